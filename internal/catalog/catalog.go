@@ -1,0 +1,109 @@
+// Package catalog describes, as data, every SageMaker resource kind sagekey
+// knows and every key slot on it. It is the single source for the scan
+// (which slots collectors fill), the checks and their docs, guardrails (the
+// IAM condition keys), remediation (mutability) and IaC mapping (Terraform
+// and CloudFormation names). A fact written in two places drifts; write it
+// here once.
+package catalog
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Kind is one SageMaker resource kind.
+type Kind struct {
+	ID           string // "notebook-instance"; also the check-id prefix
+	Title        string // "Notebook instance"
+	ResourceType string // CloudFormation-style type, e.g. AWS::SageMaker::NotebookInstance
+	ListAPI      string
+	DescribeAPI  string
+	// KeysMutable says whether the key fields can be changed in place; when
+	// false, fixing a finding means recreating or cutting over.
+	KeysMutable bool
+	Slots       []SlotSpec
+	// Remediation is how a non-compliant resource of this kind is fixed,
+	// respecting its mutability.
+	Remediation string
+}
+
+// SlotSpec describes one kind of key slot.
+type SlotSpec struct {
+	ID             string // "volume", "output", "data-capture", ...
+	Title          string
+	APIField       string // field path in the Describe output
+	Terraform      string // attribute path, "" when Terraform has none
+	CloudFormation string // property path, "" when CloudFormation has none
+	// ConditionKeys are the IAM condition keys that carry this key at
+	// creation (current and legacy name); empty when nothing can enforce
+	// it preventively.
+	ConditionKeys []string
+	// LocalStorage is the instance-type table whose local NVMe storage makes
+	// this slot inapplicable; TableNone when instance types do not matter.
+	LocalStorage Table
+	// ServerlessExempt: a serverless variant has no ML volume.
+	ServerlessExempt bool
+	// S3Output: the slot encrypts an S3 output; S3 Express One Zone outputs
+	// cannot take a KMS key.
+	S3Output bool
+	// EmptyMeans says what protects the data when no key is configured, so a
+	// finding can tell the reader what they actually have.
+	EmptyMeans string
+}
+
+// What an empty key field means, per AWS documentation (reference §3).
+const (
+	emptyVolume   = "no key: SageMaker uses a transient key it discards, not a key you control"
+	emptyS3       = "no key: S3 uses the AWS-managed aws/s3 key, not a key you control"
+	emptyNotebook = "no key: the volume uses a system-managed key, not a key you control"
+	emptyHyperPod = "no key: the volume keeps the default AWS-owned key"
+)
+
+var (
+	volumeConditionKeys = []string{"sagemaker:VolumeKmsKeyArn", "sagemaker:VolumeKmsKey"}
+	outputConditionKeys = []string{"sagemaker:OutputKmsKeyArn", "sagemaker:OutputKmsKey"}
+)
+
+// Kinds returns every kind, sorted by id. It builds a fresh slice each call so
+// no caller can mutate shared state.
+func Kinds() []Kind {
+	kinds := []Kind{
+		notebookInstance(),
+		endpointConfig(),
+		endpoint(),
+		trainingJob(),
+		cluster(),
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i].ID < kinds[j].ID })
+	return kinds
+}
+
+// Lookup returns the kind with the given id.
+func Lookup(id string) (Kind, bool) {
+	for _, k := range Kinds() {
+		if k.ID == id {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+// MustLookup is Lookup for ids that are compile-time constants of this
+// program; an unknown id is a programming error.
+func MustLookup(id string) Kind {
+	k, ok := Lookup(id)
+	if !ok {
+		panic(fmt.Sprintf("catalog: unknown kind %q", id))
+	}
+	return k
+}
+
+// Slot returns the spec of the slot type with the given id.
+func (k Kind) Slot(id string) (SlotSpec, bool) {
+	for _, s := range k.Slots {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return SlotSpec{}, false
+}

@@ -1,0 +1,67 @@
+package catalog
+
+// Hosting slots are shared by endpoint configs and the endpoints judged
+// through them, so they are declared once here.
+func hostingSlots() []SlotSpec {
+	return []SlotSpec{
+		{
+			ID: "volume", Title: "ML storage volume of the hosting instances",
+			APIField:         "KmsKeyId",
+			Terraform:        "aws_sagemaker_endpoint_configuration.kms_key_arn",
+			CloudFormation:   "AWS::SageMaker::EndpointConfig/KmsKeyId",
+			ConditionKeys:    volumeConditionKeys,
+			LocalStorage:     TableHosting,
+			ServerlessExempt: true,
+			EmptyMeans:       emptyVolume,
+		},
+		{
+			ID: "data-capture", Title: "captured request/response data in S3",
+			APIField:       "DataCaptureConfig.KmsKeyId",
+			Terraform:      "aws_sagemaker_endpoint_configuration.data_capture_config.kms_key_id",
+			CloudFormation: "AWS::SageMaker::EndpointConfig/DataCaptureConfig/KmsKeyId",
+			S3Output:       true,
+			EmptyMeans:     emptyS3,
+		},
+		{
+			ID: "async-output", Title: "asynchronous inference results in S3",
+			APIField:       "AsyncInferenceConfig.OutputConfig.KmsKeyId",
+			Terraform:      "aws_sagemaker_endpoint_configuration.async_inference_config.output_config.kms_key_id",
+			CloudFormation: "AWS::SageMaker::EndpointConfig/AsyncInferenceConfig/OutputConfig/KmsKeyId",
+			S3Output:       true,
+			EmptyMeans:     emptyS3,
+		},
+		{
+			ID: "core-dump", Title: "core dumps of a variant in S3",
+			APIField:   "ProductionVariants[].CoreDumpConfig.KmsKeyId",
+			Terraform:  "aws_sagemaker_endpoint_configuration.production_variants.core_dump_config.kms_key_id",
+			S3Output:   true,
+			EmptyMeans: emptyS3,
+		},
+	}
+}
+
+func endpointConfig() Kind {
+	return Kind{
+		ID: "endpoint-config", Title: "Endpoint configuration",
+		ResourceType: "AWS::SageMaker::EndpointConfig",
+		ListAPI:      "ListEndpointConfigs", DescribeAPI: "DescribeEndpointConfig",
+		KeysMutable: false,
+		Slots:       hostingSlots(),
+		Remediation: "Endpoint configurations are immutable. Create a new endpoint configuration that copies " +
+			"every production and shadow variant, data-capture and async setting and adds a customer-managed key " +
+			"to each slot, move endpoints to it with UpdateEndpoint, then delete the old configuration.",
+	}
+}
+
+func endpoint() Kind {
+	return Kind{
+		ID: "endpoint", Title: "Endpoint (judged through its endpoint configuration)",
+		ResourceType: "AWS::SageMaker::Endpoint",
+		ListAPI:      "ListEndpoints", DescribeAPI: "DescribeEndpoint + DescribeEndpointConfig",
+		KeysMutable: true,
+		Slots:       hostingSlots(),
+		Remediation: "Blue/green cut-over without downtime: create a new endpoint configuration with the same " +
+			"variants plus customer-managed keys, call UpdateEndpoint with it, wait for InService, re-scan the " +
+			"endpoint, then delete the old configuration.",
+	}
+}

@@ -1,0 +1,81 @@
+package catalog
+
+func notebookInstance() Kind {
+	return Kind{
+		ID: "notebook-instance", Title: "Notebook instance",
+		ResourceType: "AWS::SageMaker::NotebookInstance",
+		ListAPI:      "ListNotebookInstances", DescribeAPI: "DescribeNotebookInstance",
+		KeysMutable: false,
+		Slots: []SlotSpec{{
+			ID: "volume", Title: "ML storage volume (/home/ec2-user/SageMaker)",
+			APIField:       "KmsKeyId",
+			Terraform:      "aws_sagemaker_notebook_instance.kms_key_id",
+			CloudFormation: "AWS::SageMaker::NotebookInstance/KmsKeyId",
+			ConditionKeys:  volumeConditionKeys,
+			EmptyMeans:     emptyNotebook,
+		}},
+		Remediation: "The key of a notebook instance cannot be changed (UpdateNotebookInstance has no KmsKeyId). " +
+			"Back up /home/ec2-user/SageMaker to S3, create a replacement notebook with the same settings and a " +
+			"customer-managed KmsKeyId, restore the data, verify, then delete the old notebook.",
+	}
+}
+
+func trainingJob() Kind {
+	return Kind{
+		ID: "training-job", Title: "Training job",
+		ResourceType: "AWS::SageMaker::TrainingJob",
+		ListAPI:      "Search(TrainingJob) or ListTrainingJobs", DescribeAPI: "DescribeTrainingJob",
+		KeysMutable: false,
+		Slots: []SlotSpec{
+			{
+				ID: "volume", Title: "ML storage volume of the training instances",
+				APIField:      "ResourceConfig.VolumeKmsKeyId",
+				Terraform:     "aws_sagemaker_training_job.resource_config.volume_kms_key_id",
+				ConditionKeys: volumeConditionKeys,
+				LocalStorage:  TableTraining,
+				EmptyMeans:    emptyVolume,
+			},
+			{
+				ID: "output", Title: "model artifacts in S3",
+				APIField:      "OutputDataConfig.KmsKeyId",
+				Terraform:     "aws_sagemaker_training_job.output_data_config.kms_key_id",
+				ConditionKeys: outputConditionKeys,
+				S3Output:      true,
+				EmptyMeans:    emptyS3,
+			},
+		},
+		Remediation: "Training jobs are immutable records. Re-run the job (clone it) with " +
+			"ResourceConfig.VolumeKmsKeyId and OutputDataConfig.KmsKeyId set to customer-managed keys " +
+			"(instance types with local NVMe storage take the output key only), and re-encrypt or delete the " +
+			"old model artifacts.",
+	}
+}
+
+func cluster() Kind {
+	const ebsPath = "InstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.VolumeKmsKeyId"
+	const cfnPath = "AWS::SageMaker::Cluster/InstanceGroups/*/InstanceStorageConfigs/*/EbsVolumeConfig/VolumeKmsKeyId"
+	return Kind{
+		ID: "cluster", Title: "HyperPod cluster",
+		ResourceType: "AWS::SageMaker::Cluster",
+		ListAPI:      "ListClusters", DescribeAPI: "DescribeCluster",
+		KeysMutable: false,
+		Slots: []SlotSpec{
+			{
+				ID: "root-volume", Title: "root EBS volume of an instance group",
+				APIField:       ebsPath + " (RootVolume=true)",
+				CloudFormation: cfnPath,
+				EmptyMeans:     emptyHyperPod,
+			},
+			{
+				ID: "ebs-volume", Title: "secondary EBS volume of an instance group",
+				APIField:       ebsPath,
+				CloudFormation: cfnPath,
+				EmptyMeans:     emptyHyperPod,
+			},
+		},
+		Remediation: "The key of an existing HyperPod instance group cannot be changed. Add a new instance group " +
+			"whose InstanceStorageConfigs carry EbsVolumeConfig entries with a customer-managed VolumeKmsKeyId " +
+			"(RootVolume=true for the root volume; the cluster must use NodeProvisioningMode=Continuous), shift " +
+			"the workload to it, then delete the old group.",
+	}
+}

@@ -1,0 +1,100 @@
+package keys
+
+import (
+	"sync"
+	"time"
+)
+
+// Manager is who manages a key.
+type Manager string
+
+// Managers as KMS reports them. ManagerUnknown means the key could not be
+// described.
+const (
+	ManagerCustomer Manager = "CUSTOMER"
+	ManagerAWS      Manager = "AWS"
+	ManagerUnknown  Manager = ""
+)
+
+// StateEnabled is the only key state in which data stays readable.
+const StateEnabled = "Enabled"
+
+// Key is everything resolution learned about one key. Fields that could not
+// be read carry an *Error string instead of a zero value that might read as
+// "fine".
+type Key struct {
+	// Ref is the canonical reference the key was resolved from.
+	Ref string `json:"ref"`
+	// ARN is the key ARN from DescribeKey, or Ref when it is not known.
+	ARN     string  `json:"arn"`
+	Account string  `json:"account"`
+	Region  string  `json:"region"`
+	Manager Manager `json:"manager"`
+	State   string  `json:"state"`
+	Origin  string  `json:"origin,omitempty"`
+	// MultiRegionType is PRIMARY or REPLICA for multi-Region keys.
+	MultiRegion     bool      `json:"multi_region,omitempty"`
+	MultiRegionType string    `json:"multi_region_type,omitempty"`
+	KeySpec         string    `json:"key_spec,omitempty"`
+	KeyUsage        string    `json:"key_usage,omitempty"`
+	DeletionDate    time.Time `json:"deletion_date,omitzero"`
+
+	// NotFound means KMS says the key does not exist: a dangling reference
+	// whose data may already be unrecoverable.
+	NotFound bool `json:"not_found,omitempty"`
+	// Error is why the key could not be described (access denied,
+	// throttled); the key is unknown, not healthy.
+	Error string `json:"error,omitempty"`
+
+	Rotation Rotation `json:"rotation"`
+
+	Policy      string `json:"policy,omitempty"`
+	PolicyError string `json:"policy_error,omitempty"`
+
+	Tags      map[string]string `json:"tags,omitempty"`
+	TagsError string            `json:"tags_error,omitempty"`
+}
+
+// Rotation is the automatic-rotation status of a key.
+type Rotation struct {
+	Enabled    bool  `json:"enabled"`
+	PeriodDays int32 `json:"period_days,omitempty"`
+	// NotApplicable explains why rotation is not checked (imported key
+	// material, AWS-managed keys).
+	NotApplicable string `json:"not_applicable,omitempty"`
+	Error         string `json:"error,omitempty"`
+}
+
+// Known reports whether the key was described successfully.
+func (k *Key) Known() bool { return k.Error == "" && !k.NotFound }
+
+// Set holds the resolved keys of a scan, indexed by canonical reference. It
+// is safe for concurrent use.
+type Set struct {
+	mu   sync.RWMutex
+	keys map[string]*Key
+}
+
+// NewSet returns an empty set.
+func NewSet() *Set { return &Set{keys: map[string]*Key{}} }
+
+// Put stores a resolved key under a canonical reference.
+func (s *Set) Put(canonical string, k *Key) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys[canonical] = k
+}
+
+// Lookup finds the key that raw, written on a resource in account and
+// region, refers to.
+func (s *Set) Lookup(raw, account, region string) (*Key, bool) {
+	return s.Get(ParseRef(raw, account, region).Canonical())
+}
+
+// Get finds a key by canonical reference.
+func (s *Set) Get(canonical string) (*Key, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k, ok := s.keys[canonical]
+	return k, ok
+}

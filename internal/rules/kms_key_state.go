@@ -1,0 +1,54 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/keys"
+)
+
+// KeyState checks that each key protecting SageMaker data exists and is
+// Enabled.
+func KeyState() Rule {
+	rule := Rule{
+		ID: "kms-key.state", Kind: KeyKind,
+		Title:    "KMS key protecting SageMaker data exists and is Enabled",
+		Severity: finding.High,
+		Rationale: "A Disabled key makes the data it protects unreadable; a key pending deletion makes it " +
+			"unrecoverable once the waiting period ends; a missing key means that has already happened.",
+		Remediation: "Disabled: re-enable the key (EnableKey) after finding out who disabled it and why. Pending " +
+			"deletion: cancel the deletion first (CancelKeyDeletion), then re-enable; every resource listed loses " +
+			"its data otherwise. Missing: the data is lost; recreate the resources with a healthy key.",
+	}
+	meta := rule
+	rule.CheckKey = func(_ *Context, u KeyUse) finding.Finding {
+		f := meta.keyFinding(u)
+		k := u.Key
+		n := len(u.Protected)
+		switch {
+		case k.NotFound:
+			f.Status, f.Severity = finding.Fail, finding.Critical
+			f.Message = fmt.Sprintf("key does not exist; %d resources reference it and their data may be unrecoverable", n)
+		case k.Error != "":
+			f.Status, f.Message = finding.Error, "key could not be described: "+k.Error
+		case k.State == keys.StateEnabled:
+			f.Status, f.Message = finding.Pass, "key is Enabled"
+		case k.State == "PendingDeletion" || k.State == "PendingReplicaDeletion":
+			f.Status, f.Severity = finding.Fail, finding.Critical
+			f.Message = fmt.Sprintf("key is pending deletion%s; %d resources lose their data when it is deleted",
+				deletionDate(k), n)
+		default:
+			f.Status = finding.Fail
+			f.Message = fmt.Sprintf("key is %s; %d resources cannot read their data", k.State, n)
+		}
+		return f
+	}
+	return rule
+}
+
+func deletionDate(k *keys.Key) string {
+	if k.DeletionDate.IsZero() {
+		return ""
+	}
+	return " (deletion date " + k.DeletionDate.UTC().Format("2006-01-02") + ")"
+}

@@ -1,0 +1,97 @@
+// Package rules holds every check sagekey runs, one rule per file with its
+// metadata beside its logic and a table test beside it. Rules are pure: they
+// read the inventory, the resolved keys and the settings, and return
+// findings. They never import the AWS SDK.
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/inventory"
+	"github.com/sagekey/sagekey/internal/keys"
+)
+
+// KeyKind is the resource kind of key findings.
+const KeyKind = "kms-key"
+
+// Context is everything a rule may read.
+type Context struct {
+	Keys *keys.Set
+	// RequiredTags must be present on resources and keys.
+	RequiredTags []string
+	// OwnerTag is the tag whose value says which team owns a resource.
+	OwnerTag string
+	// ApprovedKeys, when not empty, is the allow-list of key ARNs; any other
+	// key FAILs.
+	ApprovedKeys map[string]bool
+}
+
+// KeyUse is one key with the resources it protects (its blast radius).
+type KeyUse struct {
+	Key       *keys.Key
+	Protected []inventory.Resource
+}
+
+// Rule is one check.
+type Rule struct {
+	ID          string // "<kind>.<check>", e.g. "notebook-instance.cmk"
+	Kind        string // catalog kind id, or KeyKind
+	Title       string
+	Severity    finding.Severity // default; a verdict may escalate it
+	Rationale   string
+	Remediation string
+	// Exactly one of the checks is set.
+	CheckResource func(c *Context, r inventory.Resource) finding.Finding
+	CheckKey      func(c *Context, u KeyUse) finding.Finding
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9-]+\.[a-z0-9-]+$`)
+
+// Validate reports incomplete metadata; the registry refuses such rules.
+func (r Rule) Validate() error {
+	switch {
+	case !idPattern.MatchString(r.ID):
+		return fmt.Errorf("rule %q: id must look like kind.check", r.ID)
+	case r.Kind == "" || r.Title == "" || r.Rationale == "" || r.Remediation == "":
+		return fmt.Errorf("rule %q: kind, title, rationale and remediation are required", r.ID)
+	case (r.CheckResource == nil) == (r.CheckKey == nil):
+		return fmt.Errorf("rule %q: exactly one of CheckResource and CheckKey must be set", r.ID)
+	}
+	return nil
+}
+
+// All returns every rule, sorted by id. It panics on a duplicate id or
+// incomplete metadata: both are programming errors caught by any test.
+func All() []Rule {
+	all := append(cmkRules(), tagRules()...)
+	all = append(all, KeyState(), KeyRotation(), KeyPolicy(), KeyTags(), KeyShared())
+	seen := map[string]bool{}
+	for _, r := range all {
+		if err := r.Validate(); err != nil {
+			panic(err)
+		}
+		if seen[r.ID] {
+			panic(fmt.Sprintf("rules: duplicate id %q", r.ID))
+		}
+		seen[r.ID] = true
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	return all
+}
+
+// resourceOf converts an inventory resource to the finding's view of it.
+func resourceOf(r inventory.Resource) finding.Resource {
+	tags := r.Tags
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return finding.Resource{ARN: r.ARN, Kind: r.Kind, Name: r.Name, Account: r.Account, Region: r.Region, Tags: tags}
+}
+
+// newFinding starts a finding of rule on a resource with the rule's defaults.
+func (r Rule) newFinding(res finding.Resource) finding.Finding {
+	return finding.Finding{CheckID: r.ID, Severity: r.Severity, Resource: res, Remediation: r.Remediation, Slots: []finding.Slot{}}
+}
