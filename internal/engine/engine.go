@@ -1,0 +1,120 @@
+// Package engine is the pure evaluation stage: inventory + resolved keys +
+// settings in, findings out. It selects rules, builds each key's blast
+// radius, applies severity overrides and suppressions, and orders the
+// result. It does no I/O and needs no context, so it is tested with literals.
+package engine
+
+import (
+	"sort"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/inventory"
+	"github.com/sagekey/sagekey/internal/keys"
+	"github.com/sagekey/sagekey/internal/rules"
+)
+
+// Settings is what the user configured.
+type Settings struct {
+	// Checks selects rules by id or glob ("kms-key.*"); empty means all.
+	Checks []string
+	// SkipChecks removes rules by id or glob, after Checks.
+	SkipChecks        []string
+	RequiredTags      []string
+	OwnerTag          string
+	ApprovedKeys      []string
+	SeverityOverrides map[string]finding.Severity
+	Suppressions      []Suppression
+	// Now decides whether suppressions have expired.
+	Now time.Time
+}
+
+// Evaluate runs the selected rules over the inventory.
+func Evaluate(inv inventory.Inventory, ks *keys.Set, s Settings) []finding.Finding {
+	c := &rules.Context{Keys: ks, RequiredTags: s.RequiredTags, OwnerTag: s.OwnerTag, ApprovedKeys: map[string]bool{}}
+	for _, k := range s.ApprovedKeys {
+		c.ApprovedKeys[k] = true
+	}
+	selected := Select(rules.All(), s.Checks, s.SkipChecks)
+	uses := keyUses(inv, ks)
+	var out []finding.Finding
+	for _, r := range selected {
+		if r.CheckResource != nil {
+			for _, res := range inv.Resources {
+				if res.Kind == r.Kind {
+					out = append(out, r.CheckResource(c, res))
+				}
+			}
+			continue
+		}
+		for _, u := range uses {
+			out = append(out, r.CheckKey(c, u))
+		}
+	}
+	for i := range out {
+		if sev, ok := s.SeverityOverrides[out[i].CheckID]; ok {
+			out[i].Severity = sev
+		}
+		applySuppressions(&out[i], s.Suppressions, s.Now)
+	}
+	Sort(out)
+	return out
+}
+
+// keyUses groups resources by the customer key their slots name. AWS-managed
+// keys are left out: AWS manages their state, rotation and policy, and the
+// cmk rules already fail their use.
+func keyUses(inv inventory.Inventory, ks *keys.Set) []rules.KeyUse {
+	byARN := map[string]*rules.KeyUse{}
+	for _, r := range inv.Resources {
+		seen := map[string]bool{}
+		for _, s := range r.Slots {
+			if s.KeyRef == "" {
+				continue
+			}
+			ref := keys.ParseRef(s.KeyRef, r.Account, r.Region)
+			if ref.AWSManagedAlias() {
+				continue
+			}
+			k, ok := ks.Get(ref.Canonical())
+			if !ok || k.Manager == keys.ManagerAWS || seen[k.ARN] {
+				continue
+			}
+			seen[k.ARN] = true
+			u := byARN[k.ARN]
+			if u == nil {
+				u = &rules.KeyUse{Key: k}
+				byARN[k.ARN] = u
+			}
+			u.Protected = append(u.Protected, r)
+		}
+	}
+	out := make([]rules.KeyUse, 0, len(byARN))
+	for _, u := range byARN {
+		out = append(out, *u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key.ARN < out[j].Key.ARN })
+	return out
+}
+
+var statusOrder = map[finding.Status]int{
+	finding.Fail: 0, finding.Error: 1, finding.Muted: 2, finding.Pass: 3, finding.NotApplicable: 4,
+}
+
+// Sort orders findings for reading: failures first, most severe first, then
+// by check and resource so output is stable.
+func Sort(fs []finding.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if statusOrder[a.Status] != statusOrder[b.Status] {
+			return statusOrder[a.Status] < statusOrder[b.Status]
+		}
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.CheckID != b.CheckID {
+			return a.CheckID < b.CheckID
+		}
+		return a.Resource.ARN < b.Resource.ARN
+	})
+}

@@ -1,0 +1,58 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+type jsonReport struct {
+	Schema   string            `json:"schema"`
+	Scan     jsonScan          `json:"scan"`
+	Summary  map[string]int    `json:"summary"`
+	Findings []finding.Finding `json:"findings"`
+}
+
+type jsonScan struct {
+	Started  string          `json:"started"`
+	Finished string          `json:"finished"`
+	Accounts []string        `json:"accounts"`
+	Regions  []string        `json:"regions"`
+	Gaps     []inventory.Gap `json:"gaps"`
+}
+
+// WriteJSON writes the sagekey.scan/v1 document (see README).
+func WriteJSON(w io.Writer, r *Report) error {
+	doc := jsonReport{
+		Schema: Schema,
+		Scan: jsonScan{
+			Started: r.Started.UTC().Format(time.RFC3339), Finished: r.Finished.UTC().Format(time.RFC3339),
+			Accounts: nonNil(r.Accounts), Regions: nonNil(r.Regions), Gaps: r.Gaps,
+		},
+		Summary:  map[string]int{},
+		Findings: r.Findings,
+	}
+	if doc.Scan.Gaps == nil {
+		doc.Scan.Gaps = []inventory.Gap{}
+	}
+	if doc.Findings == nil {
+		doc.Findings = []finding.Finding{}
+	}
+	for s, n := range r.Counts() {
+		doc.Summary[string(s)] = n
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,52 @@
+// Package report turns a scan result into the formats people and tools read.
+// Writers are pure functions of (io.Writer, *Report); they never import the
+// CLI, so they are tested with golden files.
+package report
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+// Schema is the version of the JSON contract documented in the README.
+const Schema = "sagekey.scan/v1"
+
+// Report is one scan's result.
+type Report struct {
+	Started  time.Time
+	Finished time.Time
+	Accounts []string
+	Regions  []string
+	Gaps     []inventory.Gap
+	Findings []finding.Finding
+}
+
+// Counts tallies findings by status.
+func (r *Report) Counts() map[finding.Status]int {
+	c := map[finding.Status]int{}
+	for _, f := range r.Findings {
+		c[f.Status]++
+	}
+	return c
+}
+
+// Writer writes a report in one format.
+type Writer func(w io.Writer, r *Report) error
+
+// Formats lists the formats this package writes.
+var formats = map[string]Writer{
+	"table": WriteTable,
+	"json":  WriteJSON,
+}
+
+// Lookup returns the writer of a format.
+func Lookup(format string) (Writer, error) {
+	if w, ok := formats[format]; ok {
+		return w, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want table or json)", format)
+}

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func fixture() *Report {
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	nb := finding.Resource{ARN: "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb", Kind: "notebook-instance",
+		Name: "nb\tevil\nname", Account: "111122223333", Region: "us-east-1", Tags: map[string]string{"owner": "<script>"}}
+	return &Report{
+		Started: start, Finished: start.Add(1500 * time.Millisecond),
+		Accounts: []string{"111122223333"}, Regions: []string{"us-east-1"},
+		Gaps: []inventory.Gap{{Account: "111122223333", Region: "us-east-1", Service: "sagemaker:ListClusters", Reason: "access denied"}},
+		Findings: []finding.Finding{
+			{CheckID: "notebook-instance.cmk", Status: finding.Fail, Severity: finding.High, Resource: nb,
+				Message:     "1 of 1 key slots not protected by a healthy customer-managed key: ML storage volume: no key",
+				Slots:       []finding.Slot{{Name: "volume", Status: finding.Fail, Reason: "no key"}},
+				Remediation: "Recreate."},
+			{CheckID: "kms-key.state", Status: finding.Pass, Severity: finding.High,
+				Resource: finding.Resource{ARN: "arn:aws:kms:us-east-1:111122223333:key/k", Kind: "kms-key", Name: "key/k", Tags: map[string]string{}},
+				Message:  "key is Enabled", Slots: []finding.Slot{}, Remediation: "Re-enable.", Protects: []finding.Resource{nb}},
+			{CheckID: "notebook-instance.tags", Status: finding.Muted, Severity: finding.Low, Resource: nb, Slots: []finding.Slot{},
+				Message: "missing required tags: cost-center", Suppression: &finding.Suppression{Reason: "sandbox"}},
+		},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/report -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file:\n%s", name, got)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, format := range []string{"table", "json"} {
+		w, err := Lookup(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := w(&buf, fixture()); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "report."+format, buf.Bytes())
+	}
+	if _, err := Lookup("xml"); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+func TestJSONContract(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Schema string `json:"schema"`
+		Scan   struct {
+			Started, Finished string
+			Accounts, Regions []string
+			Gaps              []map[string]string
+		} `json:"scan"`
+		Findings []map[string]any `json:"findings"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Schema != "sagekey.scan/v1" || doc.Scan.Started != "2026-11-23T10:00:00Z" || len(doc.Scan.Gaps) != 1 {
+		t.Errorf("scan section: %+v", doc)
+	}
+	for _, key := range []string{"check_id", "status", "severity", "message", "resource", "slots", "remediation"} {
+		if _, ok := doc.Findings[0][key]; !ok {
+			t.Errorf("finding lacks %q", key)
+		}
+	}
+	slot := doc.Findings[0]["slots"].([]any)[0].(map[string]any)
+	for _, key := range []string{"name", "key_ref", "key_arn", "key_manager", "key_state", "status", "reason"} {
+		if _, ok := slot[key]; !ok {
+			t.Errorf("slot lacks %q", key)
+		}
+	}
+	if doc.Findings[0]["severity"] != "high" {
+		t.Errorf("severity = %v", doc.Findings[0]["severity"])
+	}
+}

@@ -1,0 +1,56 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/sagekey/sagekey/internal/finding"
+)
+
+// WriteTable writes one line per finding, failures first, then the scan
+// scope, the status counts and every gap.
+func WriteTable(w io.Writer, r *Report) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tSEVERITY\tCHECK\tRESOURCE\tREGION\tMESSAGE")
+	for _, f := range r.Findings {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Status, f.Severity, f.CheckID,
+			oneLine(f.Resource.Kind+"/"+f.Resource.Name), f.Resource.Region, oneLine(message(f)))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	c := r.Counts()
+	fmt.Fprintf(w, "\nScanned accounts %s, regions %s (%s).\n", strings.Join(r.Accounts, ","),
+		strings.Join(r.Regions, ","), r.Finished.Sub(r.Started).Round(1e6))
+	fmt.Fprintf(w, "%d findings: %d FAIL, %d ERROR, %d MUTED, %d PASS, %d NOT_APPLICABLE.\n", len(r.Findings),
+		c[finding.Fail], c[finding.Error], c[finding.Muted], c[finding.Pass], c[finding.NotApplicable])
+	if len(r.Gaps) == 0 {
+		_, err := fmt.Fprintln(w, "No gaps: every listed service was read.")
+		return err
+	}
+	fmt.Fprintf(w, "INCOMPLETE: %d gaps (parts of the estate that could not be read):\n", len(r.Gaps))
+	for _, g := range r.Gaps {
+		fmt.Fprintf(w, "  - account %s region %s %s: %s\n", g.Account, g.Region, g.Service, oneLine(g.Reason))
+	}
+	return nil
+}
+
+func message(f finding.Finding) string {
+	if f.Status == finding.Muted && f.Suppression != nil {
+		return "muted: " + f.Suppression.Reason + " | " + f.Message
+	}
+	return f.Message
+}
+
+// oneLine keeps values that came from AWS (names, tags, messages) from
+// breaking the table with control characters.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
