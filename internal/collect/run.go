@@ -1,0 +1,96 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sagekey/sagekey/internal/awserr"
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+// Job is one collector run against one target.
+type Job struct {
+	Target    Target
+	Collector Collector
+}
+
+// Run executes jobs with at most limit running at once (limit < 1 means 1)
+// and returns when every job has finished or been recorded as not done.
+//
+// Run never stops early: a job's error or panic becomes a gap for that
+// collector and target, and the other jobs carry on, because a partial scan
+// with its holes reported is worth more than no scan. When ctx ends, jobs
+// that have not completed are recorded as "canceled" gaps so the inventory
+// shows the scan is incomplete instead of quietly missing resources.
+func Run(ctx context.Context, jobs []Job, limit int, sink Sink) {
+	if limit < 1 {
+		limit = 1
+	}
+	// A plain Group, not WithContext: one job failing must not cancel the
+	// others.
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for _, job := range jobs {
+		g.Go(func() error {
+			runJob(ctx, job, sink)
+			return nil
+		})
+	}
+	_ = g.Wait() // jobs never return errors; failures are gaps
+}
+
+func runJob(ctx context.Context, job Job, sink Sink) {
+	name := job.Collector.Name()
+	log := slog.With(
+		slog.String("account", job.Target.Account),
+		slog.String("region", job.Target.Region),
+		slog.String("collector", name),
+	)
+	gap := func(reason string) {
+		sink.Gap(inventory.Gap{
+			Account: job.Target.Account,
+			Region:  job.Target.Region,
+			Service: name,
+			Reason:  reason,
+		})
+	}
+	// A job that waited for a slot while the scan was canceled never starts.
+	if err := ctx.Err(); err != nil {
+		log.InfoContext(ctx, "collector not started: scan canceled")
+		gap(canceledReason(err))
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			log.ErrorContext(ctx, "collector panicked",
+				slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+			gap(fmt.Sprintf("internal error: panic: %v", r))
+		}
+	}()
+
+	start := time.Now()
+	log.DebugContext(ctx, "collector started")
+	err := job.Collector.Collect(ctx, job.Target, sink)
+	switch {
+	case err == nil:
+		log.DebugContext(ctx, "collector finished", slog.Duration("elapsed", time.Since(start)))
+	case ctx.Err() != nil || awserr.Classify(err) == awserr.Canceled:
+		log.InfoContext(ctx, "collector canceled", slog.Any("error", err))
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			err = ctxErr // the short cause, not the SDK's wrapped chain
+		}
+		gap(canceledReason(err))
+	default:
+		log.ErrorContext(ctx, "collector failed", slog.Any("error", err))
+		gap(awserr.Reason(name, err))
+	}
+}
+
+func canceledReason(err error) string {
+	return "canceled: " + err.Error()
+}

@@ -1,0 +1,117 @@
+package sagemaker
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/sagekey/sagekey/internal/collect"
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+const restrictedUnsupported = "restricted instance groups do not support customer-managed keys"
+
+func clusterCollector(api API) collect.Collector {
+	spec := kindSpec{
+		kind:       kindCluster,
+		listOp:     "sagemaker:ListClusters",
+		describeOp: "sagemaker:DescribeCluster",
+		source:     "sagemaker:DescribeCluster",
+		list: func(ctx context.Context) ([]listed, error) {
+			p := sm.NewListClustersPaginator(api, &sm.ListClustersInput{})
+			return listPages(ctx, p, func(o *sm.ListClustersOutput) []listed {
+				items := make([]listed, 0, len(o.ClusterSummaries))
+				for _, c := range o.ClusterSummaries {
+					items = append(items, listed{
+						name:      aws.ToString(c.ClusterName),
+						arn:       aws.ToString(c.ClusterArn),
+						createdAt: aws.ToTime(c.CreationTime),
+					})
+				}
+				return items
+			})
+		},
+		describe: func(ctx context.Context, item listed) (inventory.Resource, error) {
+			out, err := api.DescribeCluster(ctx, &sm.DescribeClusterInput{ClusterName: aws.String(item.name)})
+			if err != nil {
+				return inventory.Resource{}, err
+			}
+			return inventory.Resource{
+				ARN:       aws.ToString(out.ClusterArn),
+				Name:      aws.ToString(out.ClusterName),
+				CreatedAt: aws.ToTime(out.CreationTime),
+				Slots:     clusterSlots(out),
+			}, nil
+		},
+	}
+	return collector{
+		name:  "sagemaker:clusters",
+		kinds: []string{kindCluster},
+		run: func(ctx context.Context, t collect.Target, sink collect.Sink) error {
+			return collectKind(ctx, api, t, sink, spec)
+		},
+	}
+}
+
+func clusterSlots(out *sm.DescribeClusterOutput) []inventory.Slot {
+	names := slotNames{}
+	var slots []inventory.Slot
+	for _, g := range out.InstanceGroups {
+		slots = append(slots, groupSlots(names, "instance group", aws.ToString(g.InstanceGroupName),
+			string(g.InstanceType), g.InstanceStorageConfigs, "")...)
+	}
+	for _, g := range out.RestrictedInstanceGroups {
+		slots = append(slots, groupSlots(names, "restricted instance group", aws.ToString(g.InstanceGroupName),
+			string(g.InstanceType), g.InstanceStorageConfigs, restrictedUnsupported)...)
+	}
+	return slots
+}
+
+// groupSlots records an instance group's EBS volumes. Every group has a
+// root volume, so a root-volume slot is recorded even when no storage
+// entry names it: an empty key there means the AWS-owned default key.
+func groupSlots(names slotNames, what, group, instanceType string,
+	storage []types.ClusterInstanceStorageConfig, unsupported string) []inventory.Slot {
+	var instanceTypes []string
+	if instanceType != "" {
+		instanceTypes = []string{instanceType}
+	}
+	slot := func(typ, label, key string) inventory.Slot {
+		return inventory.Slot{
+			Type:          typ,
+			Name:          names.unique(typ + ":" + group),
+			Label:         fmt.Sprintf("%s %s: %s", what, group, label),
+			KeyRef:        key,
+			InstanceTypes: slices.Clone(instanceTypes),
+			Unsupported:   unsupported,
+		}
+	}
+	var root *types.ClusterEbsVolumeConfig
+	var secondary []types.ClusterEbsVolumeConfig
+	for _, sc := range storage {
+		// FSx mounts are file systems, not instance volumes; they carry no
+		// key here.
+		ebs, ok := sc.(*types.ClusterInstanceStorageConfigMemberEbsVolumeConfig)
+		if !ok {
+			continue
+		}
+		if aws.ToBool(ebs.Value.RootVolume) && root == nil {
+			root = &ebs.Value
+			continue
+		}
+		secondary = append(secondary, ebs.Value)
+	}
+	rootKey := ""
+	if root != nil {
+		rootKey = aws.ToString(root.VolumeKmsKeyId)
+	}
+	slots := []inventory.Slot{slot("root-volume", "root volume", rootKey)}
+	for _, v := range secondary {
+		slots = append(slots, slot("ebs-volume", "secondary EBS volume", aws.ToString(v.VolumeKmsKeyId)))
+	}
+	return slots
+}

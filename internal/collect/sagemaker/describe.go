@@ -1,0 +1,198 @@
+package sagemaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sagekey/sagekey/internal/awserr"
+	"github.com/sagekey/sagekey/internal/collect"
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+// describeConcurrency bounds the Describe calls in flight per kind and
+// region. SageMaker's per-API rate limits are low; more parallelism only
+// buys throttling.
+const describeConcurrency = 8
+
+// listed is what a List call says about one resource: enough to report the
+// resource when its Describe fails.
+type listed struct {
+	name      string
+	arn       string
+	createdAt time.Time
+}
+
+// kindSpec is one list-then-describe resource kind. The per-kind files
+// supply the calls; collectKind owns the error handling so every kind
+// treats failures the same way.
+type kindSpec struct {
+	kind       string // catalog kind id
+	listOp     string // e.g. "sagemaker:ListNotebookInstances", names gaps
+	describeOp string // e.g. "sagemaker:DescribeNotebookInstance", names unreadable slots
+	source     string // provenance of a described resource
+	// list returns every listed resource, or what it listed before failing.
+	list func(ctx context.Context) ([]listed, error)
+	// describe reads one resource's slots. Kind, account, region, source
+	// and tags are filled in by collectKind.
+	describe func(ctx context.Context, item listed) (inventory.Resource, error)
+}
+
+// collectKind lists a kind, describes each item with bounded concurrency and
+// sends the results to sink.
+//
+//   - List fails: a gap for the List call. Items listed before the failure
+//     are still described; the gap already marks the kind incomplete.
+//   - Describe says the item is gone (deleted since List): skipped.
+//   - Describe fails otherwise: the resource is still reported, since we
+//     know it exists, with an unreadable slot so its verdict is ERROR and
+//     never PASS, and the failure is a gap as well.
+//
+// It returns an error only when ctx ends; a panic in a worker is re-raised
+// on the caller's goroutine (see forEach).
+func collectKind(ctx context.Context, api API, t collect.Target, sink collect.Sink, spec kindSpec) error {
+	items, err := spec.list(ctx)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		reason := awserr.Reason(spec.listOp, err)
+		logger(t).WarnContext(ctx, "listing failed; recording a gap",
+			slog.String("kind", spec.kind), slog.String("reason", reason), slog.Int("listed", len(items)))
+		sink.Gap(gapFor(t, spec.listOp, reason))
+	}
+	return forEach(ctx, items, func(ctx context.Context, item listed) error {
+		res, err := spec.describe(ctx, item)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			if awserr.Classify(err) == awserr.NotFound {
+				logger(t).DebugContext(ctx, "resource vanished between List and Describe; skipped",
+					slog.String("kind", spec.kind), slog.String("name", item.name))
+				return nil
+			}
+			reason := awserr.Reason(spec.describeOp, err)
+			logger(t).WarnContext(ctx, "describe failed; reporting the resource as unreadable",
+				slog.String("kind", spec.kind), slog.String("name", item.name), slog.String("reason", reason))
+			// Also a gap: part of the estate could not be read, so the scan
+			// is incomplete (exit status 1), not merely one ERROR finding.
+			sink.Gap(gapFor(t, spec.describeOp, item.name+": "+reason))
+			res = inventory.Resource{
+				Source: spec.listOp,
+				Slots:  []inventory.Slot{inventory.UnreadableSlot(reason)},
+			}
+		}
+		if res.Source == "" {
+			res.Source = spec.source
+		}
+		res = fillListed(res, item)
+		res.Tags, res.TagsError = readTags(ctx, api, res.ARN)
+		if res.TagsError != "" {
+			sink.Gap(gapFor(t, "sagemaker:ListTags", res.Name+": "+res.TagsError))
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		emit(sink, t, spec.kind, res)
+		return nil
+	})
+}
+
+// fillListed completes a resource with what List said where Describe said
+// nothing.
+func fillListed(res inventory.Resource, item listed) inventory.Resource {
+	if res.Name == "" {
+		res.Name = item.name
+	}
+	if res.ARN == "" {
+		res.ARN = item.arn
+	}
+	if res.CreatedAt.IsZero() {
+		res.CreatedAt = item.createdAt
+	}
+	return res
+}
+
+func emit(sink collect.Sink, t collect.Target, kind string, res inventory.Resource) {
+	res.Kind, res.Account, res.Region = kind, t.Account, t.Region
+	sink.Resource(res)
+}
+
+func gapFor(t collect.Target, service, reason string) inventory.Gap {
+	return inventory.Gap{Account: t.Account, Region: t.Region, Service: service, Reason: reason}
+}
+
+// logger tags log lines with the target, matching the attributes
+// collect.Run uses, so one region's trouble can be filtered out of a scan log.
+func logger(t collect.Target) *slog.Logger {
+	return slog.With(slog.String("account", t.Account), slog.String("region", t.Region))
+}
+
+// pager is the shape shared by the SDK's generated paginators.
+type pager[O any] interface {
+	HasMorePages() bool
+	NextPage(ctx context.Context, optFns ...func(*sm.Options)) (O, error)
+}
+
+// listPages drains a paginator, returning what it got before any error so
+// the caller can still use a partial listing.
+func listPages[O any](ctx context.Context, p pager[O], items func(O) []listed) ([]listed, error) {
+	var out []listed
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, items(page)...)
+	}
+	return out, nil
+}
+
+// forEach runs fn for every item, at most describeConcurrency at a time.
+// fn returns an error only to stop everything (ctx ended); the first such
+// error is returned.
+func forEach[T any](ctx context.Context, items []T, fn func(context.Context, T) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(describeConcurrency)
+	for _, item := range items {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = &panicked{value: r, stack: debug.Stack()}
+				}
+			}()
+			return fn(gctx, item)
+		})
+	}
+	err := g.Wait()
+	// errgroup does not carry panics across goroutines and an unrecovered
+	// one would kill the whole scan; re-raise it here, on the collector's
+	// goroutine, where collect.Run recovers it into a gap.
+	var p *panicked
+	if errors.As(err, &p) {
+		slog.ErrorContext(ctx, "describe goroutine panicked", slog.Any("panic", p.value), slog.String("stack", string(p.stack)))
+		panic(p)
+	}
+	if err == nil {
+		err = ctx.Err() // the loop may have stopped early
+	}
+	return err
+}
+
+// panicked carries a panic value out of a worker goroutine.
+type panicked struct {
+	value any
+	stack []byte
+}
+
+func (p *panicked) Error() string { return fmt.Sprint(p.value) }

@@ -1,0 +1,173 @@
+package sagemaker
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/sagekey/sagekey/internal/collect"
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+const describeEndpointConfigOp = "sagemaker:DescribeEndpointConfig"
+
+// hostingCollector collects endpoint configs, then endpoints. Configs go
+// first so that endpoints find them already described in the cache.
+func hostingCollector(api API) collect.Collector {
+	return collector{
+		name:  "sagemaker:hosting",
+		kinds: []string{kindEndpointConfig, kindEndpoint},
+		run: func(ctx context.Context, t collect.Target, sink collect.Sink) error {
+			// One cache per run: nothing is shared between scans.
+			configs := newConfigCache(api)
+			if err := collectKind(ctx, api, t, sink, endpointConfigSpec(api, configs)); err != nil {
+				return err
+			}
+			return collectKind(ctx, api, t, sink, endpointSpec(api, configs))
+		},
+	}
+}
+
+func endpointConfigSpec(api API, configs *configCache) kindSpec {
+	return kindSpec{
+		kind:       kindEndpointConfig,
+		listOp:     "sagemaker:ListEndpointConfigs",
+		describeOp: describeEndpointConfigOp,
+		source:     describeEndpointConfigOp,
+		list: func(ctx context.Context) ([]listed, error) {
+			p := sm.NewListEndpointConfigsPaginator(api, &sm.ListEndpointConfigsInput{})
+			return listPages(ctx, p, func(o *sm.ListEndpointConfigsOutput) []listed {
+				items := make([]listed, 0, len(o.EndpointConfigs))
+				for _, c := range o.EndpointConfigs {
+					items = append(items, listed{
+						name:      aws.ToString(c.EndpointConfigName),
+						arn:       aws.ToString(c.EndpointConfigArn),
+						createdAt: aws.ToTime(c.CreationTime),
+					})
+				}
+				return items
+			})
+		},
+		describe: func(ctx context.Context, item listed) (inventory.Resource, error) {
+			out, err := configs.describe(ctx, item.name)
+			if err != nil {
+				return inventory.Resource{}, err
+			}
+			return inventory.Resource{
+				ARN:       aws.ToString(out.EndpointConfigArn),
+				Name:      aws.ToString(out.EndpointConfigName),
+				CreatedAt: aws.ToTime(out.CreationTime),
+				Slots:     endpointConfigSlots(out),
+			}, nil
+		},
+	}
+}
+
+// configCache describes each endpoint config at most once per run, whether
+// the endpoint-config pass or an endpoint asks first, and remembers
+// failures too: describing again would only repeat the failure and spend
+// rate limit.
+type configCache struct {
+	api     API
+	mu      sync.Mutex
+	entries map[string]*configEntry
+}
+
+type configEntry struct {
+	once sync.Once
+	out  *sm.DescribeEndpointConfigOutput
+	err  error
+}
+
+func newConfigCache(api API) *configCache {
+	return &configCache{api: api, entries: map[string]*configEntry{}}
+}
+
+func (c *configCache) describe(ctx context.Context, name string) (*sm.DescribeEndpointConfigOutput, error) {
+	c.mu.Lock()
+	e, ok := c.entries[name]
+	if !ok {
+		e = &configEntry{}
+		c.entries[name] = e
+	}
+	c.mu.Unlock()
+	// Concurrent askers for the same name wait here for the one call.
+	e.once.Do(func() {
+		e.out, e.err = c.api.DescribeEndpointConfig(ctx, &sm.DescribeEndpointConfigInput{
+			EndpointConfigName: aws.String(name),
+		})
+	})
+	return e.out, e.err
+}
+
+// endpointConfigSlots records every key slot of a config. Shadow variants
+// run on the same kind of hosting instances and are covered by the same
+// top-level key, so they count towards the volume slot.
+func endpointConfigSlots(out *sm.DescribeEndpointConfigOutput) []inventory.Slot {
+	volume := inventory.Slot{
+		Type:   "volume",
+		Name:   "volume",
+		Label:  "ML storage volume",
+		KeyRef: aws.ToString(out.KmsKeyId),
+	}
+	hasServerless := false
+	for _, v := range slices.Concat(out.ProductionVariants, out.ShadowProductionVariants) {
+		if v.InstanceType != "" {
+			volume.InstanceTypes = appendUnique(volume.InstanceTypes, string(v.InstanceType))
+		}
+		if v.ServerlessConfig != nil {
+			hasServerless = true
+		}
+	}
+	// A mixed config still has instance-backed variants whose volume needs
+	// the key, so only an all-serverless config is marked serverless.
+	volume.Serverless = len(volume.InstanceTypes) == 0 && hasServerless
+	slots := []inventory.Slot{volume}
+
+	if dc := out.DataCaptureConfig; dc != nil {
+		slots = append(slots, inventory.Slot{
+			Type:      "data-capture",
+			Name:      "data-capture",
+			Label:     "data capture",
+			KeyRef:    aws.ToString(dc.KmsKeyId),
+			OutputURI: aws.ToString(dc.DestinationS3Uri),
+		})
+	}
+	if ac := out.AsyncInferenceConfig; ac != nil && ac.OutputConfig != nil {
+		slots = append(slots, inventory.Slot{
+			Type:      "async-output",
+			Name:      "async-output",
+			Label:     "async inference output",
+			KeyRef:    aws.ToString(ac.OutputConfig.KmsKeyId),
+			OutputURI: aws.ToString(ac.OutputConfig.S3OutputPath),
+		})
+	}
+	names := slotNames{}
+	slots = append(slots, coreDumpSlots(names, "variant", out.ProductionVariants)...)
+	slots = append(slots, coreDumpSlots(names, "shadow variant", out.ShadowProductionVariants)...)
+	return slots
+}
+
+func coreDumpSlots(names slotNames, what string, variants []types.ProductionVariant) []inventory.Slot {
+	var slots []inventory.Slot
+	for _, v := range variants {
+		cd := v.CoreDumpConfig
+		if cd == nil {
+			continue
+		}
+		variant := aws.ToString(v.VariantName)
+		slots = append(slots, inventory.Slot{
+			Type:      "core-dump",
+			Name:      names.unique("core-dump:" + variant),
+			Label:     fmt.Sprintf("%s %s: core dumps", what, variant),
+			KeyRef:    aws.ToString(cd.KmsKeyId),
+			OutputURI: aws.ToString(cd.DestinationS3Uri),
+		})
+	}
+	return slots
+}

@@ -1,0 +1,291 @@
+package sagemaker
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+func TestEndpointConfigSlots(t *testing.T) {
+	tests := []struct {
+		name string
+		out  *sm.DescribeEndpointConfigOutput
+		want []inventory.Slot
+	}{
+		{
+			name: "serverless only",
+			out: &sm.DescribeEndpointConfigOutput{ProductionVariants: []types.ProductionVariant{{
+				VariantName:      aws.String("v1"),
+				ServerlessConfig: &types.ProductionVariantServerlessConfig{MemorySizeInMB: aws.Int32(2048)},
+			}}},
+			want: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", Serverless: true}},
+		},
+		{
+			// A config with any instance-backed variant has a volume to key.
+			name: "serverless mixed with instances",
+			out: &sm.DescribeEndpointConfigOutput{
+				KmsKeyId: aws.String("alias/hosting"),
+				ProductionVariants: []types.ProductionVariant{
+					{VariantName: aws.String("s"), ServerlessConfig: &types.ProductionVariantServerlessConfig{}},
+					{VariantName: aws.String("i"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large},
+				},
+			},
+			want: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume",
+				KeyRef: "alias/hosting", InstanceTypes: []string{"ml.m5.large"}}},
+		},
+		{
+			name: "NVMe instance types from production and shadow variants",
+			out: &sm.DescribeEndpointConfigOutput{
+				ProductionVariants: []types.ProductionVariant{
+					{VariantName: aws.String("a"), InstanceType: types.ProductionVariantInstanceTypeMlG4dnXlarge},
+					{VariantName: aws.String("b"), InstanceType: types.ProductionVariantInstanceTypeMlG4dnXlarge},
+				},
+				ShadowProductionVariants: []types.ProductionVariant{
+					{VariantName: aws.String("c"), InstanceType: types.ProductionVariantInstanceTypeMlM5dLarge},
+				},
+			},
+			want: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume",
+				InstanceTypes: []string{"ml.g4dn.xlarge", "ml.m5d.large"}}},
+		},
+		{
+			name: "data capture, async output and core dumps",
+			out: &sm.DescribeEndpointConfigOutput{
+				KmsKeyId: aws.String(keyARN),
+				ProductionVariants: []types.ProductionVariant{
+					{VariantName: aws.String("prod"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large,
+						CoreDumpConfig: &types.ProductionVariantCoreDumpConfig{DestinationS3Uri: aws.String("s3://dumps/prod"), KmsKeyId: aws.String("key-dump")}},
+					{VariantName: aws.String("nodump"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large},
+				},
+				ShadowProductionVariants: []types.ProductionVariant{
+					{VariantName: aws.String("shadow"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large,
+						CoreDumpConfig: &types.ProductionVariantCoreDumpConfig{DestinationS3Uri: aws.String("s3://dumps/shadow")}},
+				},
+				DataCaptureConfig: &types.DataCaptureConfig{DestinationS3Uri: aws.String("s3://capture"), KmsKeyId: aws.String("key-capture")},
+				AsyncInferenceConfig: &types.AsyncInferenceConfig{OutputConfig: &types.AsyncInferenceOutputConfig{
+					S3OutputPath: aws.String("s3://async--x-s3"),
+				}},
+			},
+			want: []inventory.Slot{
+				{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}},
+				{Type: "data-capture", Name: "data-capture", Label: "data capture", KeyRef: "key-capture", OutputURI: "s3://capture"},
+				{Type: "async-output", Name: "async-output", Label: "async inference output", OutputURI: "s3://async--x-s3"},
+				{Type: "core-dump", Name: "core-dump:prod", Label: "variant prod: core dumps", KeyRef: "key-dump", OutputURI: "s3://dumps/prod"},
+				{Type: "core-dump", Name: "core-dump:shadow", Label: "shadow variant shadow: core dumps", OutputURI: "s3://dumps/shadow"},
+			},
+		},
+		{
+			// Async config without an output config has no output to key.
+			name: "async without output config",
+			out: &sm.DescribeEndpointConfigOutput{
+				ProductionVariants:   []types.ProductionVariant{{VariantName: aws.String("v"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large}},
+				AsyncInferenceConfig: &types.AsyncInferenceConfig{},
+			},
+			want: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", InstanceTypes: []string{"ml.m5.large"}}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assertEqual(t, "slots", endpointConfigSlots(tc.out), tc.want)
+		})
+	}
+}
+
+// hostingFake serves endpoint configs and endpoints from maps and counts
+// DescribeEndpointConfig calls per name.
+type hostingFake struct {
+	listedConfigs []string
+	configs       map[string]*sm.DescribeEndpointConfigOutput
+	endpoints     map[string]*sm.DescribeEndpointOutput
+
+	mu        sync.Mutex
+	described map[string]int
+}
+
+func (h *hostingFake) api(t *testing.T) *fakeAPI {
+	h.described = map[string]int{}
+	return &fakeAPI{
+		t: t,
+		listEndpointConfigs: func(*sm.ListEndpointConfigsInput) (*sm.ListEndpointConfigsOutput, error) {
+			out := &sm.ListEndpointConfigsOutput{}
+			for _, n := range h.listedConfigs {
+				out.EndpointConfigs = append(out.EndpointConfigs, types.EndpointConfigSummary{
+					EndpointConfigName: aws.String(n), EndpointConfigArn: aws.String(arnOf("endpoint-config", n)),
+				})
+			}
+			return out, nil
+		},
+		describeEndpointConfig: func(in *sm.DescribeEndpointConfigInput) (*sm.DescribeEndpointConfigOutput, error) {
+			name := aws.ToString(in.EndpointConfigName)
+			h.mu.Lock()
+			h.described[name]++
+			h.mu.Unlock()
+			if c, ok := h.configs[name]; ok {
+				return c, nil
+			}
+			return nil, errGone("endpoint configuration " + name)
+		},
+		listEndpoints: func(*sm.ListEndpointsInput) (*sm.ListEndpointsOutput, error) {
+			out := &sm.ListEndpointsOutput{}
+			for n := range h.endpoints {
+				out.Endpoints = append(out.Endpoints, types.EndpointSummary{EndpointName: aws.String(n), EndpointArn: aws.String(arnOf("endpoint", n))})
+			}
+			return out, nil
+		},
+		describeEndpoint: func(in *sm.DescribeEndpointInput) (*sm.DescribeEndpointOutput, error) {
+			return h.endpoints[aws.ToString(in.EndpointName)], nil
+		},
+		listTags: noTags,
+	}
+}
+
+func config(name, key string) *sm.DescribeEndpointConfigOutput {
+	return &sm.DescribeEndpointConfigOutput{
+		EndpointConfigName: aws.String(name),
+		EndpointConfigArn:  aws.String(arnOf("endpoint-config", name)),
+		KmsKeyId:           aws.String(key),
+		ProductionVariants: []types.ProductionVariant{{VariantName: aws.String("v"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large}},
+	}
+}
+
+func endpoint(name, cfg, pending string) *sm.DescribeEndpointOutput {
+	out := &sm.DescribeEndpointOutput{
+		EndpointName:       aws.String(name),
+		EndpointArn:        aws.String(arnOf("endpoint", name)),
+		EndpointConfigName: aws.String(cfg),
+		CreationTime:       aws.Time(created),
+	}
+	if pending != "" {
+		out.PendingDeploymentSummary = &types.PendingDeploymentSummary{EndpointConfigName: aws.String(pending)}
+	}
+	return out
+}
+
+func TestEndpointSlots(t *testing.T) {
+	tests := []struct {
+		name string
+		fake *hostingFake
+		want []inventory.Slot
+		// describes is how often each config may be described: once at most.
+		describes map[string]int
+	}{
+		{
+			name: "current config reused from the config pass",
+			fake: &hostingFake{
+				listedConfigs: []string{"cfg-a"},
+				configs:       map[string]*sm.DescribeEndpointConfigOutput{"cfg-a": config("cfg-a", "key-a")},
+				endpoints:     map[string]*sm.DescribeEndpointOutput{"ep": endpoint("ep", "cfg-a", "")},
+			},
+			want: []inventory.Slot{{Type: "volume", Name: "config:volume", Label: "config cfg-a: ML storage volume",
+				KeyRef: "key-a", InstanceTypes: []string{"ml.m5.large"}}},
+			describes: map[string]int{"cfg-a": 1},
+		},
+		{
+			// The pending config was created after ListEndpointConfigs ran,
+			// so the endpoint describes it itself.
+			name: "pending config",
+			fake: &hostingFake{
+				listedConfigs: []string{"cfg-a"},
+				configs: map[string]*sm.DescribeEndpointConfigOutput{
+					"cfg-a": config("cfg-a", "key-a"), "cfg-b": config("cfg-b", "key-b"),
+				},
+				endpoints: map[string]*sm.DescribeEndpointOutput{"ep": endpoint("ep", "cfg-a", "cfg-b")},
+			},
+			want: []inventory.Slot{
+				{Type: "volume", Name: "config:volume", Label: "config cfg-a: ML storage volume", KeyRef: "key-a", InstanceTypes: []string{"ml.m5.large"}},
+				{Type: "volume", Name: "pending:volume", Label: "pending config cfg-b: ML storage volume", KeyRef: "key-b", InstanceTypes: []string{"ml.m5.large"}},
+			},
+			describes: map[string]int{"cfg-a": 1, "cfg-b": 1},
+		},
+		{
+			name: "pending deployment of the same config",
+			fake: &hostingFake{
+				listedConfigs: []string{"cfg-a"},
+				configs:       map[string]*sm.DescribeEndpointConfigOutput{"cfg-a": config("cfg-a", "key-a")},
+				endpoints:     map[string]*sm.DescribeEndpointOutput{"ep": endpoint("ep", "cfg-a", "cfg-a")},
+			},
+			want:      []inventory.Slot{{Type: "volume", Name: "config:volume", Label: "config cfg-a: ML storage volume", KeyRef: "key-a", InstanceTypes: []string{"ml.m5.large"}}},
+			describes: map[string]int{"cfg-a": 1},
+		},
+		{
+			name: "deleted config",
+			fake: &hostingFake{
+				endpoints: map[string]*sm.DescribeEndpointOutput{"ep": endpoint("ep", "gone", "")},
+			},
+			want: []inventory.Slot{{Type: "volume", Name: "config", Label: "endpoint config gone",
+				Unknown: "endpoint config gone no longer exists; the endpoint's keys cannot be verified"}},
+			describes: map[string]int{"gone": 1},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := runCollector(t, tc.fake.api(t), "sagemaker:hosting")
+			ep := findResource(t, inv, "endpoint", "ep")
+			assertEqual(t, "endpoint slots", ep.Slots, tc.want)
+			assertEqual(t, "DescribeEndpointConfig calls", tc.fake.described, tc.describes)
+			if ep.Source != "sagemaker:DescribeEndpoint+DescribeEndpointConfig" || ep.ARN != arnOf("endpoint", "ep") ||
+				!ep.CreatedAt.Equal(created) {
+				t.Errorf("endpoint = %+v", ep)
+			}
+			assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+		})
+	}
+}
+
+// With configs unlisted (ListEndpointConfigs denied), endpoints still get
+// their keys, and several endpoints on one config describe it once.
+func TestEndpointsDescribeConfigsOnceWhenListingDenied(t *testing.T) {
+	h := &hostingFake{
+		configs: map[string]*sm.DescribeEndpointConfigOutput{"shared": config("shared", "key-s")},
+		endpoints: map[string]*sm.DescribeEndpointOutput{
+			"ep1": endpoint("ep1", "shared", ""), "ep2": endpoint("ep2", "shared", ""), "ep3": endpoint("ep3", "shared", ""),
+		},
+	}
+	api := h.api(t)
+	api.listEndpointConfigs = func(*sm.ListEndpointConfigsInput) (*sm.ListEndpointConfigsOutput, error) {
+		return nil, errDenied
+	}
+	inv := runCollector(t, api, "sagemaker:hosting")
+	assertEqual(t, "DescribeEndpointConfig calls", h.described, map[string]int{"shared": 1})
+	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{{
+		Account: target.Account, Region: target.Region, Service: "sagemaker:ListEndpointConfigs",
+		Reason: "sagemaker:ListEndpointConfigs: access denied (AccessDeniedException)",
+	}})
+	if len(inv.Resources) != 3 {
+		t.Fatalf("got %d resources, want 3 endpoints", len(inv.Resources))
+	}
+	for _, r := range inv.Resources {
+		if r.Kind != "endpoint" || len(r.Slots) != 1 || r.Slots[0].KeyRef != "key-s" {
+			t.Errorf("resource %s = %+v, want an endpoint keyed with key-s", r.Name, r)
+		}
+	}
+}
+
+// A config whose describe failed in the config pass is not described again
+// for its endpoint; the endpoint's key is unknown for the same reason.
+func TestEndpointConfigThrottledReusedForEndpoint(t *testing.T) {
+	h := &hostingFake{
+		listedConfigs: []string{"cfg"},
+		endpoints:     map[string]*sm.DescribeEndpointOutput{"ep": endpoint("ep", "cfg", "")},
+	}
+	api := h.api(t)
+	api.describeEndpointConfig = func(*sm.DescribeEndpointConfigInput) (*sm.DescribeEndpointConfigOutput, error) {
+		h.mu.Lock()
+		h.described["cfg"]++
+		h.mu.Unlock()
+		return nil, errThrottled
+	}
+	inv := runCollector(t, api, "sagemaker:hosting")
+	assertEqual(t, "DescribeEndpointConfig calls", h.described, map[string]int{"cfg": 1})
+	const reason = "sagemaker:DescribeEndpointConfig: throttled after retries"
+	cfg := findResource(t, inv, "endpoint-config", "cfg")
+	assertEqual(t, "config slots", cfg.Slots, []inventory.Slot{inventory.UnreadableSlot(reason)})
+	ep := findResource(t, inv, "endpoint", "ep")
+	assertEqual(t, "endpoint slots", ep.Slots, []inventory.Slot{{
+		Type: "volume", Name: "config", Label: "endpoint config cfg", Unknown: reason,
+	}})
+}

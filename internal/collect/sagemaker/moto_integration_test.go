@@ -1,0 +1,263 @@
+package sagemaker_test
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/sagekey/sagekey/internal/collect"
+	collectsm "github.com/sagekey/sagekey/internal/collect/sagemaker"
+	"github.com/sagekey/sagekey/internal/inventory"
+	"github.com/sagekey/sagekey/internal/motoserver/mototest"
+)
+
+// These tests run the collectors against a real moto_server through the
+// real SDK client, so request serialization, pagination and response
+// decoding (union types, timestamps, error codes) are exercised as in a
+// live scan.
+
+const (
+	region  = "eu-west-1"
+	account = "123456789012" // moto's default account
+	role    = "arn:aws:iam::123456789012:role/sagemaker"
+	image   = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/algo:1"
+)
+
+func arn(kind, name string) string {
+	return "arn:aws:sagemaker:" + region + ":" + account + ":" + kind + "/" + name
+}
+
+func must[T any](t *testing.T, what string) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+}
+
+func tags(kv ...string) []types.Tag {
+	var out []types.Tag
+	for i := 0; i < len(kv); i += 2 {
+		out = append(out, types.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	return out
+}
+
+// seed creates one resource of each kind (plus an endpoint whose config is
+// deleted) in moto.
+func seed(ctx context.Context, t *testing.T, c *sm.Client) {
+	must[*sm.CreateNotebookInstanceOutput](t, "CreateNotebookInstance")(c.CreateNotebookInstance(ctx, &sm.CreateNotebookInstanceInput{
+		NotebookInstanceName: aws.String("nb"),
+		InstanceType:         types.InstanceTypeMlT2Medium,
+		RoleArn:              aws.String(role),
+		KmsKeyId:             aws.String("alias/notebooks"),
+		Tags:                 tags("owner", "ml-team"),
+	}))
+
+	must[*sm.CreateModelOutput](t, "CreateModel")(c.CreateModel(ctx, &sm.CreateModelInput{
+		ModelName:        aws.String("model"),
+		ExecutionRoleArn: aws.String(role),
+		PrimaryContainer: &types.ContainerDefinition{Image: aws.String(image)},
+	}))
+	must[*sm.CreateEndpointConfigOutput](t, "CreateEndpointConfig")(c.CreateEndpointConfig(ctx, &sm.CreateEndpointConfigInput{
+		EndpointConfigName: aws.String("cfg"),
+		KmsKeyId:           aws.String("alias/hosting"),
+		ProductionVariants: []types.ProductionVariant{{
+			VariantName:          aws.String("main"),
+			ModelName:            aws.String("model"),
+			InstanceType:         types.ProductionVariantInstanceTypeMlG4dnXlarge,
+			InitialInstanceCount: aws.Int32(1),
+			CoreDumpConfig: &types.ProductionVariantCoreDumpConfig{
+				DestinationS3Uri: aws.String("s3://dumps/main"), KmsKeyId: aws.String("alias/dumps"),
+			},
+		}},
+		DataCaptureConfig: &types.DataCaptureConfig{
+			DestinationS3Uri:          aws.String("s3://capture/"),
+			KmsKeyId:                  aws.String("alias/capture"),
+			InitialSamplingPercentage: aws.Int32(10),
+			CaptureOptions:            []types.CaptureOption{{CaptureMode: types.CaptureModeInput}},
+		},
+		AsyncInferenceConfig: &types.AsyncInferenceConfig{OutputConfig: &types.AsyncInferenceOutputConfig{
+			S3OutputPath: aws.String("s3://async/"),
+		}},
+	}))
+	must[*sm.CreateEndpointOutput](t, "CreateEndpoint")(c.CreateEndpoint(ctx, &sm.CreateEndpointInput{
+		EndpointName: aws.String("ep"), EndpointConfigName: aws.String("cfg"), Tags: tags("env", "prod"),
+	}))
+	must[*sm.CreateEndpointConfigOutput](t, "CreateEndpointConfig doomed")(c.CreateEndpointConfig(ctx, &sm.CreateEndpointConfigInput{
+		EndpointConfigName: aws.String("doomed"),
+		ProductionVariants: []types.ProductionVariant{{
+			VariantName: aws.String("main"), ModelName: aws.String("model"),
+			InstanceType: types.ProductionVariantInstanceTypeMlM5Large, InitialInstanceCount: aws.Int32(1),
+		}},
+	}))
+	must[*sm.CreateEndpointOutput](t, "CreateEndpoint orphan")(c.CreateEndpoint(ctx, &sm.CreateEndpointInput{
+		EndpointName: aws.String("orphan"), EndpointConfigName: aws.String("doomed"),
+	}))
+	must[*sm.DeleteEndpointConfigOutput](t, "DeleteEndpointConfig")(c.DeleteEndpointConfig(ctx, &sm.DeleteEndpointConfigInput{
+		EndpointConfigName: aws.String("doomed"),
+	}))
+
+	must[*sm.CreateTrainingJobOutput](t, "CreateTrainingJob")(c.CreateTrainingJob(ctx, &sm.CreateTrainingJobInput{
+		TrainingJobName: aws.String("job"),
+		AlgorithmSpecification: &types.AlgorithmSpecification{
+			TrainingImage: aws.String(image), TrainingInputMode: types.TrainingInputModeFile,
+		},
+		RoleArn:          aws.String(role),
+		OutputDataConfig: &types.OutputDataConfig{S3OutputPath: aws.String("s3://models/"), KmsKeyId: aws.String("alias/models")},
+		ResourceConfig: &types.ResourceConfig{
+			InstanceType: types.TrainingInstanceTypeMlM5Large, InstanceCount: aws.Int32(1),
+			VolumeSizeInGB: aws.Int32(10), VolumeKmsKeyId: aws.String("alias/training"),
+		},
+		StoppingCondition: &types.StoppingCondition{MaxRuntimeInSeconds: aws.Int32(60)},
+		Tags:              tags("team", "research"),
+	}))
+
+	lifecycle := &types.ClusterLifeCycleConfig{SourceS3Uri: aws.String("s3://sagemaker-lifecycle/"), OnCreate: aws.String("on_create.sh")}
+	ebs := func(root bool, key string) types.ClusterInstanceStorageConfig {
+		return &types.ClusterInstanceStorageConfigMemberEbsVolumeConfig{Value: types.ClusterEbsVolumeConfig{
+			RootVolume: aws.Bool(root), VolumeKmsKeyId: aws.String(key), VolumeSizeInGB: aws.Int32(100),
+		}}
+	}
+	must[*sm.CreateClusterOutput](t, "CreateCluster")(c.CreateCluster(ctx, &sm.CreateClusterInput{
+		ClusterName: aws.String("hp"),
+		InstanceGroups: []types.ClusterInstanceGroupSpecification{
+			{
+				InstanceGroupName: aws.String("workers"), InstanceType: types.ClusterInstanceTypeMlM5Large,
+				InstanceCount: aws.Int32(1), ExecutionRole: aws.String(role), LifeCycleConfig: lifecycle,
+				ThreadsPerCore:         aws.Int32(1),
+				InstanceStorageConfigs: []types.ClusterInstanceStorageConfig{ebs(true, "alias/root"), ebs(false, "alias/data")},
+			},
+			{
+				InstanceGroupName: aws.String("ctl"), InstanceType: types.ClusterInstanceTypeMlT3Medium,
+				InstanceCount: aws.Int32(1), ExecutionRole: aws.String(role), LifeCycleConfig: lifecycle,
+				ThreadsPerCore: aws.Int32(1),
+			},
+		},
+		Tags: tags("env", "hpc"),
+	}))
+}
+
+func scan(ctx context.Context, api collectsm.API) inventory.Inventory {
+	var jobs []collect.Job
+	for _, c := range collectsm.Collectors(api) {
+		jobs = append(jobs, collect.Job{Target: collect.Target{Account: account, Region: region}, Collector: c})
+	}
+	sink := &collect.MemorySink{}
+	collect.Run(ctx, jobs, 4, sink)
+	return sink.Inventory()
+}
+
+// withoutTimes checks every CreatedAt is set (moto's clock, so not
+// predictable) and clears it for comparison.
+func withoutTimes(t *testing.T, rs []inventory.Resource) []inventory.Resource {
+	t.Helper()
+	out := make([]inventory.Resource, len(rs))
+	for i, r := range rs {
+		if r.CreatedAt.IsZero() {
+			t.Errorf("%s %s: CreatedAt not set", r.Kind, r.Name)
+		}
+		r.CreatedAt = time.Time{}
+		out[i] = r
+	}
+	return out
+}
+
+func assertEqual[T any](t *testing.T, what string, got, want T) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", "  ")
+		w, _ := json.MarshalIndent(want, "", "  ")
+		t.Errorf("%s:\n got: %s\nwant: %s", what, g, w)
+	}
+}
+
+func TestCollectorsAgainstMoto(t *testing.T) {
+	ctx := context.Background()
+	srv := mototest.ForTest(t)
+	client := sm.NewFromConfig(mototest.Config(t, srv, region))
+	seed(ctx, t, client)
+
+	inv := scan(ctx, client)
+	hosting := []inventory.Slot{
+		{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "alias/hosting", InstanceTypes: []string{"ml.g4dn.xlarge"}},
+		{Type: "data-capture", Name: "data-capture", Label: "data capture", KeyRef: "alias/capture", OutputURI: "s3://capture/"},
+		{Type: "async-output", Name: "async-output", Label: "async inference output", OutputURI: "s3://async/"},
+		{Type: "core-dump", Name: "core-dump:main", Label: "variant main: core dumps", KeyRef: "alias/dumps", OutputURI: "s3://dumps/main"},
+	}
+	var onEndpoint []inventory.Slot
+	for _, s := range hosting {
+		s.Name = "config:" + s.Name
+		s.Label = "config cfg: " + s.Label
+		onEndpoint = append(onEndpoint, s)
+	}
+	res := func(kind, name, source string, tags map[string]string, slots ...inventory.Slot) inventory.Resource {
+		return inventory.Resource{Kind: kind, ARN: arn(kind, name), Name: name, Account: account, Region: region,
+			Tags: tags, Source: source, Slots: slots}
+	}
+	want := []inventory.Resource{
+		res("cluster", "hp", "sagemaker:DescribeCluster", map[string]string{"env": "hpc"},
+			inventory.Slot{Type: "root-volume", Name: "root-volume:workers", Label: "instance group workers: root volume",
+				KeyRef: "alias/root", InstanceTypes: []string{"ml.m5.large"}},
+			inventory.Slot{Type: "ebs-volume", Name: "ebs-volume:workers", Label: "instance group workers: secondary EBS volume",
+				KeyRef: "alias/data", InstanceTypes: []string{"ml.m5.large"}},
+			inventory.Slot{Type: "root-volume", Name: "root-volume:ctl", Label: "instance group ctl: root volume",
+				InstanceTypes: []string{"ml.t3.medium"}},
+		),
+		res("endpoint", "ep", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", map[string]string{"env": "prod"}, onEndpoint...),
+		res("endpoint", "orphan", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", nil, inventory.Slot{
+			Type: "volume", Name: "config", Label: "endpoint config doomed",
+			Unknown: "endpoint config doomed no longer exists; the endpoint's keys cannot be verified",
+		}),
+		res("endpoint-config", "cfg", "sagemaker:DescribeEndpointConfig", nil, hosting...),
+		res("notebook-instance", "nb", "sagemaker:DescribeNotebookInstance", map[string]string{"owner": "ml-team"},
+			inventory.Slot{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "alias/notebooks"}),
+		res("training-job", "job", "sagemaker:Search", map[string]string{"team": "research"}, trainingSlots...),
+	}
+	assertEqual(t, "resources", withoutTimes(t, inv.Resources), want)
+	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+}
+
+var trainingSlots = []inventory.Slot{
+	{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "alias/training", InstanceTypes: []string{"ml.m5.large"}},
+	{Type: "output", Name: "output", Label: "model output in S3", KeyRef: "alias/models", OutputURI: "s3://models/"},
+}
+
+// searchDenied is the real client with Search denied, as for a role
+// without sagemaker:Search.
+type searchDenied struct{ collectsm.API }
+
+func (searchDenied) Search(context.Context, *sm.SearchInput, ...func(*sm.Options)) (*sm.SearchOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: sagemaker:Search"}
+}
+
+// The fallback path reads the same job through ListTrainingJobs,
+// DescribeTrainingJob and ListTags with the same result.
+func TestTrainingFallbackAgainstMoto(t *testing.T) {
+	ctx := context.Background()
+	srv := mototest.ForTest(t)
+	client := sm.NewFromConfig(mototest.Config(t, srv, region))
+	seed(ctx, t, client)
+
+	inv := scan(ctx, searchDenied{client})
+	var jobs []inventory.Resource
+	for _, r := range inv.Resources {
+		if r.Kind == "training-job" {
+			jobs = append(jobs, r)
+		}
+	}
+	assertEqual(t, "training jobs", withoutTimes(t, jobs), []inventory.Resource{{
+		Kind: "training-job", ARN: arn("training-job", "job"), Name: "job", Account: account, Region: region,
+		Tags: map[string]string{"team": "research"}, Source: "sagemaker:DescribeTrainingJob", Slots: trainingSlots,
+	}})
+	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+}

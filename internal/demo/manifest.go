@@ -1,0 +1,96 @@
+// Package demo seeds a realistic SageMaker estate into the moto emulator
+// through the AWS SDK, for sagekey's demo command and its integration tests.
+//
+// The estate deliberately mixes compliant and non-compliant resources (every
+// KMS key identifier form, missing keys, AWS-managed aliases, disabled and
+// pending-deletion keys, NVMe-only and serverless variants, a dangling
+// endpoint, HyperPod clusters) so that the demo shows every verdict the
+// auditor can give. Seed returns a Manifest recording the verdict the
+// auditor is EXPECTED to reach for each resource, which lets tests compare
+// the auditor's output with ground truth instead of with a golden file.
+package demo
+
+import "fmt"
+
+// Resource kinds, as reported by the auditor.
+const (
+	KindNotebookInstance = "notebook-instance"
+	KindEndpointConfig   = "endpoint-config"
+	KindEndpoint         = "endpoint"
+	KindTrainingJob      = "training-job"
+	KindCluster          = "cluster"
+)
+
+// Expected verdicts.
+const (
+	StatusPass          = "PASS"
+	StatusFail          = "FAIL"
+	StatusNotApplicable = "NOT_APPLICABLE"
+	StatusError         = "ERROR"
+)
+
+// Logical key names used in Manifest.Keys.
+const (
+	KeyHealthy         = "healthy"          // enabled CMK, rotation on, aliased as AliasSageMakerData
+	KeyDisabled        = "disabled"         // CMK in state Disabled
+	KeyPendingDeletion = "pending-deletion" // CMK in state PendingDeletion (7-day window)
+	KeyRotationOff     = "rotating-off"     // enabled CMK with rotation off (still compliant)
+	KeyMultiRegion     = "mrk"              // enabled multi-Region primary key (id starts with mrk-)
+	KeySecondary       = "healthy-eu"       // enabled CMK in the second region
+)
+
+// AliasSageMakerData is the customer alias pointing at the KeyHealthy key
+// in the first region.
+const AliasSageMakerData = "alias/sagemaker-data"
+
+// Expectation is one seeded SageMaker resource and the verdict the auditor
+// should give it.
+type Expectation struct {
+	Kind   string // one of the Kind* constants
+	Name   string
+	Region string
+	Status string // one of the Status* constants
+	Why    string // one line: what makes it so
+}
+
+// Manifest describes everything Seed created.
+type Manifest struct {
+	Account   string            // from STS GetCallerIdentity (moto: 123456789012)
+	Keys      map[string]string // logical name (Key* constants) -> key ARN
+	Resources []Expectation
+}
+
+// ByKind returns the expectations of one kind, in seeding order.
+func (m *Manifest) ByKind(kind string) []Expectation {
+	var out []Expectation
+	for _, e := range m.Resources {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Find returns the expectation for a resource, if it was seeded.
+func (m *Manifest) Find(kind, region, name string) (Expectation, bool) {
+	for _, e := range m.Resources {
+		if e.Kind == kind && e.Region == region && e.Name == name {
+			return e, true
+		}
+	}
+	return Expectation{}, false
+}
+
+func (m *Manifest) expect(kind, region, name, status, why string) {
+	m.Resources = append(m.Resources, Expectation{
+		Kind: kind, Name: name, Region: region, Status: status, Why: why,
+	})
+}
+
+func (m *Manifest) key(name string) string {
+	arn, ok := m.Keys[name]
+	if !ok {
+		panic(fmt.Sprintf("demo: key %q used before it was seeded", name))
+	}
+	return arn
+}
