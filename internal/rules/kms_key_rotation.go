@@ -30,7 +30,10 @@ func KeyRotation() Rule {
 		case rot.Error != "":
 			f.Status, f.Message = finding.Error, "rotation status could not be read: "+rot.Error
 		case rot.Enabled:
-			f.Status, f.Message = finding.Pass, fmt.Sprintf("automatic rotation enabled (every %d days)", rot.PeriodDays)
+			f.Status, f.Message = finding.Pass, "automatic rotation enabled"
+			if rot.PeriodDays > 0 {
+				f.Message += fmt.Sprintf(" (every %d days)", rot.PeriodDays)
+			}
 		default:
 			f.Status, f.Message = finding.Fail, "automatic rotation is disabled"
 		}

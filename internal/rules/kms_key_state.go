@@ -28,18 +28,18 @@ func KeyState() Rule {
 		switch {
 		case k.NotFound:
 			f.Status, f.Severity = finding.Fail, finding.Critical
-			f.Message = fmt.Sprintf("key does not exist; %d resources reference it and their data may be unrecoverable", n)
+			f.Message = fmt.Sprintf("key does not exist: the data of %s encrypted with it may be unrecoverable", resources(n))
 		case k.Error != "":
 			f.Status, f.Message = finding.Error, "key could not be described: "+k.Error
 		case k.State == keys.StateEnabled:
 			f.Status, f.Message = finding.Pass, "key is Enabled"
 		case k.State == "PendingDeletion" || k.State == "PendingReplicaDeletion":
 			f.Status, f.Severity = finding.Fail, finding.Critical
-			f.Message = fmt.Sprintf("key is pending deletion%s; %d resources lose their data when it is deleted",
-				deletionDate(k), n)
+			f.Message = fmt.Sprintf("key is pending deletion%s: the data of %s becomes unrecoverable when it is deleted",
+				deletionDate(k), resources(n))
 		default:
 			f.Status = finding.Fail
-			f.Message = fmt.Sprintf("key is %s; %d resources cannot read their data", k.State, n)
+			f.Message = fmt.Sprintf("key is %s: the data of %s cannot be read", k.State, resources(n))
 		}
 		return f
 	}
@@ -51,4 +51,12 @@ func deletionDate(k *keys.Key) string {
 		return ""
 	}
 	return " (deletion date " + k.DeletionDate.UTC().Format("2006-01-02") + ")"
+}
+
+// resources counts protected resources in words.
+func resources(n int) string {
+	if n == 1 {
+		return "1 resource"
+	}
+	return fmt.Sprintf("%d resources", n)
 }

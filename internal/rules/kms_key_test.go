@@ -53,7 +53,7 @@ func TestKeyState(t *testing.T) {
 	runKeyCases(t, KeyState(), []keyCase{
 		{name: "enabled", key: keys.Key{State: "Enabled"}, want: finding.Pass},
 		{name: "disabled", key: keys.Key{State: "Disabled"}, want: finding.Fail, severity: finding.High},
-		{name: "pending deletion", key: keys.Key{State: "PendingDeletion"}, want: finding.Fail, severity: finding.Critical, contains: "1 resources lose their data"},
+		{name: "pending deletion", key: keys.Key{State: "PendingDeletion"}, want: finding.Fail, severity: finding.Critical, contains: "the data of 1 resource becomes unrecoverable"},
 		{name: "not found", key: keys.Key{NotFound: true}, want: finding.Fail, severity: finding.Critical},
 		{name: "unknown", key: keys.Key{Error: "kms:DescribeKey: throttled after retries"}, want: finding.Error, contains: "throttled"},
 	})

@@ -1,6 +1,7 @@
 package sagemaker
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -129,7 +130,7 @@ func endpointConfigSlots(out *sm.DescribeEndpointConfigOutput) []inventory.Slot 
 	volume.Serverless = len(volume.InstanceTypes) == 0 && hasServerless
 	slots := []inventory.Slot{volume}
 
-	if dc := out.DataCaptureConfig; dc != nil {
+	if dc := out.DataCaptureConfig; captureEnabled(dc) {
 		slots = append(slots, inventory.Slot{
 			Type:      "data-capture",
 			Name:      "data-capture",
@@ -151,6 +152,13 @@ func endpointConfigSlots(out *sm.DescribeEndpointConfigOutput) []inventory.Slot 
 	slots = append(slots, coreDumpSlots(names, "variant", out.ProductionVariants)...)
 	slots = append(slots, coreDumpSlots(names, "shadow variant", out.ShadowProductionVariants)...)
 	return slots
+}
+
+// captureEnabled reports whether data capture stores anything. EnableCapture
+// defaults to true when omitted; a config without a destination (as some
+// emulators echo back for "no capture") captures nothing, so it has no slot.
+func captureEnabled(dc *types.DataCaptureConfig) bool {
+	return dc != nil && aws.ToString(dc.DestinationS3Uri) != "" && aws.ToBool(cmp.Or(dc.EnableCapture, aws.Bool(true)))
 }
 
 func coreDumpSlots(names slotNames, what string, variants []types.ProductionVariant) []inventory.Slot {

@@ -26,6 +26,28 @@ func TestEndpointConfigSlots(t *testing.T) {
 			want: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", Serverless: true}},
 		},
 		{
+			// moto echoes an empty DataCaptureConfig for "no capture"; an
+			// explicitly disabled capture stores nothing either.
+			name: "capture absent or disabled has no slot",
+			out: &sm.DescribeEndpointConfigOutput{
+				KmsKeyId:           aws.String("alias/hosting"),
+				ProductionVariants: []types.ProductionVariant{{VariantName: aws.String("i"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large}},
+				DataCaptureConfig:  &types.DataCaptureConfig{},
+			},
+			want: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume",
+				KeyRef: "alias/hosting", InstanceTypes: []string{"ml.m5.large"}}},
+		},
+		{
+			name: "capture disabled",
+			out: &sm.DescribeEndpointConfigOutput{
+				KmsKeyId:           aws.String("alias/hosting"),
+				ProductionVariants: []types.ProductionVariant{{VariantName: aws.String("i"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large}},
+				DataCaptureConfig:  &types.DataCaptureConfig{EnableCapture: aws.Bool(false), DestinationS3Uri: aws.String("s3://b/c")},
+			},
+			want: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume",
+				KeyRef: "alias/hosting", InstanceTypes: []string{"ml.m5.large"}}},
+		},
+		{
 			// A config with any instance-backed variant has a volume to key.
 			name: "serverless mixed with instances",
 			out: &sm.DescribeEndpointConfigOutput{

@@ -1,0 +1,78 @@
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// STSAPI is the part of STS Identity needs; *sts.Client satisfies it.
+type STSAPI interface {
+	GetCallerIdentity(ctx context.Context, params *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+// EC2RegionsAPI is the part of EC2 EnabledRegions needs; *ec2.Client
+// satisfies it.
+type EC2RegionsAPI interface {
+	DescribeRegions(ctx context.Context, params *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
+}
+
+var (
+	_ STSAPI        = (*sts.Client)(nil)
+	_ EC2RegionsAPI = (*ec2.Client)(nil)
+)
+
+// Identity returns the account of cfg's credentials. The scan needs it to
+// know which KMS keys are its own (policies and tags are readable only from
+// the key's account), and calling STS first turns bad credentials into one
+// clear error instead of a report full of access-denied gaps.
+func Identity(ctx context.Context, cfg aws.Config) (string, error) {
+	return identity(ctx, sts.NewFromConfig(cfg))
+}
+
+func identity(ctx context.Context, api STSAPI) (string, error) {
+	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("sts:GetCallerIdentity: %w", err)
+	}
+	account := aws.ToString(out.Account)
+	if account == "" {
+		return "", errors.New("sts:GetCallerIdentity: response has no account")
+	}
+	return account, nil
+}
+
+// EnabledRegions returns the regions enabled for the account, sorted. Only
+// enabled (default or opted-in) regions are listed: calls to a region the
+// account has not opted into fail, and it cannot hold resources anyway.
+func EnabledRegions(ctx context.Context, cfg aws.Config) ([]string, error) {
+	return enabledRegions(ctx, ec2.NewFromConfig(cfg))
+}
+
+func enabledRegions(ctx context.Context, api EC2RegionsAPI) ([]string, error) {
+	out, err := api.DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(false)})
+	if err != nil {
+		return nil, fmt.Errorf("ec2:DescribeRegions: %w", err)
+	}
+	regions := make([]string, 0, len(out.Regions))
+	for _, r := range out.Regions {
+		// With AllRegions=false EC2 already omits not-opted-in regions;
+		// the check guards against a fake or an emulator that does not.
+		if aws.ToString(r.OptInStatus) == "not-opted-in" {
+			continue
+		}
+		if name := aws.ToString(r.RegionName); name != "" {
+			regions = append(regions, name)
+		}
+	}
+	if len(regions) == 0 {
+		return nil, errors.New("ec2:DescribeRegions: no enabled regions returned")
+	}
+	slices.Sort(regions)
+	return slices.Compact(regions), nil
+}

@@ -1,0 +1,47 @@
+package awsclient_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/sagekey/sagekey/internal/awsclient"
+	"github.com/sagekey/sagekey/internal/motoserver/mototest"
+)
+
+// TestAgainstMoto drives Load, Identity and EnabledRegions end to end against
+// a real moto_server, with credentials from the environment as a user would
+// supply them.
+func TestAgainstMoto(t *testing.T) {
+	srv := mototest.ForTest(t)
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+
+	ctx := context.Background()
+	cfg, err := awsclient.Load(ctx, awsclient.Options{Region: "us-east-1", EndpointURL: srv.URL(), MaxAttempts: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	account, err := awsclient.Identity(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if account != "123456789012" {
+		t.Errorf("account = %q, want moto's 123456789012", account)
+	}
+	regions, err := awsclient.EnabledRegions(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(regions, "us-east-1") || !slices.IsSorted(regions) {
+		t.Errorf("regions = %v, want a sorted list containing us-east-1", regions)
+	}
+	t.Logf("moto reports %d enabled regions", len(regions))
+}

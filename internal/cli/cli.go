@@ -1,0 +1,82 @@
+// Package cli is the command-line shell: a cobra command tree whose flags
+// bind to Options structs, a logger on stderr, and the single place where
+// errors become exit codes. It holds no scan logic; it calls the scan
+// orchestrator and a report writer.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sagekey/sagekey/internal/version"
+)
+
+// globalOptions are flags every command takes.
+type globalOptions struct {
+	logLevel string
+}
+
+// Run executes sagekey with args (without the program name) and returns the
+// exit status. stdout carries results only; logs go to stderr.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:           "sagekey",
+		Short:         "Prove that SageMaker data at rest is encrypted with healthy customer-managed KMS keys",
+		SilenceUsage:  true,
+		SilenceErrors: true, // printed once below, after mapping
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return setupLogging(g.logLevel, stderr)
+		},
+	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
+	root.AddCommand(newScanCommand(stdout), newVersionCommand(stdout))
+
+	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.Is(err, errViolations) {
+		fmt.Fprintln(stderr, "sagekey:", err)
+	}
+	if err != nil && isCobraUsage(err) {
+		err = usageError{err}
+	}
+	return exitCode(err)
+}
+
+// isCobraUsage recognises cobra's own argument errors, which it returns as
+// plain errors.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.Contains(msg, "accepts ") || strings.HasPrefix(msg, "invalid argument")
+}
+
+func setupLogging(level string, stderr io.Writer) error {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return usagef("--log-level: %v", err)
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l})))
+	return nil
+}
+
+func newVersionCommand(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the sagekey version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(stdout, "sagekey", version.String())
+			return err
+		},
+	}
+}

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sagekey/sagekey/internal/awsclient"
+	"github.com/sagekey/sagekey/internal/config"
+	"github.com/sagekey/sagekey/internal/engine"
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/report"
+	"github.com/sagekey/sagekey/internal/rules"
+	"github.com/sagekey/sagekey/internal/scan"
+)
+
+// scanOptions binds the scan command's flags.
+type scanOptions struct {
+	profile     string
+	regions     []string
+	endpointURL string
+	format      string
+	output      string
+	failOn      string
+	checks      []string
+	skipChecks  []string
+	configPath  string
+	concurrency int
+}
+
+func newScanCommand(stdout io.Writer) *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Audit SageMaker resources and their KMS keys in one AWS account",
+		Long: "scan reads every SageMaker resource that stores data at rest, judges each key slot " +
+			"(PASS only for an Enabled customer-managed key) and checks the health of every key used.\n\n" +
+			"Exit status: 0 clean, 3 FAIL findings at or above --fail-on, 1 runtime error or incomplete " +
+			"scan (gaps), 2 usage error.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runScan(cmd, o, stdout) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
+	f.StringSliceVar(&o.regions, "regions", nil, `regions to scan, comma-separated, or "all" for the account's enabled regions (default: the configured region)`)
+	f.StringVar(&o.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (emulators such as moto; AWS_ENDPOINT_URL is honoured too)")
+	f.StringVar(&o.format, "format", "table", "output format: table or json")
+	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
+	f.StringVar(&o.failOn, "fail-on", "low", "exit 3 when a FAIL finding has this severity or higher: critical, high, medium, low")
+	f.StringSliceVar(&o.checks, "checks", nil, `run only these checks (ids or globs, e.g. "kms-key.*")`)
+	f.StringSliceVar(&o.skipChecks, "skip-checks", nil, "skip these checks (ids or globs)")
+	f.StringVar(&o.configPath, "config", "", "configuration file (default: ./"+config.DefaultFile+" if present)")
+	f.IntVar(&o.concurrency, "concurrency", 8, "parallel collectors and key resolutions")
+	return cmd
+}
+
+func runScan(cmd *cobra.Command, o *scanOptions, stdout io.Writer) error {
+	writer, err := report.Lookup(o.format)
+	if err != nil {
+		return usageError{err}
+	}
+	failOn, err := finding.ParseSeverity(o.failOn)
+	if err != nil {
+		return usagef("--fail-on: %v", err)
+	}
+	if err := validateChecks(o.checks, o.skipChecks); err != nil {
+		return err
+	}
+	if len(o.regions) > 1 {
+		for _, r := range o.regions {
+			if r == scan.AllRegions {
+				return usagef("--regions: %q cannot be combined with other regions", scan.AllRegions)
+			}
+		}
+	}
+	settings, err := loadSettings(o.configPath)
+	if err != nil {
+		return err
+	}
+	settings.Checks, settings.SkipChecks = o.checks, o.skipChecks
+
+	rep, scanErr := scan.Run(cmd.Context(), scan.Options{
+		AWS:     awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL},
+		Regions: o.regions, Settings: settings, Concurrency: o.concurrency,
+	})
+	if rep == nil {
+		return scanErr
+	}
+	// Write the whole report first so a broken pipe or full disk is an error,
+	// not a silently truncated report.
+	var buf bytes.Buffer
+	if err := writer(&buf, rep); err != nil {
+		return err
+	}
+	if err := emit(o.output, stdout, buf.Bytes()); err != nil {
+		return err
+	}
+	return outcome(rep, failOn, scanErr)
+}
+
+// outcome decides the exit status of a written report. Definite violations
+// (3) outrank an incomplete scan (1); both are visible in the report.
+func outcome(rep *report.Report, failOn finding.Severity, scanErr error) error {
+	for _, f := range rep.Findings {
+		if f.Status == finding.Fail && f.Severity >= failOn {
+			return errViolations
+		}
+	}
+	if scanErr != nil {
+		return scanErr
+	}
+	if len(rep.Gaps) > 0 {
+		return fmt.Errorf("%w: %d gaps (see the report)", errIncomplete, len(rep.Gaps))
+	}
+	return nil
+}
+
+func emit(path string, stdout io.Writer, data []byte) error {
+	if path == "" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	slog.Info("report written", "path", path)
+	return nil
+}
+
+func loadSettings(path string) (engine.Settings, error) {
+	required := path != ""
+	if path == "" {
+		path = config.DefaultFile
+	}
+	f, err := config.Load(path, required)
+	if err != nil {
+		return engine.Settings{}, usageError{err}
+	}
+	s, err := f.Settings()
+	if err != nil {
+		return s, usageError{err}
+	}
+	return s, nil
+}
+
+// validateChecks rejects a --checks/--skip-checks value that matches no
+// check: a typo would otherwise silently run nothing (or everything).
+func validateChecks(lists ...[]string) error {
+	all := rules.All()
+	for _, list := range lists {
+		for _, pattern := range list {
+			if len(engine.Select(all, []string{pattern}, nil)) == 0 {
+				ids := make([]string, len(all))
+				for i, r := range all {
+					ids[i] = r.ID
+				}
+				return usagef("no check matches %q (checks: %s)", pattern, strings.Join(ids, ", "))
+			}
+		}
+	}
+	return nil
+}

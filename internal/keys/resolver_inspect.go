@@ -1,0 +1,123 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/sagekey/sagekey/internal/awserr"
+)
+
+// Why rotation is not checked, by cause. AWS documents that automatic
+// rotation exists only for symmetric keys whose material KMS generated.
+const (
+	rotationNAAWSManaged = "AWS-managed keys are rotated by AWS"
+	rotationNAImported   = "imported key material cannot rotate automatically"
+	rotationNAKeyStore   = "keys in a custom key store cannot rotate automatically"
+	rotationNAKeySpec    = "only symmetric encryption keys rotate automatically"
+)
+
+// inspect builds the Key for described key metadata and reads its rotation,
+// policy and tags. It runs once per key ARN. fallbackRegion is used only if
+// the ARN cannot be parsed.
+func (r *Resolver) inspect(ctx context.Context, md *types.KeyMetadata, fallbackRegion string) *Key {
+	arn := aws.ToString(md.Arn)
+	parsed := ParseRef(arn, "", fallbackRegion)
+	k := &Key{
+		Ref:         arn,
+		ARN:         arn,
+		Account:     aws.ToString(md.AWSAccountId),
+		Region:      parsed.Region,
+		Manager:     Manager(md.KeyManager),
+		State:       string(md.KeyState),
+		Origin:      string(md.Origin),
+		MultiRegion: aws.ToBool(md.MultiRegion),
+		KeySpec:     string(md.KeySpec),
+		KeyUsage:    string(md.KeyUsage),
+	}
+	if k.Account == "" {
+		k.Account = parsed.Account
+	}
+	if md.MultiRegionConfiguration != nil {
+		k.MultiRegionType = string(md.MultiRegionConfiguration.MultiRegionKeyType)
+	}
+	if md.DeletionDate != nil {
+		k.DeletionDate = *md.DeletionDate
+	}
+	if k.Manager == ManagerAWS {
+		// AWS owns the policy and the rotation schedule of its keys; there
+		// is nothing for the customer to configure, so nothing to read.
+		k.Rotation.NotApplicable = rotationNAAWSManaged
+		return k
+	}
+
+	client := r.client(k.Region)
+	if client == nil {
+		noClient := fmt.Sprintf("not read: no KMS client for region %q", k.Region)
+		k.Rotation.Error, k.PolicyError, k.TagsError = noClient, noClient, noClient
+		return k
+	}
+	k.Rotation = rotationOf(ctx, client, md)
+
+	if r.account != "" && k.Account != r.account {
+		// GetKeyPolicy and ListResourceTags do not work cross-account; say
+		// so rather than making calls that can only be denied.
+		k.PolicyError = fmt.Sprintf("key is in account %s: its policy can only be read from that account", k.Account)
+		k.TagsError = fmt.Sprintf("key is in account %s: its tags can only be read from that account", k.Account)
+		return k
+	}
+	k.Policy, k.PolicyError = policyOf(ctx, client, arn)
+	k.Tags, k.TagsError = tagsOf(ctx, client, arn)
+	return k
+}
+
+// rotationOf reads the automatic-rotation status of a customer key, or says
+// why it does not apply. The key ARN is used because GetKeyRotationStatus
+// rejects aliases and needs the ARN cross-account.
+func rotationOf(ctx context.Context, client KMSAPI, md *types.KeyMetadata) Rotation {
+	switch {
+	case md.Origin == types.OriginTypeExternal:
+		return Rotation{NotApplicable: rotationNAImported}
+	case md.Origin == types.OriginTypeAwsCloudhsm || md.Origin == types.OriginTypeExternalKeyStore:
+		return Rotation{NotApplicable: rotationNAKeyStore}
+	case md.KeySpec != "" && md.KeySpec != types.KeySpecSymmetricDefault:
+		return Rotation{NotApplicable: rotationNAKeySpec}
+	}
+	out, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: md.Arn})
+	if err != nil {
+		return Rotation{Error: awserr.Reason("kms:GetKeyRotationStatus", err)}
+	}
+	return Rotation{Enabled: out.KeyRotationEnabled, PeriodDays: aws.ToInt32(out.RotationPeriodInDays)}
+}
+
+// policyOf reads the key policy. "default" is the only policy name KMS
+// supports.
+func policyOf(ctx context.Context, client KMSAPI, arn string) (policy, errText string) {
+	out, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(arn), PolicyName: aws.String("default")})
+	if err != nil {
+		return "", awserr.Reason("kms:GetKeyPolicy", err)
+	}
+	return aws.ToString(out.Policy), ""
+}
+
+// tagsOf reads all tags of the key, following pagination. A partial read is
+// reported as an error rather than returned as the key's tags.
+func tagsOf(ctx context.Context, client KMSAPI, arn string) (map[string]string, string) {
+	tags := map[string]string{}
+	p := kms.NewListResourceTagsPaginator(client, &kms.ListResourceTagsInput{KeyId: aws.String(arn)},
+		// A repeated marker would otherwise loop forever.
+		func(o *kms.ListResourceTagsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, awserr.Reason("kms:ListResourceTags", err)
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
+		}
+	}
+	return tags, ""
+}

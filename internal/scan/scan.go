@@ -1,0 +1,154 @@
+// Package scan is the orchestrator, the only package that knows every stage:
+// collect (live AWS) → resolve keys → evaluate (pure) → report. Each stage
+// hands the next a plain value, so stages are tested alone and later sources
+// (IaC) and sinks (the store) plug in here.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+
+	"github.com/sagekey/sagekey/internal/awsclient"
+	"github.com/sagekey/sagekey/internal/collect"
+	smcollect "github.com/sagekey/sagekey/internal/collect/sagemaker"
+	"github.com/sagekey/sagekey/internal/engine"
+	"github.com/sagekey/sagekey/internal/inventory"
+	"github.com/sagekey/sagekey/internal/keys"
+	"github.com/sagekey/sagekey/internal/report"
+)
+
+// AllRegions, as the only --regions value, means the account's enabled regions.
+const AllRegions = "all"
+
+// Options is everything a scan needs; the CLI fills it from flags and config.
+type Options struct {
+	AWS awsclient.Options
+	// Regions to scan; empty means the configured region, ["all"] the
+	// account's enabled regions.
+	Regions     []string
+	Settings    engine.Settings
+	Concurrency int
+	// Now is the clock (tests pin it).
+	Now func() time.Time
+}
+
+// Run performs one scan of the account the credentials belong to. It returns
+// an error only when nothing could be scanned (no credentials, no region);
+// everything narrower becomes a gap in the report.
+func Run(ctx context.Context, o Options) (*report.Report, error) {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	rep := &report.Report{Started: now()}
+	awsOpts := o.AWS
+	if awsOpts.Region == "" && len(o.Regions) > 0 && o.Regions[0] != AllRegions {
+		awsOpts.Region = o.Regions[0]
+	}
+	cfg, err := awsclient.Load(ctx, awsOpts)
+	if err != nil {
+		return nil, err
+	}
+	account, err := awsclient.Identity(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("who am I: %w", err)
+	}
+	regions, err := resolveRegions(ctx, cfg, o.Regions)
+	if err != nil {
+		return nil, err
+	}
+	rep.Accounts, rep.Regions = []string{account}, regions
+	limit := max(o.Concurrency, 1)
+
+	inv := collectAll(ctx, cfg, account, regions, limit)
+	ks, keyGaps := resolveKeys(ctx, cfg, account, inv, limit)
+	inv.Gaps = append(inv.Gaps, keyGaps...)
+
+	settings := o.Settings
+	if settings.Now.IsZero() {
+		settings.Now = now()
+	}
+	rep.Findings = engine.Evaluate(inv, ks, settings)
+	rep.Gaps = inv.Gaps
+	rep.Finished = now()
+	slog.InfoContext(ctx, "scan finished", "account", account, "regions", len(regions),
+		"resources", len(inv.Resources), "findings", len(rep.Findings), "gaps", len(rep.Gaps))
+	return rep, ctx.Err()
+}
+
+func resolveRegions(ctx context.Context, cfg aws.Config, requested []string) ([]string, error) {
+	switch {
+	case len(requested) == 1 && requested[0] == AllRegions:
+		regions, err := awsclient.EnabledRegions(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("listing enabled regions: %w", err)
+		}
+		return regions, nil
+	case len(requested) > 0:
+		out := append([]string(nil), requested...)
+		sort.Strings(out)
+		return out, nil
+	case cfg.Region != "":
+		return []string{cfg.Region}, nil
+	}
+	return nil, fmt.Errorf("no region: pass --regions or configure one (AWS_REGION or the profile)")
+}
+
+// collectAll fans out over region × collector.
+func collectAll(ctx context.Context, cfg aws.Config, account string, regions []string, limit int) inventory.Inventory {
+	var jobs []collect.Job
+	for _, region := range regions {
+		api := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.Region = region })
+		for _, c := range smcollect.Collectors(api) {
+			jobs = append(jobs, collect.Job{Target: collect.Target{Account: account, Region: region}, Collector: c})
+		}
+	}
+	sink := &collect.MemorySink{}
+	collect.Run(ctx, jobs, limit, sink)
+	return sink.Inventory()
+}
+
+// resolveKeys resolves every distinct key reference once. A key that could
+// not be described is also a gap: the scan could not read part of the estate.
+func resolveKeys(ctx context.Context, cfg aws.Config, account string, inv inventory.Inventory, limit int) (*keys.Set, []inventory.Gap) {
+	var refs []keys.Ref
+	for _, r := range inv.Resources {
+		for _, s := range r.Slots {
+			if s.KeyRef != "" {
+				refs = append(refs, keys.ParseRef(s.KeyRef, r.Account, r.Region))
+			}
+		}
+	}
+	var mu sync.Mutex
+	clients := map[string]keys.KMSAPI{}
+	clientFor := func(region string) keys.KMSAPI {
+		mu.Lock()
+		defer mu.Unlock()
+		if c, ok := clients[region]; ok {
+			return c
+		}
+		c := kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region })
+		clients[region] = c
+		return c
+	}
+	ks := keys.NewResolver(account, clientFor).ResolveAll(ctx, refs, limit)
+	var gaps []inventory.Gap
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		k, ok := ks.Get(ref.Canonical())
+		if !ok || k.Error == "" || seen[k.ARN] {
+			continue
+		}
+		seen[k.ARN] = true
+		gaps = append(gaps, inventory.Gap{Account: ref.Account, Region: ref.Region, Service: "kms:DescribeKey " + ref.Raw, Reason: k.Error})
+	}
+	return ks, gaps
+}
