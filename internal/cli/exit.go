@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 )
@@ -39,8 +38,6 @@ func exitCode(err error) int {
 		return ExitViolations
 	case errors.As(err, &usage):
 		return ExitUsage
-	case errors.Is(err, context.Canceled):
-		return ExitError
 	}
-	return ExitError
+	return ExitError // runtime errors, cancellation, incomplete scans
 }
