@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -244,4 +245,27 @@ func chdir(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.Chdir(old) })
+}
+
+// TestScanAllRegions checks --regions all: the account's enabled regions are
+// discovered and every seeded notebook, in both regions, is found.
+func TestScanAllRegions(t *testing.T) {
+	srv, manifest := seededEstate(t)
+	chdir(t, t.TempDir())
+	var out, errOut bytes.Buffer
+	code := cli.Run(context.Background(), []string{"scan", "--endpoint-url", srv.URL(), "--regions", "all",
+		"--format", "json", "--checks", "notebook-instance.cmk"}, &out, &errOut)
+	var doc scanDoc
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("exit %d: %v\n%s", code, err, errOut.String())
+	}
+	if len(doc.Scan.Regions) < 3 || !slices.Contains(doc.Scan.Regions, "us-east-1") || !slices.Contains(doc.Scan.Regions, "eu-west-1") {
+		t.Errorf("regions = %v", doc.Scan.Regions)
+	}
+	if len(doc.Scan.Gaps) != 0 {
+		t.Errorf("gaps = %+v", doc.Scan.Gaps)
+	}
+	if got, want := len(doc.Findings), len(manifest.ByKind("notebook-instance")); got != want {
+		t.Errorf("%d notebook findings across all regions, want %d", got, want)
+	}
 }
