@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -127,17 +126,9 @@ func resolveKeys(ctx context.Context, cfg aws.Config, account string, inv invent
 			}
 		}
 	}
-	var mu sync.Mutex
-	clients := map[string]keys.KMSAPI{}
+	// The resolver asks for each region's client once and keeps it.
 	clientFor := func(region string) keys.KMSAPI {
-		mu.Lock()
-		defer mu.Unlock()
-		if c, ok := clients[region]; ok {
-			return c
-		}
-		c := kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region })
-		clients[region] = c
-		return c
+		return kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region })
 	}
 	ks := keys.NewResolver(account, clientFor).ResolveAll(ctx, refs, limit)
 	var gaps []inventory.Gap
