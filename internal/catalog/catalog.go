@@ -68,12 +68,14 @@ var (
 // no caller can mutate shared state.
 func Kinds() []Kind {
 	kinds := []Kind{
-		notebookInstance(),
-		endpointConfig(),
-		endpoint(),
-		trainingJob(),
-		cluster(),
+		notebookInstance(), endpointConfig(), endpoint(), trainingJob(), cluster(),
+		processingJob(), transformJob(), hyperParameterTuningJob(), autoMLJob(), labelingJob(),
+		compilationJob(), edgePackagingJob(), inferenceRecommendationsJob(), optimizationJob(),
+		domain(), userProfile(), featureGroup(),
+		modelCard(), modelPackage(), algorithm(),
+		inferenceExperiment(), deviceFleet(), flowDefinition(), partnerApp(), pipeline(),
 	}
+	kinds = append(kinds, monitoringKinds()...)
 	sort.Slice(kinds, func(i, j int) bool { return kinds[i].ID < kinds[j].ID })
 	return kinds
 }

@@ -106,7 +106,7 @@ func collectAll(ctx context.Context, cfg aws.Config, account string, regions []s
 	var jobs []collect.Job
 	for _, region := range regions {
 		api := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.Region = region })
-		for _, c := range smcollect.Collectors(api) {
+		for _, c := range smcollect.AllCollectors(api) {
 			jobs = append(jobs, collect.Job{Target: collect.Target{Account: account, Region: region}, Collector: c})
 		}
 	}

@@ -56,7 +56,7 @@ type kindSpec struct {
 //
 // It returns an error only when ctx ends; a panic in a worker is re-raised
 // on the caller's goroutine (see forEach).
-func collectKind(ctx context.Context, api API, t collect.Target, sink collect.Sink, spec kindSpec) error {
+func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collect.Sink, spec kindSpec) error {
 	items, err := spec.list(ctx)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {

@@ -15,7 +15,7 @@ const listTagsOp = "sagemaker:ListTags"
 // readTags returns the tags of arn, or why they could not be read. A tag
 // failure never drops the resource: tag-based checks (owners, exceptions)
 // report ERROR from the reason instead of a false FAIL.
-func readTags(ctx context.Context, api API, arn string) (map[string]string, string) {
+func readTags(ctx context.Context, api TagsAPI, arn string) (map[string]string, string) {
 	if arn == "" {
 		return nil, listTagsOp + ": the resource has no ARN to read tags from"
 	}

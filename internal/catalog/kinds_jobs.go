@@ -1,0 +1,120 @@
+package catalog
+
+func processingJob() Kind {
+	return Kind{
+		ID: "processing-job", Title: "Processing job", ResourceType: "AWS::SageMaker::ProcessingJob",
+		ListAPI: "ListProcessingJobs", DescribeAPI: "DescribeProcessingJob",
+		Slots: []SlotSpec{
+			volumeSlot("ProcessingResources.ClusterConfig.VolumeKmsKeyId", "",
+				"AWS::SageMaker::ProcessingJob/ProcessingResources/ClusterConfig/VolumeKmsKeyId", TableProcessing),
+			outputSlot("ProcessingOutputConfig.KmsKeyId", "", "AWS::SageMaker::ProcessingJob/ProcessingOutputConfig/KmsKeyId", outputConditionKeys),
+			s3Slot("athena-staging", "Athena query results staged to S3",
+				"ProcessingInputs[].DatasetDefinition.AthenaDatasetDefinition.KmsKeyId", "",
+				"AWS::SageMaker::ProcessingJob/ProcessingInputs/*/DatasetDefinition/AthenaDatasetDefinition/KmsKeyId", nil),
+			s3Slot("redshift-staging", "Redshift query results staged to S3",
+				"ProcessingInputs[].DatasetDefinition.RedshiftDatasetDefinition.KmsKeyId", "",
+				"AWS::SageMaker::ProcessingJob/ProcessingInputs/*/DatasetDefinition/RedshiftDatasetDefinition/KmsKeyId", nil),
+		},
+		Remediation: immutableJob("Processing job", "ProcessingResources.ClusterConfig.VolumeKmsKeyId (not for local-NVMe "+
+			"instance types), ProcessingOutputConfig.KmsKeyId and each dataset definition's KmsKeyId"),
+	}
+}
+
+func transformJob() Kind {
+	return Kind{
+		ID: "transform-job", Title: "Batch transform job", ResourceType: "AWS::SageMaker::TransformJob",
+		ListAPI: "ListTransformJobs", DescribeAPI: "DescribeTransformJob",
+		Slots: []SlotSpec{
+			volumeSlot("TransformResources.VolumeKmsKeyId", "", "", TableTransform),
+			outputSlot("TransformOutput.KmsKeyId", "", "", outputConditionKeys),
+			s3Slot("data-capture", "captured batch inference data in S3", "DataCaptureConfig.KmsKeyId", "", "", nil),
+		},
+		Remediation: immutableJob("Transform job", "TransformResources.VolumeKmsKeyId (not for local-NVMe instance types), "+
+			"TransformOutput.KmsKeyId and DataCaptureConfig.KmsKeyId"),
+	}
+}
+
+func hyperParameterTuningJob() Kind {
+	const tf = "aws_sagemaker_hyper_parameter_tuning_job.training_job_definition"
+	return Kind{
+		ID: "hyper-parameter-tuning-job", Title: "Hyper-parameter tuning job",
+		ResourceType: "AWS::SageMaker::HyperParameterTuningJob",
+		ListAPI:      "ListHyperParameterTuningJobs", DescribeAPI: "DescribeHyperParameterTuningJob",
+		Slots: []SlotSpec{
+			volumeSlot("TrainingJobDefinition(s)[].ResourceConfig.VolumeKmsKeyId | HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+				tf+".resource_config.volume_kms_key_id", "", TableTraining),
+			outputSlot("TrainingJobDefinition(s)[].OutputDataConfig.KmsKeyId", tf+".output_data_config.kms_key_id", "", outputConditionKeys),
+		},
+		Remediation: immutableJob("Tuning job", "every training job definition's VolumeKmsKeyId (not for local-NVMe "+
+			"instance types) and OutputDataConfig.KmsKeyId"),
+	}
+}
+
+func autoMLJob() Kind {
+	return Kind{
+		ID: "auto-ml-job", Title: "AutoML job (v1 and v2)", ResourceType: "AWS::SageMaker::AutoMLJob",
+		ListAPI: "ListAutoMLJobs", DescribeAPI: "DescribeAutoMLJobV2",
+		Slots: []SlotSpec{
+			volumeSlot("SecurityConfig.VolumeKmsKeyId", "", "", TableNone),
+			outputSlot("OutputDataConfig.KmsKeyId", "", "", outputConditionKeys),
+		},
+		Remediation: immutableJob("AutoML job", "SecurityConfig.VolumeKmsKeyId and OutputDataConfig.KmsKeyId"),
+	}
+}
+
+func labelingJob() Kind {
+	return Kind{
+		ID: "labeling-job", Title: "Ground Truth labeling job", ResourceType: "AWS::SageMaker::LabelingJob",
+		ListAPI: "ListLabelingJobs", DescribeAPI: "DescribeLabelingJob",
+		Slots: []SlotSpec{
+			outputSlot("OutputConfig.KmsKeyId", "aws_sagemaker_labeling_job.output_config.kms_key_id", "", outputConditionKeys),
+			volumeSlot("LabelingJobAlgorithmsConfig.LabelingJobResourceConfig.VolumeKmsKeyId",
+				"aws_sagemaker_labeling_job.labeling_job_algorithms_config.labeling_job_resource_config.volume_kms_key_id", "", TableNone),
+		},
+		Remediation: immutableJob("Labeling job", "OutputConfig.KmsKeyId and, with automated labeling, "+
+			"LabelingJobResourceConfig.VolumeKmsKeyId (API only, not the console)"),
+	}
+}
+
+func compilationJob() Kind {
+	return Kind{
+		ID: "compilation-job", Title: "Neo compilation job", ResourceType: "AWS::SageMaker::CompilationJob",
+		ListAPI: "ListCompilationJobs", DescribeAPI: "DescribeCompilationJob",
+		Slots:       []SlotSpec{outputSlot("OutputConfig.KmsKeyId", "", "", nil)},
+		Remediation: immutableJob("Compilation job", "OutputConfig.KmsKeyId"),
+	}
+}
+
+func edgePackagingJob() Kind {
+	v := volumeSlot("ResourceKey", "", "", TableNone)
+	v.ConditionKeys = nil // CreateEdgePackagingJob carries no KMS condition key
+	return Kind{
+		ID: "edge-packaging-job", Title: "Edge packaging job", ResourceType: "AWS::SageMaker::EdgePackagingJob",
+		ListAPI: "ListEdgePackagingJobs", DescribeAPI: "DescribeEdgePackagingJob",
+		Slots:       []SlotSpec{outputSlot("OutputConfig.KmsKeyId", "", "", nil), v},
+		Remediation: immutableJob("Edge packaging job", "OutputConfig.KmsKeyId and ResourceKey"),
+	}
+}
+
+func inferenceRecommendationsJob() Kind {
+	v := volumeSlot("InputConfig.VolumeKmsKeyId", "", "", TableHosting)
+	v.ConditionKeys = nil
+	out := outputSlot("OutputConfig.KmsKeyId (not returned by Describe)", "", "", nil)
+	return Kind{
+		ID: "inference-recommendations-job", Title: "Inference Recommender job",
+		ResourceType: "AWS::SageMaker::InferenceRecommendationsJob",
+		ListAPI:      "ListInferenceRecommendationsJobs", DescribeAPI: "DescribeInferenceRecommendationsJob",
+		Slots: []SlotSpec{v, out},
+		Remediation: immutableJob("Inference Recommender job", "InputConfig.VolumeKmsKeyId and OutputConfig.KmsKeyId") +
+			" The output key cannot be read back after creation, so keep the creating request as evidence.",
+	}
+}
+
+func optimizationJob() Kind {
+	return Kind{
+		ID: "optimization-job", Title: "Inference optimization job", ResourceType: "AWS::SageMaker::OptimizationJob",
+		ListAPI: "ListOptimizationJobs", DescribeAPI: "DescribeOptimizationJob",
+		Slots:       []SlotSpec{outputSlot("OutputConfig.KmsKeyId", "", "", nil)},
+		Remediation: immutableJob("Optimization job", "OutputConfig.KmsKeyId"),
+	}
+}

@@ -1,0 +1,68 @@
+package catalog
+
+var sharingConditionKeys = []string{"sagemaker:DomainSharingOutputKmsKeyArn", "sagemaker:DomainSharingOutputKmsKey"}
+
+func studioS3Slots(settings, tfPrefix, cfnPrefix string) []SlotSpec {
+	sharingCFN := ""
+	if cfnPrefix != "" {
+		sharingCFN = cfnPrefix + "/SharingSettings/S3KmsKeyId"
+	}
+	return []SlotSpec{
+		s3Slot("sharing-output", "shared notebook snapshots in S3", settings+".SharingSettings.S3KmsKeyId",
+			tfPrefix+".sharing_settings.s3_kms_key_id", sharingCFN, sharingConditionKeys),
+		s3Slot("canvas-output", "Canvas workspace artifacts in S3", settings+".CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
+			tfPrefix+".canvas_app_settings.workspace_settings.s3_kms_key_id", "", nil),
+	}
+}
+
+func domain() Kind {
+	storage := SlotSpec{
+		ID: "storage", Title: "Studio EFS home directories and space EBS volumes",
+		APIField: "KmsKeyId", Terraform: "aws_sagemaker_domain.kms_key_id", CloudFormation: "AWS::SageMaker::Domain/KmsKeyId",
+		ConditionKeys: volumeConditionKeys, EmptyMeans: "no key: EFS and EBS use AWS-managed keys, not keys you control",
+	}
+	return Kind{
+		ID: "domain", Title: "Studio domain", ResourceType: "AWS::SageMaker::Domain",
+		ListAPI: "ListDomains", DescribeAPI: "DescribeDomain",
+		Slots: append([]SlotSpec{storage}, studioS3Slots("DefaultUserSettings",
+			"aws_sagemaker_domain.default_user_settings", "AWS::SageMaker::Domain/DefaultUserSettings")...),
+		Remediation: "The domain KmsKeyId cannot be changed: create a new domain with a customer-managed key, migrate " +
+			"user profiles and EFS home data, then delete the old domain. The sharing and Canvas S3 keys can be " +
+			"changed in place with UpdateDomain (DefaultUserSettings).",
+	}
+}
+
+func userProfile() Kind {
+	return Kind{
+		ID: "user-profile", Title: "Studio user profile", ResourceType: "AWS::SageMaker::UserProfile",
+		ListAPI: "ListUserProfiles", DescribeAPI: "DescribeUserProfile",
+		KeysMutable: true,
+		Slots: studioS3Slots("UserSettings", "aws_sagemaker_user_profile.user_settings",
+			"AWS::SageMaker::UserProfile/UserSettings"),
+		Remediation: "Set SharingSettings.S3KmsKeyId and CanvasAppSettings.WorkspaceSettings.S3KmsKeyId to " +
+			"customer-managed keys in place with UpdateUserProfile.",
+	}
+}
+
+func featureGroup() Kind {
+	return Kind{
+		ID: "feature-group", Title: "Feature Store feature group", ResourceType: "AWS::SageMaker::FeatureGroup",
+		ListAPI: "ListFeatureGroups", DescribeAPI: "DescribeFeatureGroup",
+		Slots: []SlotSpec{
+			{
+				ID: "online-store", Title: "online store",
+				APIField:       "OnlineStoreConfig.SecurityConfig.KmsKeyId",
+				Terraform:      "aws_sagemaker_feature_group.online_store_config.security_config.kms_key_id",
+				CloudFormation: "AWS::SageMaker::FeatureGroup/OnlineStoreConfig/SecurityConfig/KmsKeyId",
+				ConditionKeys:  []string{"sagemaker:FeatureGroupOnlineStoreKmsKeyArn", "sagemaker:FeatureGroupOnlineStoreKmsKey"},
+				EmptyMeans:     "no key: the online store uses an AWS-owned key",
+			},
+			s3Slot("offline-store", "offline store in S3", "OfflineStoreConfig.S3StorageConfig.KmsKeyId",
+				"aws_sagemaker_feature_group.offline_store_config.s3_storage_config.kms_key_id",
+				"AWS::SageMaker::FeatureGroup/OfflineStoreConfig/S3StorageConfig/KmsKeyId",
+				[]string{"sagemaker:FeatureGroupOfflineStoreKmsKeyArn", "sagemaker:FeatureGroupOfflineStoreKmsKey"}),
+		},
+		Remediation: "Feature group keys cannot be changed: create a new feature group with customer-managed online " +
+			"and offline keys, re-ingest the features, switch readers, then delete the old group.",
+	}
+}

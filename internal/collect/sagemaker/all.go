@@ -1,0 +1,33 @@
+package sagemaker
+
+import (
+	"context"
+
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+
+	"github.com/sagekey/sagekey/internal/collect"
+)
+
+// TagsAPI is the one call every collector shares: reading a resource's tags.
+type TagsAPI interface {
+	ListTags(ctx context.Context, in *sm.ListTagsInput, optFns ...func(*sm.Options)) (*sm.ListTagsOutput, error)
+}
+
+// FullAPI is every read the SageMaker collectors make. Each group of
+// collectors declares only its own part, so its tests fake only that.
+type FullAPI interface {
+	API
+	JobsAPI
+	StudioAPI
+	PipelineAPI
+}
+
+var _ FullAPI = (*sm.Client)(nil)
+
+// AllCollectors returns every SageMaker collector for one region's client.
+func AllCollectors(api FullAPI) []collect.Collector {
+	out := Collectors(api)
+	out = append(out, JobCollectors(api)...)
+	out = append(out, StudioCollectors(api)...)
+	return append(out, PipelineCollectors(api)...)
+}
