@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/sagekey/sagekey/internal/catalog"
+	"github.com/sagekey/sagekey/internal/finding"
 )
 
 // TestAllRulesHaveCompleteMetadata walks every rule: ids, metadata, and one
@@ -27,6 +28,29 @@ func TestAllRulesHaveCompleteMetadata(t *testing.T) {
 	for _, id := range []string{"kms-key.state", "kms-key.rotation", "kms-key.policy", "kms-key.tags", "kms-key.shared"} {
 		if !ids[id] {
 			t.Errorf("missing rule %s", id)
+		}
+	}
+}
+
+// TestRuleExamples runs every documented example: the docs cannot claim a
+// verdict the code does not give.
+func TestRuleExamples(t *testing.T) {
+	t.Parallel()
+	for _, r := range All() {
+		for _, e := range r.Examples {
+			var got finding.Finding
+			switch {
+			case r.CheckResource != nil && e.Resource != nil:
+				got = r.CheckResource(ExampleContext(), *e.Resource)
+			case r.CheckKey != nil && e.Key != nil:
+				got = r.CheckKey(ExampleContext(), *e.Key)
+			default:
+				t.Errorf("%s: example %q does not fit the rule's input", r.ID, e.Name)
+				continue
+			}
+			if got.Status != e.Want {
+				t.Errorf("%s: example %q gave %s, want %s (%s)", r.ID, e.Name, got.Status, e.Want, got.Message)
+			}
 		}
 	}
 }

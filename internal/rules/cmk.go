@@ -184,6 +184,7 @@ func cmkRule(kindID, rationale string) Rule {
 		Severity:    finding.High,
 		Rationale:   rationale,
 		Remediation: kind.Remediation,
+		Examples:    cmkExamples(kind),
 	}
 	meta := rule
 	rule.CheckResource = func(c *Context, r inventory.Resource) finding.Finding {
@@ -193,5 +194,12 @@ func cmkRule(kindID, rationale string) Rule {
 }
 
 func cmkRules() []Rule {
-	return []Rule{NotebookInstanceCMK(), EndpointConfigCMK(), EndpointCMK(), TrainingJobCMK(), ClusterCMK()}
+	return []Rule{
+		NotebookInstanceCMK(), EndpointConfigCMK(), EndpointCMK(), TrainingJobCMK(), ClusterCMK(),
+		ProcessingJobCMK(), TransformJobCMK(), HyperParameterTuningJobCMK(), AutoMLJobCMK(), LabelingJobCMK(),
+		CompilationJobCMK(), EdgePackagingJobCMK(), InferenceRecommendationsJobCMK(), OptimizationJobCMK(), DomainCMK(),
+		UserProfileCMK(), FeatureGroupCMK(), DataQualityJobDefinitionCMK(), ModelQualityJobDefinitionCMK(), ModelBiasJobDefinitionCMK(),
+		ModelExplainabilityJobDefinitionCMK(), MonitoringScheduleCMK(), ModelCardCMK(), ModelPackageCMK(), AlgorithmCMK(),
+		InferenceExperimentCMK(), DeviceFleetCMK(), FlowDefinitionCMK(), PartnerAppCMK(), PipelineCMK(),
+	}
 }

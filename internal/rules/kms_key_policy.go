@@ -20,6 +20,12 @@ func KeyPolicy() Rule {
 		Remediation: "Replace the policy with a least-privilege one: key administrators separate from key users " +
 			"(the SageMaker execution roles), kms:CreateGrant only with kms:GrantIsForAWSResource, no \"*\" " +
 			"principal, and kms:* only for the account root.",
+		Examples: []Example{
+			keyExample("only the account root has kms:*", finding.Pass, keys.Key{State: keys.StateEnabled,
+				Policy: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`}),
+			keyExample("any principal may decrypt", finding.Fail, keys.Key{State: keys.StateEnabled,
+				Policy: `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}`}),
+		},
 	}
 	meta := rule
 	rule.CheckKey = func(_ *Context, u KeyUse) finding.Finding {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/keys"
 )
 
 // KeyRotation checks automatic rotation of customer-managed keys.
@@ -16,6 +17,10 @@ func KeyRotation() Rule {
 			"does it without re-encrypting or recreating SageMaker resources.",
 		Remediation: "Enable automatic rotation: aws kms enable-key-rotation --key-id <key ARN> " +
 			"(optionally --rotation-period-in-days). Imported key material must be rotated manually.",
+		Examples: []Example{
+			keyExample("rotation enabled", finding.Pass, keys.Key{State: keys.StateEnabled, Rotation: keys.Rotation{Enabled: true, PeriodDays: 365}}),
+			keyExample("rotation disabled", finding.Fail, keys.Key{State: keys.StateEnabled}),
+		},
 	}
 	meta := rule
 	rule.CheckKey = func(_ *Context, u KeyUse) finding.Finding {

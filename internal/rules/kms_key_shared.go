@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/keys"
 )
 
 // KeyShared flags one key protecting resources of several owners.
@@ -18,6 +19,10 @@ func KeyShared() Rule {
 			"without hurting the others, and its key policy must grant every team's roles.",
 		Remediation: "Give each owning team its own key; new resources take the new key, existing ones move to " +
 			"it when they are recreated.",
+		Examples: []Example{
+			keyExample("one owner", finding.Pass, keys.Key{State: keys.StateEnabled}, "ml-platform", "ml-platform"),
+			keyExample("two owners", finding.Fail, keys.Key{State: keys.StateEnabled}, "ml-platform", "fraud-team"),
+		},
 	}
 	meta := rule
 	rule.CheckKey = func(c *Context, u KeyUse) finding.Finding {

@@ -19,6 +19,11 @@ func KeyState() Rule {
 		Remediation: "Disabled: re-enable the key (EnableKey) after finding out who disabled it and why. Pending " +
 			"deletion: cancel the deletion first (CancelKeyDeletion), then re-enable; every resource listed loses " +
 			"its data otherwise. Missing: the data is lost; recreate the resources with a healthy key.",
+		Examples: []Example{
+			keyExample("Enabled key", finding.Pass, keys.Key{State: keys.StateEnabled}),
+			keyExample("key pending deletion", finding.Fail, keys.Key{State: "PendingDeletion"}),
+			keyExample("Disabled key", finding.Fail, keys.Key{State: "Disabled"}),
+		},
 	}
 	meta := rule
 	rule.CheckKey = func(_ *Context, u KeyUse) finding.Finding {

@@ -30,6 +30,7 @@ func ResourceTags(kindID string) Rule {
 		Rationale: "Owner and cost-center tags tell who must fix a finding, who pays for its keys, and whether " +
 			"one key is shared across teams.",
 		Remediation: "Add the missing tags with the SageMaker AddTags API (tags can be changed in place).",
+		Examples:    tagExamples(kindID),
 	}
 	meta := rule
 	rule.CheckResource = func(c *Context, r inventory.Resource) finding.Finding {

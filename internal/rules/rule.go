@@ -43,6 +43,10 @@ type Rule struct {
 	Severity    finding.Severity // default; a verdict may escalate it
 	Rationale   string
 	Remediation string
+	// Examples document the rule and are run by the meta-test: every rule
+	// has a failing one and, unless NeverPasses says why, a passing one.
+	Examples    []Example
+	NeverPasses string
 	// Exactly one of the checks is set.
 	CheckResource func(c *Context, r inventory.Resource) finding.Finding
 	CheckKey      func(c *Context, u KeyUse) finding.Finding
@@ -59,8 +63,21 @@ func (r Rule) Validate() error {
 		return fmt.Errorf("rule %q: kind, title, rationale and remediation are required", r.ID)
 	case (r.CheckResource == nil) == (r.CheckKey == nil):
 		return fmt.Errorf("rule %q: exactly one of CheckResource and CheckKey must be set", r.ID)
+	case !hasExample(r.Examples, finding.Fail):
+		return fmt.Errorf("rule %q: needs a failing example", r.ID)
+	case !hasExample(r.Examples, finding.Pass) && r.NeverPasses == "":
+		return fmt.Errorf("rule %q: needs a passing example (or NeverPasses)", r.ID)
 	}
 	return nil
+}
+
+func hasExample(es []Example, want finding.Status) bool {
+	for _, e := range es {
+		if e.Want == want {
+			return true
+		}
+	}
+	return false
 }
 
 // All returns every rule, sorted by id. It panics on a duplicate id or
