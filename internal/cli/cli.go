@@ -40,7 +40,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
-	root.AddCommand(newScanCommand(stdout), newVersionCommand(stdout))
+	root.AddCommand(newScanCommand(stdout), newChecksCommand(stdout), newVersionCommand(stdout))
 
 	err := root.ExecuteContext(ctx)
 	if err != nil && !errors.Is(err, errViolations) {
