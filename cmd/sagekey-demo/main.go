@@ -62,7 +62,8 @@ func run(ctx context.Context, args []string) int {
 	fmt.Fprintf(os.Stderr, "Seeded %d SageMaker resources and %d KMS keys into moto at %s (regions %v).\n\n",
 		len(manifest.Resources), len(manifest.Keys), srv.URL(), demoRegions)
 
-	scanArgs := append([]string{"scan", "--endpoint-url", srv.URL(), "--regions", demoRegions[0] + "," + demoRegions[1]}, fs.Args()...)
+	scanArgs := append([]string{"scan", "--endpoint-url", srv.URL(), "--regions", demoRegions[0] + "," + demoRegions[1],
+		"--max-attempts", "2"}, fs.Args()...)
 	code := cli.Run(ctx, scanArgs, os.Stdout, os.Stderr)
 	fmt.Fprintf(os.Stderr, "\nsagekey scan exited with %d (3 = FAIL findings, as the demo estate is seeded to have).\n", code)
 	if *keep {

@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Class is the kind of failure.
@@ -62,7 +62,6 @@ func Classify(err error) Class {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return Canceled
 	}
-	var maxAttempts *retry.MaxAttemptsError
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		code := apiErr.ErrorCode()
@@ -79,9 +78,9 @@ func Classify(err error) Class {
 			return NotFound
 		}
 	}
-	if errors.As(err, &maxAttempts) {
-		return Throttled
-	}
+	// A request that ran out of retries is throttled only if its last error
+	// was a throttle (caught above through the wrapped API error); a server
+	// error or a network failure is reported as what it is.
 	return Other
 }
 
@@ -118,6 +117,10 @@ func Reason(op string, err error) string {
 	}
 	if code != "" {
 		return fmt.Sprintf("%s: %s: %s", op, code, apiErr.ErrorMessage())
+	}
+	var resp *smithyhttp.ResponseError
+	if errors.As(err, &resp) {
+		return fmt.Sprintf("%s: service error (HTTP %d)", op, resp.HTTPStatusCode())
 	}
 	return fmt.Sprintf("%s: %v", op, err)
 }

@@ -23,7 +23,9 @@ func TestClassify(t *testing.T) {
 	}{
 		{"denied", api("AccessDeniedException", "User is not authorized"), AccessDenied},
 		{"throttled", api("ThrottlingException", "Rate exceeded"), Throttled},
-		{"max attempts", &retry.MaxAttemptsError{Attempt: 3, Err: errors.New("x")}, Throttled},
+		{"retries exhausted on throttling", &retry.MaxAttemptsError{Attempt: 3, Err: api("ThrottlingException", "Rate exceeded")}, Throttled},
+		{"retries exhausted on a server error is not throttling", &retry.MaxAttemptsError{Attempt: 3, Err: api("InternalFailure", "")}, Other},
+		{"retries exhausted on a network error", &retry.MaxAttemptsError{Attempt: 3, Err: errors.New("connection refused")}, Other},
 		{"kms not found", api("NotFoundException", "Key does not exist"), NotFound},
 		{"sagemaker vanished", api("ValidationException", "Could not find notebook instance"), NotFound},
 		{"sagemaker invalid", api("ValidationException", "1 validation error detected"), Other},

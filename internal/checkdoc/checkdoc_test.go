@@ -30,7 +30,7 @@ func TestGeneratedDocsAreCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := SpliceCoverage(string(readme))
+	want, err := SpliceReadme(string(readme))
 	if err != nil {
 		t.Fatal(err)
 	}

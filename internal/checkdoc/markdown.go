@@ -74,16 +74,6 @@ func CoverageTable() string {
 	return b.String()
 }
 
-// SpliceCoverage replaces the coverage table between the README markers.
-func SpliceCoverage(readme string) (string, error) {
-	start := strings.Index(readme, CoverageStart)
-	end := strings.Index(readme, CoverageEnd)
-	if start < 0 || end < start {
-		return "", fmt.Errorf("README lacks the %s / %s markers", CoverageStart, CoverageEnd)
-	}
-	return readme[:start+len(CoverageStart)] + "\n" + CoverageTable() + readme[end:], nil
-}
-
 func code(s string) string {
 	if s == "" {
 		return "—"

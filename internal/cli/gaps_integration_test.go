@@ -61,7 +61,7 @@ func TestScanReportsGapsAndNeverPasses(t *testing.T) {
 	var out, errOut strings.Builder
 	code := cli.Run(context.Background(), []string{"scan", "--endpoint-url", endpoint, "--regions", "us-east-1",
 		"--format", "json", "--checks", "notebook-instance.cmk,cluster.cmk", "--fail-on", "critical",
-		"--skip-checks", "kms-key.*"}, &out, &errOut)
+		"--skip-checks", "kms-key.*", "--max-attempts", "2"}, &out, &errOut)
 	var doc scanDoc
 	if err := json.Unmarshal([]byte(out.String()), &doc); err != nil {
 		t.Fatalf("exit %d: %v\n%s\n%s", code, err, out.String(), errOut.String())
@@ -106,7 +106,7 @@ func TestScanReportsGapsAndNeverPasses(t *testing.T) {
 
 	// Without violations at the threshold, the gaps alone decide: exit 1.
 	code = cli.Run(context.Background(), []string{"scan", "--endpoint-url", endpoint, "--regions", "us-east-1",
-		"--checks", "cluster.cmk"}, io.Discard, io.Discard)
+		"--checks", "cluster.cmk", "--max-attempts", "2"}, io.Discard, io.Discard)
 	if code != cli.ExitError {
 		t.Errorf("gaps only: exit = %d, want %d", code, cli.ExitError)
 	}

@@ -31,6 +31,7 @@ type scanOptions struct {
 	skipChecks  []string
 	configPath  string
 	concurrency int
+	maxAttempts int
 }
 
 func newScanCommand(stdout io.Writer) *cobra.Command {
@@ -56,6 +57,7 @@ func newScanCommand(stdout io.Writer) *cobra.Command {
 	f.StringSliceVar(&o.skipChecks, "skip-checks", nil, "skip these checks (ids or globs)")
 	f.StringVar(&o.configPath, "config", "", "configuration file (default: ./"+config.DefaultFile+" if present)")
 	f.IntVar(&o.concurrency, "concurrency", 8, "parallel collectors and key resolutions")
+	f.IntVar(&o.maxAttempts, "max-attempts", 0, "attempts per AWS call, retries included (default 8)")
 	return cmd
 }
 
@@ -85,7 +87,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, stdout io.Writer) error {
 	settings.Checks, settings.SkipChecks = o.checks, o.skipChecks
 
 	rep, scanErr := scan.Run(cmd.Context(), scan.Options{
-		AWS:     awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL},
+		AWS:     awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL, MaxAttempts: o.maxAttempts},
 		Regions: o.regions, Settings: settings, Concurrency: o.concurrency,
 	})
 	if rep == nil {

@@ -48,6 +48,16 @@ type scanDoc struct {
 
 var regions = []string{"us-east-1", "eu-west-1"}
 
+// motoGaps are the calls moto 5.2.1 cannot answer: List operations it does
+// not implement, and ListTags on transform and compilation job ARNs.
+var motoGaps = map[string]bool{
+	"sagemaker:ListAlgorithms": true, "sagemaker:ListDeviceFleets": true, "sagemaker:ListEdgePackagingJobs": true,
+	"sagemaker:ListFeatureGroups": true, "sagemaker:ListFlowDefinitions": true, "sagemaker:ListInferenceExperiments": true,
+	"sagemaker:ListInferenceRecommendationsJobs": true, "sagemaker:ListLabelingJobs": true,
+	"sagemaker:ListMonitoringSchedules": true, "sagemaker:ListOptimizationJobs": true, "sagemaker:ListPartnerApps": true,
+	"sagemaker:ListUserProfiles": true, "sagemaker:ListTags": true,
+}
+
 // seededEstate starts moto, seeds the demo estate in two regions and points
 // the standard credential chain at dummy credentials.
 func seededEstate(t *testing.T) (*motoserver.Server, *demo.Manifest) {
@@ -71,7 +81,8 @@ func seededEstate(t *testing.T) (*motoserver.Server, *demo.Manifest) {
 func runScan(t *testing.T, srv *motoserver.Server, extra ...string) (scanDoc, int, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	args := append([]string{"scan", "--endpoint-url", srv.URL(), "--regions", strings.Join(regions, ","), "--format", "json"}, extra...)
+	args := append([]string{"scan", "--endpoint-url", srv.URL(), "--regions", strings.Join(regions, ","), "--format", "json",
+		"--max-attempts", "2"}, extra...)
 	code := cli.Run(context.Background(), args, &out, &errOut)
 	var doc scanDoc
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
@@ -92,8 +103,15 @@ func TestScanDemoEstate(t *testing.T) {
 	if code != cli.ExitViolations {
 		t.Errorf("exit = %d, want %d (stderr: %s)", code, cli.ExitViolations, stderr)
 	}
-	if doc.Schema != "sagekey.scan/v1" || len(doc.Scan.Gaps) != 0 || strings.Join(doc.Scan.Regions, ",") != "eu-west-1,us-east-1" {
+	if doc.Schema != "sagekey.scan/v1" || strings.Join(doc.Scan.Regions, ",") != "eu-west-1,us-east-1" {
 		t.Errorf("scan section: %+v", doc.Scan)
+	}
+	// The only gaps are what moto 5.2.1 does not implement; each is
+	// reported as the server error it is, never as throttling.
+	for _, g := range doc.Scan.Gaps {
+		if !motoGaps[g.Service] || strings.Contains(g.Reason, "throttled") {
+			t.Errorf("unexpected gap %s: %s", g.Service, g.Reason)
+		}
 	}
 	if len(doc.Scan.Accounts) != 1 || doc.Scan.Accounts[0] != manifest.Account {
 		t.Errorf("accounts = %v, want %s", doc.Scan.Accounts, manifest.Account)
@@ -216,7 +234,8 @@ func TestScanTableToFile(t *testing.T) {
 	chdir(t, dir)
 	out := filepath.Join(dir, "report.txt")
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(context.Background(), []string{"scan", "--endpoint-url", srv.URL(), "--regions", "eu-west-1", "--output", out}, &stdout, &stderr)
+	code := cli.Run(context.Background(), []string{"scan", "--endpoint-url", srv.URL(), "--regions", "eu-west-1",
+		"--checks", "notebook-instance.*,training-job.*", "--output", out}, &stdout, &stderr)
 	if code != cli.ExitViolations || stdout.Len() != 0 {
 		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout.String(), stderr.String())
 	}
@@ -254,7 +273,7 @@ func TestScanAllRegions(t *testing.T) {
 	chdir(t, t.TempDir())
 	var out, errOut bytes.Buffer
 	code := cli.Run(context.Background(), []string{"scan", "--endpoint-url", srv.URL(), "--regions", "all",
-		"--format", "json", "--checks", "notebook-instance.cmk"}, &out, &errOut)
+		"--format", "json", "--checks", "notebook-instance.cmk", "--max-attempts", "2"}, &out, &errOut)
 	var doc scanDoc
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("exit %d: %v\n%s", code, err, errOut.String())

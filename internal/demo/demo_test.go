@@ -58,7 +58,11 @@ func TestSeed(t *testing.T) {
 				t.Errorf("no resource expected to be %s; the demo should show every verdict", st)
 			}
 		}
-		for _, k := range []string{demo.KindNotebookInstance, demo.KindEndpointConfig, demo.KindEndpoint, demo.KindTrainingJob, demo.KindCluster} {
+		for _, k := range []string{
+			demo.KindNotebookInstance, demo.KindEndpointConfig, demo.KindEndpoint, demo.KindTrainingJob, demo.KindCluster,
+			demo.KindProcessingJob, demo.KindTransformJob, demo.KindHyperParameterTuningJob, demo.KindAutoMLJob,
+			demo.KindCompilationJob, demo.KindDomain, demo.KindDataQualityJobDefinition, demo.KindModelCard, demo.KindPipeline,
+		} {
 			if len(m.ByKind(k)) == 0 {
 				t.Errorf("no %s seeded", k)
 			}
@@ -144,6 +148,9 @@ func TestSeed(t *testing.T) {
 				demo.KindTrainingJob:      listTrainingJobs(t, sm),
 				demo.KindCluster:          listClusters(t, sm),
 			}
+			for kind, names := range listNewKinds(t, sm) {
+				listed[kind] = names
+			}
 			for kind, got := range listed {
 				var want []string
 				for _, e := range m.ByKind(kind) {
@@ -162,6 +169,9 @@ func TestSeed(t *testing.T) {
 		for kind, n := range map[string]int{
 			demo.KindNotebookInstance: 12, demo.KindEndpointConfig: 6, demo.KindEndpoint: 5,
 			demo.KindTrainingJob: 6, demo.KindCluster: 2,
+			demo.KindProcessingJob: 2, demo.KindTransformJob: 2, demo.KindHyperParameterTuningJob: 2,
+			demo.KindAutoMLJob: 1, demo.KindCompilationJob: 1, demo.KindDomain: 1,
+			demo.KindDataQualityJobDefinition: 2, demo.KindModelCard: 1, demo.KindPipeline: 2,
 		} {
 			if got := len(m.ByKind(kind)); got != n {
 				t.Errorf("%d %s in manifest, want %d", got, kind, n)

@@ -19,6 +19,16 @@ const (
 	KindEndpoint         = "endpoint"
 	KindTrainingJob      = "training-job"
 	KindCluster          = "cluster"
+
+	KindProcessingJob            = "processing-job"
+	KindTransformJob             = "transform-job"
+	KindHyperParameterTuningJob  = "hyper-parameter-tuning-job"
+	KindAutoMLJob                = "auto-ml-job"
+	KindCompilationJob           = "compilation-job"
+	KindDomain                   = "domain"
+	KindDataQualityJobDefinition = "data-quality-job-definition"
+	KindModelCard                = "model-card"
+	KindPipeline                 = "pipeline"
 )
 
 // Expected verdicts.

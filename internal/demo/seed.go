@@ -38,6 +38,7 @@ func Seed(ctx context.Context, cfgFor func(region string) aws.Config, regions []
 	}
 	steps := []func(context.Context, string) error{
 		s.primaryKeys, s.primaryNotebooks, s.primaryHosting, s.primaryTraining, s.primaryClusters,
+		s.primaryJobs, s.primaryStudio, s.primaryMonitoring, s.primaryRegistry, s.primaryPipelines,
 	}
 	for _, step := range steps {
 		if err := step(ctx, primary); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/report"
+	"github.com/sagekey/sagekey/internal/rules"
 )
 
 // AllRegions, as the only --regions value, means the account's enabled regions.
@@ -67,7 +68,7 @@ func Run(ctx context.Context, o Options) (*report.Report, error) {
 	rep.Accounts, rep.Regions = []string{account}, regions
 	limit := max(o.Concurrency, 1)
 
-	inv := collectAll(ctx, cfg, account, regions, limit)
+	inv := collectAll(ctx, cfg, account, regions, limit, neededKinds(o.Settings))
 	ks, keyGaps := resolveKeys(ctx, cfg, account, inv, limit)
 	inv.Gaps = append(inv.Gaps, keyGaps...)
 
@@ -102,17 +103,46 @@ func resolveRegions(ctx context.Context, cfg aws.Config, requested []string) ([]
 }
 
 // collectAll fans out over region × collector.
-func collectAll(ctx context.Context, cfg aws.Config, account string, regions []string, limit int) inventory.Inventory {
+func collectAll(ctx context.Context, cfg aws.Config, account string, regions []string, limit int, kinds map[string]bool) inventory.Inventory {
 	var jobs []collect.Job
 	for _, region := range regions {
 		api := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.Region = region })
 		for _, c := range smcollect.AllCollectors(api) {
+			if !wanted(c, kinds) {
+				continue
+			}
 			jobs = append(jobs, collect.Job{Target: collect.Target{Account: account, Region: region}, Collector: c})
 		}
 	}
 	sink := &collect.MemorySink{}
 	collect.Run(ctx, jobs, limit, sink)
 	return sink.Inventory()
+}
+
+// neededKinds returns the resource kinds the selected checks read, or nil
+// for all of them. Key checks need every kind: a key's blast radius spans
+// the whole estate.
+func neededKinds(s engine.Settings) map[string]bool {
+	kinds := map[string]bool{}
+	for _, r := range engine.Select(rules.All(), s.Checks, s.SkipChecks) {
+		if r.Kind == rules.KeyKind {
+			return nil
+		}
+		kinds[r.Kind] = true
+	}
+	return kinds
+}
+
+func wanted(c collect.Collector, kinds map[string]bool) bool {
+	if kinds == nil {
+		return true
+	}
+	for _, k := range c.Kinds() {
+		if kinds[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveKeys resolves every distinct key reference once. A key that could

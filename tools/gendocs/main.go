@@ -37,7 +37,7 @@ func run(root string) error {
 	if err != nil {
 		return err
 	}
-	updated, err := checkdoc.SpliceCoverage(string(readme))
+	updated, err := checkdoc.SpliceReadme(string(readme))
 	if err != nil {
 		return err
 	}

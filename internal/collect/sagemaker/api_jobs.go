@@ -1,13 +1,86 @@
 package sagemaker
 
-import "github.com/sagekey/sagekey/internal/collect"
+import (
+	"context"
+
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+
+	"github.com/sagekey/sagekey/internal/collect"
+)
 
 // JobsAPI is the read-only part of the SageMaker client the job collectors
 // use (processing, transform, tuning, AutoML, labeling, compilation, edge
 // packaging, Inference Recommender and optimization jobs).
 type JobsAPI interface {
 	TagsAPI
+
+	ListProcessingJobs(ctx context.Context, in *sm.ListProcessingJobsInput, optFns ...func(*sm.Options)) (*sm.ListProcessingJobsOutput, error)
+	DescribeProcessingJob(ctx context.Context, in *sm.DescribeProcessingJobInput, optFns ...func(*sm.Options)) (*sm.DescribeProcessingJobOutput, error)
+
+	ListTransformJobs(ctx context.Context, in *sm.ListTransformJobsInput, optFns ...func(*sm.Options)) (*sm.ListTransformJobsOutput, error)
+	DescribeTransformJob(ctx context.Context, in *sm.DescribeTransformJobInput, optFns ...func(*sm.Options)) (*sm.DescribeTransformJobOutput, error)
+
+	ListHyperParameterTuningJobs(ctx context.Context, in *sm.ListHyperParameterTuningJobsInput, optFns ...func(*sm.Options)) (*sm.ListHyperParameterTuningJobsOutput, error)
+	DescribeHyperParameterTuningJob(ctx context.Context, in *sm.DescribeHyperParameterTuningJobInput, optFns ...func(*sm.Options)) (*sm.DescribeHyperParameterTuningJobOutput, error)
+
+	ListAutoMLJobs(ctx context.Context, in *sm.ListAutoMLJobsInput, optFns ...func(*sm.Options)) (*sm.ListAutoMLJobsOutput, error)
+	DescribeAutoMLJobV2(ctx context.Context, in *sm.DescribeAutoMLJobV2Input, optFns ...func(*sm.Options)) (*sm.DescribeAutoMLJobV2Output, error)
+
+	ListLabelingJobs(ctx context.Context, in *sm.ListLabelingJobsInput, optFns ...func(*sm.Options)) (*sm.ListLabelingJobsOutput, error)
+	DescribeLabelingJob(ctx context.Context, in *sm.DescribeLabelingJobInput, optFns ...func(*sm.Options)) (*sm.DescribeLabelingJobOutput, error)
+
+	ListCompilationJobs(ctx context.Context, in *sm.ListCompilationJobsInput, optFns ...func(*sm.Options)) (*sm.ListCompilationJobsOutput, error)
+	DescribeCompilationJob(ctx context.Context, in *sm.DescribeCompilationJobInput, optFns ...func(*sm.Options)) (*sm.DescribeCompilationJobOutput, error)
+
+	ListEdgePackagingJobs(ctx context.Context, in *sm.ListEdgePackagingJobsInput, optFns ...func(*sm.Options)) (*sm.ListEdgePackagingJobsOutput, error)
+	DescribeEdgePackagingJob(ctx context.Context, in *sm.DescribeEdgePackagingJobInput, optFns ...func(*sm.Options)) (*sm.DescribeEdgePackagingJobOutput, error)
+
+	ListInferenceRecommendationsJobs(ctx context.Context, in *sm.ListInferenceRecommendationsJobsInput, optFns ...func(*sm.Options)) (*sm.ListInferenceRecommendationsJobsOutput, error)
+	DescribeInferenceRecommendationsJob(ctx context.Context, in *sm.DescribeInferenceRecommendationsJobInput, optFns ...func(*sm.Options)) (*sm.DescribeInferenceRecommendationsJobOutput, error)
+
+	ListOptimizationJobs(ctx context.Context, in *sm.ListOptimizationJobsInput, optFns ...func(*sm.Options)) (*sm.ListOptimizationJobsOutput, error)
+	DescribeOptimizationJob(ctx context.Context, in *sm.DescribeOptimizationJobInput, optFns ...func(*sm.Options)) (*sm.DescribeOptimizationJobOutput, error)
 }
 
-// JobCollectors returns the job collectors for one region's client.
-func JobCollectors(api JobsAPI) []collect.Collector { return nil }
+// Compile-time proof that the real client fits.
+var _ JobsAPI = (*sm.Client)(nil)
+
+// Catalog kind ids of the job collectors (see internal/catalog).
+const (
+	kindProcessingJob      = "processing-job"
+	kindTransformJob       = "transform-job"
+	kindTuningJob          = "hyper-parameter-tuning-job"
+	kindAutoMLJob          = "auto-ml-job"
+	kindLabelingJob        = "labeling-job"
+	kindCompilationJob     = "compilation-job"
+	kindEdgePackagingJob   = "edge-packaging-job"
+	kindRecommendationsJob = "inference-recommendations-job"
+	kindOptimizationJob    = "optimization-job"
+)
+
+// JobCollectors returns the job collectors for one region's client, one
+// list-then-describe collector per kind.
+func JobCollectors(api JobsAPI) []collect.Collector {
+	return []collect.Collector{
+		processingJobCollector(api),
+		transformJobCollector(api),
+		tuningJobCollector(api),
+		autoMLJobCollector(api),
+		labelingJobCollector(api),
+		compilationJobCollector(api),
+		edgePackagingJobCollector(api),
+		recommendationsJobCollector(api),
+		optimizationJobCollector(api),
+	}
+}
+
+// kindCollector wraps one kindSpec as a collector named name.
+func kindCollector(api TagsAPI, name string, spec kindSpec) collect.Collector {
+	return collector{
+		name:  name,
+		kinds: []string{spec.kind},
+		run: func(ctx context.Context, t collect.Target, sink collect.Sink) error {
+			return collectKind(ctx, api, t, sink, spec)
+		},
+	}
+}

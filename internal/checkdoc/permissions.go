@@ -1,0 +1,74 @@
+package checkdoc
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/sagekey/sagekey/internal/awsclient"
+	smcollect "github.com/sagekey/sagekey/internal/collect/sagemaker"
+	"github.com/sagekey/sagekey/internal/keys"
+)
+
+// README markers around the generated permission list.
+const (
+	PermissionsStart = "<!-- permissions:start -->"
+	PermissionsEnd   = "<!-- permissions:end -->"
+)
+
+// Permissions returns every IAM action sagekey can call, read off the
+// read-only client interfaces themselves, so the documented policy is
+// exactly what the code can do.
+func Permissions() map[string][]string {
+	services := []struct {
+		prefix string
+		iface  reflect.Type
+	}{
+		{"sts", reflect.TypeFor[awsclient.STSAPI]()},
+		{"ec2", reflect.TypeFor[awsclient.EC2RegionsAPI]()},
+		{"sagemaker", reflect.TypeFor[smcollect.FullAPI]()},
+		{"kms", reflect.TypeFor[keys.KMSAPI]()},
+	}
+	out := map[string][]string{}
+	for _, s := range services {
+		for i := range s.iface.NumMethod() {
+			out[s.prefix] = append(out[s.prefix], s.prefix+":"+s.iface.Method(i).Name)
+		}
+		sort.Strings(out[s.prefix])
+	}
+	return out
+}
+
+// PermissionsTable is the README's table of required actions.
+func PermissionsTable() string {
+	p := Permissions()
+	var b strings.Builder
+	b.WriteString("| Service | Actions |\n|---|---|\n")
+	for _, svc := range []string{"sts", "ec2", "sagemaker", "kms"} {
+		note := ""
+		if svc == "ec2" {
+			note = " (only for `--regions all`)"
+		}
+		fmt.Fprintf(&b, "| %s | `%s`%s |\n", strings.ToUpper(svc), strings.Join(p[svc], "`, `"), note)
+	}
+	return b.String()
+}
+
+// splice replaces the text between two markers.
+func splice(doc, start, end, body string) (string, error) {
+	i, j := strings.Index(doc, start), strings.Index(doc, end)
+	if i < 0 || j < i {
+		return "", fmt.Errorf("README lacks the %s / %s markers", start, end)
+	}
+	return doc[:i+len(start)] + "\n" + body + doc[j:], nil
+}
+
+// SpliceReadme rewrites every generated section of the README.
+func SpliceReadme(readme string) (string, error) {
+	out, err := splice(readme, CoverageStart, CoverageEnd, CoverageTable())
+	if err != nil {
+		return "", err
+	}
+	return splice(out, PermissionsStart, PermissionsEnd, PermissionsTable())
+}
