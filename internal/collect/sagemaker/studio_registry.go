@@ -74,7 +74,10 @@ func modelPackageSpec(api StudioAPI) kindSpec {
 			if ref == "" {
 				ref = item.name
 			}
-			out, err := api.DescribeModelPackage(ctx, &sm.DescribeModelPackageInput{ModelPackageName: aws.String(ref)})
+			out, err := api.DescribeModelPackage(ctx, &sm.DescribeModelPackageInput{ModelPackageName: aws.String(ref),
+				// Metadata only: SecurityConfig is still returned, and the auditor
+				// needs no kms:Decrypt on the package key.
+				IncludedData: types.IncludedDataMetadataOnly})
 			if err != nil {
 				return inventory.Resource{}, err
 			}
