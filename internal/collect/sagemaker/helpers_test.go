@@ -31,20 +31,7 @@ func arnOf(kind, name string) string {
 // does, and checks the result against the catalog.
 func runCollector(t *testing.T, api API, name string) inventory.Inventory {
 	t.Helper()
-	var c collect.Collector
-	for _, x := range Collectors(api) {
-		if x.Name() == name {
-			c = x
-		}
-	}
-	if c == nil {
-		t.Fatalf("no collector named %q", name)
-	}
-	sink := &collect.MemorySink{}
-	collect.Run(context.Background(), []collect.Job{{Target: target, Collector: c}}, 1, sink)
-	inv := sink.Inventory()
-	checkInventory(t, inv, c.Kinds())
-	return inv
+	return runNamed(t, Collectors(api), name)
 }
 
 // checkInventory asserts the invariants every collector must keep: kinds
@@ -140,4 +127,24 @@ func noSearchResults(*sm.SearchInput) (*sm.SearchOutput, error) { return &sm.Sea
 
 func noClusters(*sm.ListClustersInput) (*sm.ListClustersOutput, error) {
 	return &sm.ListClustersOutput{}, nil
+}
+
+// runNamed runs the named collector through collect.Run, as a scan does, and
+// checks the result against the catalog.
+func runNamed(t *testing.T, collectors []collect.Collector, name string) inventory.Inventory {
+	t.Helper()
+	var c collect.Collector
+	for _, x := range collectors {
+		if x.Name() == name {
+			c = x
+		}
+	}
+	if c == nil {
+		t.Fatalf("no collector named %q", name)
+	}
+	sink := &collect.MemorySink{}
+	collect.Run(context.Background(), []collect.Job{{Target: target, Collector: c}}, 1, sink)
+	inv := sink.Inventory()
+	checkInventory(t, inv, c.Kinds())
+	return inv
 }

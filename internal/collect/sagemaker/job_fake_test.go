@@ -7,7 +7,6 @@ import (
 
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
-	"github.com/sagekey/sagekey/internal/collect"
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
@@ -128,18 +127,5 @@ func (f *fakeJobsAPI) ListTags(_ context.Context, in *sm.ListTagsInput, _ ...fun
 // checks the result against the catalog.
 func runJobCollector(t *testing.T, api JobsAPI, name string) inventory.Inventory {
 	t.Helper()
-	var c collect.Collector
-	for _, x := range JobCollectors(api) {
-		if x.Name() == name {
-			c = x
-		}
-	}
-	if c == nil {
-		t.Fatalf("no job collector named %q", name)
-	}
-	sink := &collect.MemorySink{}
-	collect.Run(context.Background(), []collect.Job{{Target: target, Collector: c}}, 1, sink)
-	inv := sink.Inventory()
-	checkInventory(t, inv, c.Kinds())
-	return inv
+	return runNamed(t, JobCollectors(api), name)
 }

@@ -1,7 +1,6 @@
 package sagemaker
 
 import (
-	"context"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/sagekey/sagekey/internal/catalog"
-	"github.com/sagekey/sagekey/internal/collect"
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
@@ -21,20 +19,7 @@ func newFakeStudio(t *testing.T) *fakeStudio {
 // result against the catalog.
 func runStudio(t *testing.T, api StudioAPI, name string) inventory.Inventory {
 	t.Helper()
-	var c collect.Collector
-	for _, x := range StudioCollectors(api) {
-		if x.Name() == name {
-			c = x
-		}
-	}
-	if c == nil {
-		t.Fatalf("no collector named %q", name)
-	}
-	sink := &collect.MemorySink{}
-	collect.Run(context.Background(), []collect.Job{{Target: target, Collector: c}}, 1, sink)
-	inv := sink.Inventory()
-	checkInventory(t, inv, c.Kinds())
-	return inv
+	return runNamed(t, StudioCollectors(api), name)
 }
 
 func gapServices(inv inventory.Inventory) []string {
