@@ -73,7 +73,7 @@ func Kinds() []Kind {
 		compilationJob(), edgePackagingJob(), inferenceRecommendationsJob(), optimizationJob(),
 		domain(), userProfile(), featureGroup(),
 		modelCard(), modelPackage(), algorithm(),
-		inferenceExperiment(), deviceFleet(), flowDefinition(), partnerApp(), pipeline(),
+		inferenceExperiment(), deviceFleet(), flowDefinition(), partnerApp(), pipeline(), modelCustomizationJob(),
 	}
 	kinds = append(kinds, monitoringKinds()...)
 	sort.Slice(kinds, func(i, j int) bool { return kinds[i].ID < kinds[j].ID })

@@ -74,3 +74,16 @@ func pipeline() Kind {
 			"run are judged as jobs.",
 	}
 }
+
+// modelCustomizationJob is the CreateJob API (reference R34): its settings,
+// output key included, live in a JSON document whose schema AWS does not
+// publish, so the collector looks for KMS key fields by name.
+func modelCustomizationJob() Kind {
+	out := outputSlot("JobConfigDocument (JSON): fields whose name contains \"Kms\"", "", "", outputConditionKeys)
+	return Kind{
+		ID: "model-customization-job", Title: "Model customization job (CreateJob)", ResourceType: "AWS::SageMaker::Job",
+		ListAPI: "ListJobs (per JobCategory)", DescribeAPI: "DescribeJob",
+		Slots:       []SlotSpec{out},
+		Remediation: immutableJob("Model customization job", "the output KMS key in JobConfigDocument"),
+	}
+}

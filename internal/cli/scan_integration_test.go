@@ -49,13 +49,14 @@ type scanDoc struct {
 var regions = []string{"us-east-1", "eu-west-1"}
 
 // motoGaps are the calls moto 5.2.1 cannot answer: List operations it does
-// not implement, and ListTags on transform and compilation job ARNs.
+// not implement (ListJobs included), and ListTags on transform and
+// compilation job ARNs.
 var motoGaps = map[string]bool{
 	"sagemaker:ListAlgorithms": true, "sagemaker:ListDeviceFleets": true, "sagemaker:ListEdgePackagingJobs": true,
 	"sagemaker:ListFeatureGroups": true, "sagemaker:ListFlowDefinitions": true, "sagemaker:ListInferenceExperiments": true,
 	"sagemaker:ListInferenceRecommendationsJobs": true, "sagemaker:ListLabelingJobs": true,
 	"sagemaker:ListMonitoringSchedules": true, "sagemaker:ListOptimizationJobs": true, "sagemaker:ListPartnerApps": true,
-	"sagemaker:ListUserProfiles": true, "sagemaker:ListTags": true,
+	"sagemaker:ListUserProfiles": true, "sagemaker:ListTags": true, "sagemaker:ListJobs": true,
 }
 
 // seededEstate starts moto, seeds the demo estate in two regions and points

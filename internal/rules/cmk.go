@@ -200,6 +200,6 @@ func cmkRules() []Rule {
 		CompilationJobCMK(), EdgePackagingJobCMK(), InferenceRecommendationsJobCMK(), OptimizationJobCMK(), DomainCMK(),
 		UserProfileCMK(), FeatureGroupCMK(), DataQualityJobDefinitionCMK(), ModelQualityJobDefinitionCMK(), ModelBiasJobDefinitionCMK(),
 		ModelExplainabilityJobDefinitionCMK(), MonitoringScheduleCMK(), ModelCardCMK(), ModelPackageCMK(), AlgorithmCMK(),
-		InferenceExperimentCMK(), DeviceFleetCMK(), FlowDefinitionCMK(), PartnerAppCMK(), PipelineCMK(),
+		InferenceExperimentCMK(), DeviceFleetCMK(), FlowDefinitionCMK(), PartnerAppCMK(), PipelineCMK(), ModelCustomizationJobCMK(),
 	}
 }

@@ -14,6 +14,9 @@ import (
 type JobsAPI interface {
 	TagsAPI
 
+	ListJobs(ctx context.Context, in *sm.ListJobsInput, optFns ...func(*sm.Options)) (*sm.ListJobsOutput, error)
+	DescribeJob(ctx context.Context, in *sm.DescribeJobInput, optFns ...func(*sm.Options)) (*sm.DescribeJobOutput, error)
+
 	ListProcessingJobs(ctx context.Context, in *sm.ListProcessingJobsInput, optFns ...func(*sm.Options)) (*sm.ListProcessingJobsOutput, error)
 	DescribeProcessingJob(ctx context.Context, in *sm.DescribeProcessingJobInput, optFns ...func(*sm.Options)) (*sm.DescribeProcessingJobOutput, error)
 
@@ -71,6 +74,7 @@ func JobCollectors(api JobsAPI) []collect.Collector {
 		edgePackagingJobCollector(api),
 		recommendationsJobCollector(api),
 		optimizationJobCollector(api),
+		customizationJobCollector(api),
 	}
 }
 

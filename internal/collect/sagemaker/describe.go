@@ -39,8 +39,8 @@ type kindSpec struct {
 	source     string // provenance of a described resource
 	// list returns every listed resource, or what it listed before failing.
 	list func(ctx context.Context) ([]listed, error)
-	// describe reads one resource's slots. Kind, account, region, source
-	// and tags are filled in by collectKind.
+	// describe reads one resource's slots. Kind, account, region and source
+	// are filled in by collectKind, and tags too unless describe set them.
 	describe func(ctx context.Context, item listed) (inventory.Resource, error)
 }
 
@@ -93,7 +93,9 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 			res.Source = spec.source
 		}
 		res = fillListed(res, item)
-		res.Tags, res.TagsError = readTags(ctx, api, res.ARN)
+		if res.Tags == nil { // Describe calls that return tags save a ListTags call
+			res.Tags, res.TagsError = readTags(ctx, api, res.ARN)
+		}
 		if res.TagsError != "" {
 			sink.Gap(gapFor(t, "sagemaker:ListTags", res.Name+": "+res.TagsError))
 		}

@@ -32,6 +32,8 @@ type fakeJobsAPI struct {
 	listInferenceRecommendationsJobs    func(*sm.ListInferenceRecommendationsJobsInput) (*sm.ListInferenceRecommendationsJobsOutput, error)
 	describeInferenceRecommendationsJob func(*sm.DescribeInferenceRecommendationsJobInput) (*sm.DescribeInferenceRecommendationsJobOutput, error)
 	listOptimizationJobs                func(*sm.ListOptimizationJobsInput) (*sm.ListOptimizationJobsOutput, error)
+	listJobs                            func(*sm.ListJobsInput) (*sm.ListJobsOutput, error)
+	describeJob                         func(*sm.DescribeJobInput) (*sm.DescribeJobOutput, error)
 	describeOptimizationJob             func(*sm.DescribeOptimizationJobInput) (*sm.DescribeOptimizationJobOutput, error)
 	listTags                            func(*sm.ListTagsInput) (*sm.ListTagsOutput, error)
 }
@@ -109,6 +111,14 @@ func (f *fakeJobsAPI) ListInferenceRecommendationsJobs(_ context.Context, in *sm
 
 func (f *fakeJobsAPI) DescribeInferenceRecommendationsJob(_ context.Context, in *sm.DescribeInferenceRecommendationsJobInput, _ ...func(*sm.Options)) (*sm.DescribeInferenceRecommendationsJobOutput, error) {
 	return jobCall(f, "DescribeInferenceRecommendationsJob", f.describeInferenceRecommendationsJob, in)
+}
+
+func (f *fakeJobsAPI) ListJobs(_ context.Context, in *sm.ListJobsInput, _ ...func(*sm.Options)) (*sm.ListJobsOutput, error) {
+	return jobCall(f, "ListJobs", f.listJobs, in)
+}
+
+func (f *fakeJobsAPI) DescribeJob(_ context.Context, in *sm.DescribeJobInput, _ ...func(*sm.Options)) (*sm.DescribeJobOutput, error) {
+	return jobCall(f, "DescribeJob", f.describeJob, in)
 }
 
 func (f *fakeJobsAPI) ListOptimizationJobs(_ context.Context, in *sm.ListOptimizationJobsInput, _ ...func(*sm.Options)) (*sm.ListOptimizationJobsOutput, error) {

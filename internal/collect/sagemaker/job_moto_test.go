@@ -191,7 +191,7 @@ func TestJobCollectorsAgainstMoto(t *testing.T) {
 	}
 	assertEqual(t, "tags of processing job", got["processing-job/proc"].Tags, map[string]string{"team": "ml"})
 	assertEqual(t, "tags of tuning job", got["hyper-parameter-tuning-job/hpo"].Tags, map[string]string{"team": "ml"})
-	// moto gaps, pinned so a moto change is noticed: the four unimplemented
+	// moto gaps, pinned so a moto change is noticed: the five unimplemented
 	// List calls fail (HTTP 500, reported as a service error), and moto's
 	// ListTags cannot resolve transform or compilation job ARNs. Each is a
 	// gap, never a silent PASS.
@@ -202,6 +202,7 @@ func TestJobCollectorsAgainstMoto(t *testing.T) {
 	assertEqual(t, "gaps", gotGaps, map[string]bool{
 		"sagemaker:ListEdgePackagingJobs sagemaker":            true,
 		"sagemaker:ListInferenceRecommendationsJobs sagemaker": true,
+		"sagemaker:ListJobs sagemaker":                         true,
 		"sagemaker:ListLabelingJobs sagemaker":                 true,
 		"sagemaker:ListOptimizationJobs sagemaker":             true,
 		"sagemaker:ListTags neo":                               true,

@@ -487,7 +487,7 @@ func TestJobCollectorKinds(t *testing.T) {
 			seen[k] = true
 		}
 	}
-	if len(seen) != 9 {
-		t.Errorf("got %d job kinds, want 9", len(seen))
+	if len(seen) != 10 {
+		t.Errorf("got %d job kinds, want 10", len(seen))
 	}
 }
