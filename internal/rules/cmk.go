@@ -80,6 +80,11 @@ func judgeSlot(c *Context, kind catalog.Kind, r inventory.Resource, s inventory.
 	if k.Error != "" {
 		return set(finding.Error, fmt.Sprintf("key %s could not be verified: %s", s.KeyRef, k.Error))
 	}
+	// PASS needs KMS to have said CUSTOMER and a state; a description
+	// missing either proves nothing.
+	if k.Manager == keys.ManagerUnknown || k.State == "" {
+		return set(finding.Error, fmt.Sprintf("key %s: KMS did not report its manager and state", s.KeyRef))
+	}
 	if reason, sev := keyProblem(c, k); reason != "" {
 		v.severity = max(v.severity, sev)
 		return set(finding.Fail, fmt.Sprintf("key %s %s", s.KeyRef, reason))

@@ -19,6 +19,8 @@ const (
 	missingARN  = "arn:aws:kms:us-east-1:111122223333:key/44444444-4444-4444-4444-444444444444"
 	deniedARN   = "arn:aws:kms:us-east-1:111122223333:key/55555555-5555-5555-5555-555555555555"
 	awsARN      = "arn:aws:kms:us-east-1:111122223333:key/66666666-6666-6666-6666-666666666666"
+	// undescribedARN was described, but KMS named neither manager nor state.
+	undescribedARN = "arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777"
 )
 
 // fixtureKeys is a resolved key set as the resolver would produce it.
@@ -35,6 +37,7 @@ func fixtureKeys() *keys.Set {
 	put(missingARN, keys.Key{NotFound: true})
 	put(deniedARN, keys.Key{Error: "kms:DescribeKey: access denied (AccessDeniedException)"})
 	put(awsARN, keys.Key{Manager: keys.ManagerAWS, State: "Enabled"})
+	put(undescribedARN, keys.Key{})
 	// The alias of the healthy key resolves to the same key.
 	healthy, _ := s.Get(healthyARN)
 	s.Put("arn:aws:kms:us-east-1:111122223333:alias/ml-data", healthy)

@@ -36,6 +36,8 @@ func KeyState() Rule {
 			f.Message = fmt.Sprintf("key does not exist: the data of %s encrypted with it may be unrecoverable", resources(n))
 		case k.Error != "":
 			f.Status, f.Message = finding.Error, "key could not be described: "+k.Error
+		case k.State == "":
+			f.Status, f.Message = finding.Error, "KMS did not report the key state"
 		case k.State == keys.StateEnabled:
 			f.Status, f.Message = finding.Pass, "key is Enabled"
 		case k.State == "PendingDeletion" || k.State == "PendingReplicaDeletion":

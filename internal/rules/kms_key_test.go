@@ -56,6 +56,7 @@ func TestKeyState(t *testing.T) {
 		{name: "pending deletion", key: keys.Key{State: "PendingDeletion"}, want: finding.Fail, severity: finding.Critical, contains: "the data of 1 resource becomes unrecoverable"},
 		{name: "not found", key: keys.Key{NotFound: true}, want: finding.Fail, severity: finding.Critical},
 		{name: "unknown", key: keys.Key{Error: "kms:DescribeKey: throttled after retries"}, want: finding.Error, contains: "throttled"},
+		{name: "no state reported", key: keys.Key{}, want: finding.Error, contains: "did not report"},
 	})
 }
 

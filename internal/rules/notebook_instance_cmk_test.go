@@ -23,6 +23,7 @@ func TestNotebookInstanceCMK(t *testing.T) {
 		{name: "disabled", slots: []inventory.Slot{vol(disabledARN)}, want: finding.Fail, severity: finding.High, contains: "Disabled"},
 		{name: "pending deletion is critical", slots: []inventory.Slot{vol(pendingARN)}, want: finding.Fail, severity: finding.Critical, contains: "2026-12-01"},
 		{name: "missing key is critical", slots: []inventory.Slot{vol(missingARN)}, want: finding.Fail, severity: finding.Critical, contains: "does not exist"},
+		{name: "manager not reported is ERROR, never PASS", slots: []inventory.Slot{vol(undescribedARN)}, want: finding.Error, contains: "did not report"},
 		{name: "key access denied", slots: []inventory.Slot{vol(deniedARN)}, want: finding.Error, contains: "access denied"},
 		{name: "describe denied", slots: []inventory.Slot{inventory.UnreadableSlot("sagemaker:DescribeNotebookInstance: access denied")}, want: finding.Error, contains: "access denied"},
 	})
