@@ -94,3 +94,12 @@ func runJob(ctx context.Context, job Job, sink Sink) {
 func canceledReason(err error) string {
 	return "canceled: " + err.Error()
 }
+
+// JobsFor pairs every collector with one target.
+func JobsFor(t Target, collectors []Collector) []Job {
+	jobs := make([]Job, 0, len(collectors))
+	for _, c := range collectors {
+		jobs = append(jobs, Job{Target: t, Collector: c})
+	}
+	return jobs
+}

@@ -107,12 +107,13 @@ func collectAll(ctx context.Context, cfg aws.Config, account string, regions []s
 	var jobs []collect.Job
 	for _, region := range regions {
 		api := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.Region = region })
+		var selected []collect.Collector
 		for _, c := range smcollect.AllCollectors(api) {
-			if !wanted(c, kinds) {
-				continue
+			if wanted(c, kinds) {
+				selected = append(selected, c)
 			}
-			jobs = append(jobs, collect.Job{Target: collect.Target{Account: account, Region: region}, Collector: c})
 		}
+		jobs = append(jobs, collect.JobsFor(collect.Target{Account: account, Region: region}, selected)...)
 	}
 	sink := &collect.MemorySink{}
 	collect.Run(ctx, jobs, limit, sink)

@@ -137,12 +137,8 @@ func TestJobCollectorsAgainstMoto(t *testing.T) {
 	must("CreateCompilationJob", nil, err)
 
 	tgt := collect.Target{Account: acct, Region: region}
-	var jobs []collect.Job
-	for _, col := range JobCollectors(c) {
-		jobs = append(jobs, collect.Job{Target: tgt, Collector: col})
-	}
 	sink := &collect.MemorySink{}
-	collect.Run(ctx, jobs, 4, sink)
+	collect.Run(ctx, collect.JobsFor(tgt, JobCollectors(c)), 4, sink)
 	inv := sink.Inventory()
 
 	got := map[string]inventory.Resource{}

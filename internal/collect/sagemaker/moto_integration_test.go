@@ -148,12 +148,8 @@ func seed(ctx context.Context, t *testing.T, c *sm.Client) {
 }
 
 func scan(ctx context.Context, api collectsm.API) inventory.Inventory {
-	var jobs []collect.Job
-	for _, c := range collectsm.Collectors(api) {
-		jobs = append(jobs, collect.Job{Target: collect.Target{Account: account, Region: region}, Collector: c})
-	}
 	sink := &collect.MemorySink{}
-	collect.Run(ctx, jobs, 4, sink)
+	collect.Run(ctx, collect.JobsFor(collect.Target{Account: account, Region: region}, collectsm.Collectors(api)), 4, sink)
 	return sink.Inventory()
 }
 

@@ -198,15 +198,7 @@ func (p *defParser) trainingLike(step, detail, volumeType, outputType string, ar
 	}
 	p.add(volume)
 
-	output := p.newSlot(outputType, step, detail, "output in S3")
-	oc, ocWhy := object(args, "OutputDataConfig")
-	if oc != nil {
-		p.key(&output, oc["KmsKeyId"])
-		output.OutputURI = p.literal(oc["S3OutputPath"])
-	} else if ocWhy != "" {
-		output.Unknown = ocWhy
-	}
-	p.add(output)
+	p.addOutput(outputType, step, detail, args, "OutputDataConfig", "S3OutputPath")
 }
 
 func (p *defParser) processing(step string, args map[string]any) {
@@ -227,13 +219,8 @@ func (p *defParser) processing(step string, args map[string]any) {
 	if args["ProcessingOutputConfig"] == nil {
 		return // the job writes nothing to S3
 	}
-	output := p.newSlot(slotProcessingOutput, step, "", "output in S3")
-	if oc, why := object(args, "ProcessingOutputConfig"); oc != nil {
-		p.key(&output, oc["KmsKeyId"])
-	} else if why != "" {
-		output.Unknown = why
-	}
-	p.add(output)
+	// A processing job may have several outputs; the slot keeps no single URI.
+	p.addOutput(slotProcessingOutput, step, "", args, "ProcessingOutputConfig", "")
 }
 
 func (p *defParser) transform(step string, args map[string]any) {
@@ -246,14 +233,7 @@ func (p *defParser) transform(step string, args map[string]any) {
 	}
 	p.add(volume)
 
-	output := p.newSlot(slotTransformOutput, step, "", "output in S3")
-	if to, why := object(args, "TransformOutput"); to != nil {
-		p.key(&output, to["KmsKeyId"])
-		output.OutputURI = p.literal(to["S3OutputPath"])
-	} else if why != "" {
-		output.Unknown = why
-	}
-	p.add(output)
+	p.addOutput(slotTransformOutput, step, "", args, "TransformOutput", "S3OutputPath")
 }
 
 // tuning reads the training definition(s) of a CreateHyperParameterTuningJob
@@ -303,14 +283,7 @@ func (p *defParser) automl(step string, args map[string]any) {
 	}
 	p.add(volume)
 
-	output := p.newSlot(slotAutoMLOutput, step, "", "output in S3")
-	if oc, why := object(args, "OutputDataConfig"); oc != nil {
-		p.key(&output, oc["KmsKeyId"])
-		output.OutputURI = p.literal(oc["S3OutputPath"])
-	} else if why != "" {
-		output.Unknown = why
-	}
-	p.add(output)
+	p.addOutput(slotAutoMLOutput, step, "", args, "OutputDataConfig", "S3OutputPath")
 }
 
 func (p *defParser) unknownPair(step, detail, volumeType, outputType, why string) {
@@ -446,4 +419,20 @@ func jsonKind(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// addOutput adds the S3 output slot of a step: the KmsKeyId of the
+// argument object named field, its S3 location from uriField ("" when the
+// object has no single location), or why the object could not be read.
+func (p *defParser) addOutput(slotType, step, detail string, args map[string]any, field, uriField string) {
+	output := p.newSlot(slotType, step, detail, "output in S3")
+	if o, why := object(args, field); o != nil {
+		p.key(&output, o["KmsKeyId"])
+		if uriField != "" {
+			output.OutputURI = p.literal(o[uriField])
+		}
+	} else if why != "" {
+		output.Unknown = why
+	}
+	p.add(output)
 }

@@ -53,13 +53,8 @@ func TestPipelineCollectorAgainstMoto(t *testing.T) {
 		ClientRequestToken: aws.String("broken-token-0123456789abcdef01"),
 	}))
 
-	cs := collectsm.PipelineCollectors(client)
 	sink := &collect.MemorySink{}
-	var jobs []collect.Job
-	for _, c := range cs {
-		jobs = append(jobs, collect.Job{Target: collect.Target{Account: account, Region: region}, Collector: c})
-	}
-	collect.Run(ctx, jobs, 1, sink)
+	collect.Run(ctx, collect.JobsFor(collect.Target{Account: account, Region: region}, collectsm.PipelineCollectors(client)), 1, sink)
 	inv := sink.Inventory()
 	if len(inv.Gaps) != 0 {
 		t.Errorf("gaps: %+v", inv.Gaps)

@@ -141,12 +141,8 @@ func TestStudioCollectorsAgainstMoto(t *testing.T) {
 	seedStudio(ctx, t, client)
 
 	tgt := collect.Target{Account: studioMotoAccount, Region: studioMotoRegion}
-	var jobs []collect.Job
-	for _, c := range StudioCollectors(client) {
-		jobs = append(jobs, collect.Job{Target: tgt, Collector: c})
-	}
 	sink := &collect.MemorySink{}
-	collect.Run(ctx, jobs, 4, sink)
+	collect.Run(ctx, collect.JobsFor(tgt, StudioCollectors(client)), 4, sink)
 	inv := sink.Inventory()
 
 	byKind := map[string]inventory.Resource{}
