@@ -21,7 +21,12 @@ type Kind struct {
 	// KeysMutable says whether the key fields can be changed in place; when
 	// false, fixing a finding means recreating or cutting over.
 	KeysMutable bool
-	Slots       []SlotSpec
+	// JobHistory marks a job kind: its records are immutable and accumulate
+	// for ever (SageMaker cannot delete a training job), so a scan may limit
+	// them to a --since window, and a record outside the window is out of
+	// scope, not deleted.
+	JobHistory bool
+	Slots      []SlotSpec
 	// Remediation is how a non-compliant resource of this kind is fixed,
 	// respecting its mutability.
 	Remediation string

@@ -1,0 +1,67 @@
+// Package history is the pure model of findings across scans: what one scan
+// observed (Observation), what a scan could see (Scope), and how a finding's
+// life advances from one scan to the next (Advance): first and last seen,
+// violations opened, resolved (the check passed, the finding was muted or
+// the resource was deleted) and reopened. The store persists these values
+// and the KPIs are computed from them; neither decides what a scan means.
+package history
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/finding"
+)
+
+// Subject is what a finding is about: one check on one resource (and slot,
+// for checks that judge slots separately).
+type Subject struct {
+	CheckID     string `json:"check_id"`
+	ResourceARN string `json:"resource_arn"`
+	Slot        string `json:"slot,omitempty"`
+	Kind        string `json:"kind"`
+	Account     string `json:"account"`
+	Region      string `json:"region"`
+	// ResourceCreated is when the resource was created, if known; it decides
+	// whether a job falls inside a --since window.
+	ResourceCreated time.Time `json:"resource_created,omitzero"`
+}
+
+// Fingerprint identifies the subject across scans: check id, resource ARN
+// and slot. Names, messages and severities may change; the fingerprint
+// does not.
+func (s Subject) Fingerprint() string {
+	h := sha256.New()
+	for _, part := range []string{s.CheckID, s.ResourceARN, s.Slot} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Observation is one finding as one scan saw it.
+type Observation struct {
+	Subject
+	Status   finding.Status    `json:"status"`
+	Severity finding.Severity  `json:"severity"`
+	Message  string            `json:"message"`
+	Tags     map[string]string `json:"tags,omitempty"`
+}
+
+// Observe turns a scan's findings into observations. created maps resource
+// ARNs to creation times (from the inventory).
+func Observe(findings []finding.Finding, created map[string]time.Time) []Observation {
+	out := make([]Observation, 0, len(findings))
+	for _, f := range findings {
+		out = append(out, Observation{
+			Subject: Subject{
+				CheckID: f.CheckID, ResourceARN: f.Resource.ARN, Kind: f.Resource.Kind,
+				Account: f.Resource.Account, Region: f.Resource.Region,
+				ResourceCreated: created[f.Resource.ARN],
+			},
+			Status: f.Status, Severity: f.Severity, Message: f.Message, Tags: f.Resource.Tags,
+		})
+	}
+	return out
+}

@@ -1,0 +1,60 @@
+package history
+
+import (
+	"slices"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/catalog"
+)
+
+// Scope is what one scan could see. A finding that a later scan does not
+// report is resolved as deleted only when that scan covered it; anything
+// else (another account or region, a check that was not run, a job older
+// than the --since window, a listing that failed) leaves it as it was.
+type Scope struct {
+	Accounts []string `json:"accounts"`
+	Regions  []string `json:"regions"`
+	// Checks are the ids of the checks evaluated.
+	Checks []string `json:"checks"`
+	// Since is the start of the job-history window: jobs created earlier
+	// were not listed. Zero means all history.
+	Since time.Time `json:"since,omitzero"`
+	// Complete lists, per account and region, the kinds whose listing
+	// finished without a gap. Only these prove that a resource is gone.
+	Complete []Coverage `json:"complete"`
+}
+
+// Coverage is the kinds listed completely in one account and region.
+type Coverage struct {
+	Account string   `json:"account"`
+	Region  string   `json:"region"`
+	Kinds   []string `json:"kinds"`
+}
+
+// Covers reports whether the scan would have reported s had it still
+// existed, so its absence proves it is gone.
+func (sc Scope) Covers(s Subject) bool {
+	if !slices.Contains(sc.Checks, s.CheckID) {
+		return false
+	}
+	if !sc.Since.IsZero() && isJob(s.Kind) && (s.ResourceCreated.IsZero() || s.ResourceCreated.Before(sc.Since)) {
+		return false
+	}
+	for _, c := range sc.Complete {
+		if c.Account == s.Account && c.Region == s.Region {
+			return slices.Contains(c.Kinds, s.Kind)
+		}
+	}
+	return false
+}
+
+// InScope reports whether s lies in the scan's accounts and regions at all,
+// whether or not its listing completed.
+func (sc Scope) InScope(s Subject) bool {
+	return slices.Contains(sc.Accounts, s.Account) && slices.Contains(sc.Regions, s.Region)
+}
+
+func isJob(kind string) bool {
+	k, ok := catalog.Lookup(kind)
+	return ok && k.JobHistory
+}
