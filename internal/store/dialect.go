@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"io/fs"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// dialect is what differs between SQLite and PostgreSQL. Queries are written
+// once with ? placeholders.
+type dialect struct {
+	name       string
+	migrations fs.FS
+	// rebind rewrites ? placeholders to the dialect's form.
+	rebind func(string) string
+	// lockWriters serialises writers for the rest of tx: lifecycle updates
+	// read then write, and two scans saving at once must not interleave.
+	lockWriters func(ctx context.Context, tx *sql.Tx) error
+}
+
+func sub(dir string) fs.FS {
+	f, err := fs.Sub(migrationFiles, "migrations/"+dir)
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return f
+}
+
+var sqliteDialect = dialect{
+	name:       "sqlite",
+	migrations: sub("sqlite"),
+	rebind:     func(q string) string { return q },
+	// _txlock=immediate already took the database write lock at BEGIN.
+	lockWriters: func(context.Context, *sql.Tx) error { return nil },
+}
+
+// writerLockID is an arbitrary constant naming sagekey's advisory lock.
+const writerLockID = 0x5a6e_4b65_7901
+
+var postgresDialect = dialect{
+	name:       "postgres",
+	migrations: sub("postgres"),
+	rebind:     dollarPlaceholders,
+	lockWriters: func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writerLockID))
+		return err
+	},
+}
+
+// dollarPlaceholders turns ? into $1, $2, ... (queries here never contain a
+// literal question mark).
+func dollarPlaceholders(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

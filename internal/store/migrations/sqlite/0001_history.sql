@@ -1,0 +1,74 @@
+-- Scan history: runs, what each run saw, and the life of each finding.
+-- Times are Unix milliseconds (UTC) in both dialects so one code path reads them.
+CREATE TABLE runs (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_ms   INTEGER NOT NULL,
+    finished_ms  INTEGER NOT NULL,
+    principal    TEXT    NOT NULL, -- the AWS identity that scanned
+    os_user      TEXT    NOT NULL, -- the local user who ran sagekey
+    tool_version TEXT    NOT NULL,
+    scope        TEXT    NOT NULL, -- JSON history.Scope
+    counts       TEXT    NOT NULL, -- JSON status -> count
+    gaps         INTEGER NOT NULL
+);
+CREATE INDEX runs_by_start ON runs (started_ms);
+
+CREATE TABLE run_snapshots (
+    run_id         INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    schema_version INTEGER NOT NULL,
+    body           BLOB    NOT NULL -- gzip'd JSON store.Snapshot
+);
+
+CREATE TABLE run_findings (
+    run_id              INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    fingerprint         TEXT    NOT NULL,
+    check_id            TEXT    NOT NULL,
+    resource_arn        TEXT    NOT NULL,
+    slot                TEXT    NOT NULL,
+    kind                TEXT    NOT NULL,
+    account             TEXT    NOT NULL,
+    region              TEXT    NOT NULL,
+    resource_created_ms INTEGER,
+    status              TEXT    NOT NULL,
+    severity            INTEGER NOT NULL,
+    message             TEXT    NOT NULL,
+    tags                TEXT    NOT NULL,
+    PRIMARY KEY (run_id, fingerprint)
+);
+
+CREATE TABLE findings (
+    fingerprint         TEXT PRIMARY KEY,
+    check_id            TEXT    NOT NULL,
+    resource_arn        TEXT    NOT NULL,
+    slot                TEXT    NOT NULL,
+    kind                TEXT    NOT NULL,
+    account             TEXT    NOT NULL,
+    region              TEXT    NOT NULL,
+    resource_created_ms INTEGER,
+    status              TEXT    NOT NULL,
+    severity            INTEGER NOT NULL,
+    message             TEXT    NOT NULL,
+    tags                TEXT    NOT NULL,
+    first_seen_ms       INTEGER NOT NULL,
+    last_seen_ms        INTEGER NOT NULL,
+    last_run            INTEGER NOT NULL,
+    gone_ms             INTEGER,
+    opened_ms           INTEGER,
+    resolved_ms         INTEGER,
+    resolution          TEXT    NOT NULL,
+    reopened            INTEGER NOT NULL
+);
+
+CREATE TABLE violations (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    fingerprint  TEXT    NOT NULL,
+    severity     INTEGER NOT NULL,
+    opened_ms    INTEGER NOT NULL,
+    opened_run   INTEGER NOT NULL,
+    reopen       BOOLEAN NOT NULL,
+    resolved_ms  INTEGER,
+    resolved_run INTEGER,
+    resolution   TEXT    NOT NULL
+);
+CREATE INDEX violations_by_fingerprint ON violations (fingerprint);
+CREATE INDEX violations_by_resolution ON violations (resolved_ms);

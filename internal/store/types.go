@@ -1,0 +1,40 @@
+package store
+
+import (
+	"time"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/history"
+	"github.com/sagekey/sagekey/internal/inventory"
+	"github.com/sagekey/sagekey/internal/keys"
+)
+
+// Run is a stored scan's metadata.
+type Run struct {
+	ID       int64     `json:"id"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	// Principal is the AWS identity (caller ARN) that scanned.
+	Principal string `json:"principal"`
+	// User is the local user who ran sagekey.
+	User        string                 `json:"user"`
+	ToolVersion string                 `json:"tool_version"`
+	Scope       history.Scope          `json:"scope"`
+	Counts      map[finding.Status]int `json:"counts"`
+	Gaps        int                    `json:"gaps"`
+}
+
+// Snapshot is what a scan collected, kept so later releases can re-read and
+// re-evaluate it. SchemaVersion is inventory.SchemaVersion at save time.
+type Snapshot struct {
+	SchemaVersion int                 `json:"schema_version"`
+	Inventory     inventory.Inventory `json:"inventory"`
+	Keys          []keys.Key          `json:"keys"`
+}
+
+// RunRecord is everything SaveRun stores for one scan.
+type RunRecord struct {
+	Run          Run
+	Observations []history.Observation
+	Snapshot     Snapshot
+}
