@@ -27,24 +27,32 @@ var (
 	_ EC2RegionsAPI = (*ec2.Client)(nil)
 )
 
-// Identity returns the account of cfg's credentials. The scan needs it to
+// Caller is who cfg's credentials are.
+type Caller struct {
+	Account string
+	// ARN is the calling principal, recorded with stored scans as who ran
+	// them.
+	ARN string
+}
+
+// Identity returns who cfg's credentials are. The scan needs the account to
 // know which KMS keys are its own (policies and tags are readable only from
 // the key's account), and calling STS first turns bad credentials into one
 // clear error instead of a report full of access-denied gaps.
-func Identity(ctx context.Context, cfg aws.Config) (string, error) {
+func Identity(ctx context.Context, cfg aws.Config) (Caller, error) {
 	return identity(ctx, sts.NewFromConfig(cfg))
 }
 
-func identity(ctx context.Context, api STSAPI) (string, error) {
+func identity(ctx context.Context, api STSAPI) (Caller, error) {
 	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return "", fmt.Errorf("sts:GetCallerIdentity: %w", err)
+		return Caller{}, fmt.Errorf("sts:GetCallerIdentity: %w", err)
 	}
-	account := aws.ToString(out.Account)
-	if account == "" {
-		return "", errors.New("sts:GetCallerIdentity: response has no account")
+	c := Caller{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}
+	if c.Account == "" {
+		return Caller{}, errors.New("sts:GetCallerIdentity: response has no account")
 	}
-	return account, nil
+	return c, nil
 }
 
 // EnabledRegions returns the regions enabled for the account, sorted. Only

@@ -33,7 +33,7 @@ func TestIdentity(t *testing.T) {
 	tests := []struct {
 		name    string
 		fake    fakeSTS
-		want    string
+		want    Caller
 		wantErr bool
 		class   awserr.Class
 	}{
@@ -42,7 +42,7 @@ func TestIdentity(t *testing.T) {
 			fake: func(*sts.GetCallerIdentityInput) (*sts.GetCallerIdentityOutput, error) {
 				return &sts.GetCallerIdentityOutput{Account: aws.String("111122223333"), Arn: aws.String("arn:aws:iam::111122223333:user/a")}, nil
 			},
-			want: "111122223333",
+			want: Caller{Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/a"},
 		},
 		{
 			name: "error keeps its classification",
@@ -64,7 +64,7 @@ func TestIdentity(t *testing.T) {
 			t.Parallel()
 			got, err := identity(context.Background(), tt.fake)
 			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Fatalf("identity = %q, %v; want %q, err %v", got, err, tt.want, tt.wantErr)
+				t.Fatalf("identity = %+v, %v; want %+v, err %v", got, err, tt.want, tt.wantErr)
 			}
 			if err != nil && awserr.Classify(err) != tt.class {
 				t.Errorf("Classify(%v) = %v, want %v", err, awserr.Classify(err), tt.class)

@@ -29,12 +29,12 @@ func TestAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	account, err := awsclient.Identity(ctx, cfg)
+	caller, err := awsclient.Identity(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if account != "123456789012" {
-		t.Errorf("account = %q, want moto's 123456789012", account)
+	if caller.Account != "123456789012" || caller.ARN == "" {
+		t.Errorf("caller = %+v, want moto's account 123456789012 and an ARN", caller)
 	}
 	regions, err := awsclient.EnabledRegions(ctx, cfg)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,9 +23,25 @@ type globalOptions struct {
 	logLevel string
 }
 
+// Env is what commands take from the process: the output streams and the
+// clock (tests pin it to replay history).
+type Env struct {
+	Stdout, Stderr io.Writer
+	Now            func() time.Time
+}
+
 // Run executes sagekey with args (without the program name) and returns the
 // exit status. stdout carries results only; logs go to stderr.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return RunEnv(ctx, Env{Stdout: stdout, Stderr: stderr, Now: time.Now}, args)
+}
+
+// RunEnv is Run with an explicit environment.
+func RunEnv(ctx context.Context, e Env, args []string) int {
+	stdout, stderr := e.Stdout, e.Stderr
+	if e.Now == nil {
+		e.Now = time.Now
+	}
 	g := &globalOptions{}
 	root := &cobra.Command{
 		Use:           "sagekey",
@@ -40,7 +57,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
-	root.AddCommand(newScanCommand(stdout), newChecksCommand(stdout), newVersionCommand(stdout))
+	root.AddCommand(newScanCommand(e), newChecksCommand(stdout), newVersionCommand(stdout),
+		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e))
 
 	err := root.ExecuteContext(ctx)
 	if err != nil && !errors.Is(err, errViolations) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,9 +33,11 @@ type scanOptions struct {
 	configPath  string
 	concurrency int
 	maxAttempts int
+	since       string
+	db          dbOptions
 }
 
-func newScanCommand(stdout io.Writer) *cobra.Command {
+func newScanCommand(e Env) *cobra.Command {
 	o := &scanOptions{}
 	cmd := &cobra.Command{
 		Use:   "scan",
@@ -44,7 +47,7 @@ func newScanCommand(stdout io.Writer) *cobra.Command {
 			"Exit status: 0 clean, 3 FAIL findings at or above --fail-on, 1 runtime error or incomplete " +
 			"scan (gaps), 2 usage error.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runScan(cmd, o, stdout) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runScan(cmd, o, e) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
@@ -58,10 +61,13 @@ func newScanCommand(stdout io.Writer) *cobra.Command {
 	f.StringVar(&o.configPath, "config", "", "configuration file (default: ./"+config.DefaultFile+" if present)")
 	f.IntVar(&o.concurrency, "concurrency", 8, "parallel collectors and key resolutions")
 	f.IntVar(&o.maxAttempts, "max-attempts", 0, "attempts per AWS call, retries included (default 8)")
+	f.StringVar(&o.since, "since", "", `judge only jobs created in this window: a duration back from now ("30d", "12h") or a date (2026-01-31, RFC 3339); other kinds are always scanned`)
+	o.db.register(f, true)
 	return cmd
 }
 
-func runScan(cmd *cobra.Command, o *scanOptions, stdout io.Writer) error {
+func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
+	stdout := e.Stdout
 	writer, err := report.Lookup(o.format)
 	if err != nil {
 		return usageError{err}
@@ -85,14 +91,30 @@ func runScan(cmd *cobra.Command, o *scanOptions, stdout io.Writer) error {
 		return err
 	}
 	settings.Checks, settings.SkipChecks = o.checks, o.skipChecks
-
-	rep, scanErr := scan.Run(cmd.Context(), scan.Options{
+	var since time.Time
+	if o.since != "" {
+		if since, err = parseTime(o.since, e.Now()); err != nil {
+			return usagef("--since: %v", err)
+		}
+	}
+	opts := scan.Options{
 		AWS:     awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL, MaxAttempts: o.maxAttempts},
-		Regions: o.regions, Settings: settings, Concurrency: o.concurrency,
-	})
-	if rep == nil {
+		Regions: o.regions, Settings: settings, Concurrency: o.concurrency, Since: since, Now: e.Now,
+	}
+	if !o.db.noStore {
+		st, err := o.db.open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		opts.Store = st
+	}
+
+	res, scanErr := scan.Run(cmd.Context(), opts)
+	if res == nil {
 		return scanErr
 	}
+	rep := res.Report
 	// Write the whole report first so a broken pipe or full disk is an error,
 	// not a silently truncated report.
 	var buf bytes.Buffer

@@ -59,14 +59,30 @@ func TestRunIsolatesFailures(t *testing.T) {
 		}}},
 		{Target: west, Collector: emits("ok")},
 	}
+	jobs = append(jobs, Job{Target: east, Collector: funcCollector{name: "reports a gap", run: func(_ context.Context, t Target, sink Sink) error {
+		sink.Gap(inventory.Gap{Account: t.Account, Region: t.Region, Service: "sagemaker:ListThings", Reason: "access denied"})
+		return nil
+	}}})
 	sink := &MemorySink{}
-	Run(context.Background(), jobs, 2, sink)
+	outcomes := Run(context.Background(), jobs, 2, sink)
+	// Only a job that ran to the end without a gap proves what it did not see.
+	var complete []bool
+	for i, o := range outcomes {
+		if o.Job.Target != jobs[i].Target || o.Job.Collector.Name() != jobs[i].Collector.Name() {
+			t.Errorf("outcome %d is for %+v, want job order", i, o.Job)
+		}
+		complete = append(complete, o.Complete)
+	}
+	if want := []bool{true, false, false, true, false}; !reflect.DeepEqual(complete, want) {
+		t.Errorf("complete = %v, want %v", complete, want)
+	}
 	inv := sink.Inventory()
 	if got, want := names(inv), []string{"us-east-1/ok", "us-west-2/ok"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("resources = %v, want %v", got, want)
 	}
 	want := []inventory.Gap{
 		{Account: east.Account, Region: "us-east-1", Service: "panics", Reason: "internal error: panic: boom"},
+		{Account: east.Account, Region: "us-east-1", Service: "sagemaker:ListThings", Reason: "access denied"},
 		{Account: west.Account, Region: "us-west-2", Service: "fails", Reason: "fails: socket closed"},
 	}
 	if !reflect.DeepEqual(inv.Gaps, want) {

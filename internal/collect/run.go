@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -19,29 +20,53 @@ type Job struct {
 	Collector Collector
 }
 
+// Outcome is how one job ended. A job is Complete when it finished without
+// reporting any gap: only then does its listing prove that a resource it did
+// not report no longer exists.
+type Outcome struct {
+	Job      Job
+	Complete bool
+}
+
 // Run executes jobs with at most limit running at once (limit < 1 means 1)
-// and returns when every job has finished or been recorded as not done.
+// and returns, in job order, how each one ended once every job has finished
+// or been recorded as not done.
 //
 // Run never stops early: a job's error or panic becomes a gap for that
 // collector and target, and the other jobs carry on, because a partial scan
 // with its holes reported is worth more than no scan. When ctx ends, jobs
 // that have not completed are recorded as "canceled" gaps so the inventory
 // shows the scan is incomplete instead of quietly missing resources.
-func Run(ctx context.Context, jobs []Job, limit int, sink Sink) {
+func Run(ctx context.Context, jobs []Job, limit int, sink Sink) []Outcome {
 	if limit < 1 {
 		limit = 1
 	}
+	outcomes := make([]Outcome, len(jobs))
 	// A plain Group, not WithContext: one job failing must not cancel the
 	// others.
 	var g errgroup.Group
 	g.SetLimit(limit)
-	for _, job := range jobs {
+	for i, job := range jobs {
 		g.Go(func() error {
-			runJob(ctx, job, sink)
+			counted := &gapCounter{Sink: sink}
+			runJob(ctx, job, counted)
+			outcomes[i] = Outcome{Job: job, Complete: counted.gaps.Load() == 0}
 			return nil
 		})
 	}
 	_ = g.Wait() // jobs never return errors; failures are gaps
+	return outcomes
+}
+
+// gapCounter passes everything on and counts the gaps of one job.
+type gapCounter struct {
+	Sink
+	gaps atomic.Int64
+}
+
+func (c *gapCounter) Gap(g inventory.Gap) {
+	c.gaps.Add(1)
+	c.Sink.Gap(g)
 }
 
 func runJob(ctx context.Context, job Job, sink Sink) {

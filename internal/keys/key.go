@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"sort"
 	"sync"
 	"time"
 )
@@ -38,6 +39,11 @@ type Key struct {
 	KeySpec         string    `json:"key_spec,omitempty"`
 	KeyUsage        string    `json:"key_usage,omitempty"`
 	DeletionDate    time.Time `json:"deletion_date,omitzero"`
+	// CreatedAt is when the key was created (rotation cost estimates).
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	// CopyRegions are the regions of every copy of a multi-Region key
+	// (primary and replicas), each billed as its own key.
+	CopyRegions []string `json:"copy_regions,omitempty"`
 
 	// NotFound means KMS says the key does not exist: a dangling reference
 	// whose data may already be unrecoverable.
@@ -97,4 +103,33 @@ func (s *Set) Get(canonical string) (*Key, bool) {
 	defer s.mu.RUnlock()
 	k, ok := s.keys[canonical]
 	return k, ok
+}
+
+// Distinct returns each resolved key once (an alias and the key ID of one
+// key share an entry), sorted by ARN.
+func (s *Set) Distinct() []Key {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	byARN := map[string]Key{}
+	for _, k := range s.keys {
+		byARN[k.ARN] = *k
+	}
+	out := make([]Key, 0, len(byARN))
+	for _, k := range byARN {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+	return out
+}
+
+// RefIndex maps every canonical reference resolved (aliases, key IDs, ARNs)
+// to its key ARN, so a stored snapshot can tell which key a slot uses.
+func (s *Set) RefIndex() map[string]string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[string]string, len(s.keys))
+	for ref, k := range s.keys {
+		out[ref] = k.ARN
+	}
+	return out
 }

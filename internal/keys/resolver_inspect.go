@@ -3,6 +3,7 @@ package keys
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -41,8 +42,12 @@ func (r *Resolver) inspect(ctx context.Context, md *types.KeyMetadata, fallbackR
 	if k.Account == "" {
 		k.Account = parsed.Account
 	}
-	if md.MultiRegionConfiguration != nil {
-		k.MultiRegionType = string(md.MultiRegionConfiguration.MultiRegionKeyType)
+	if mr := md.MultiRegionConfiguration; mr != nil {
+		k.MultiRegionType = string(mr.MultiRegionKeyType)
+		k.CopyRegions = copyRegions(mr)
+	}
+	if md.CreationDate != nil {
+		k.CreatedAt = *md.CreationDate
 	}
 	if md.DeletionDate != nil {
 		k.DeletionDate = *md.DeletionDate
@@ -120,4 +125,20 @@ func tagsOf(ctx context.Context, client KMSAPI, arn string) (map[string]string, 
 		}
 	}
 	return tags, ""
+}
+
+// copyRegions lists the regions of a multi-Region key's primary and
+// replicas, sorted and without repeats.
+func copyRegions(mr *types.MultiRegionConfiguration) []string {
+	var regions []string
+	if mr.PrimaryKey != nil && mr.PrimaryKey.Region != nil {
+		regions = append(regions, *mr.PrimaryKey.Region)
+	}
+	for _, r := range mr.ReplicaKeys {
+		if r.Region != nil {
+			regions = append(regions, *r.Region)
+		}
+	}
+	slices.Sort(regions)
+	return slices.Compact(regions)
 }

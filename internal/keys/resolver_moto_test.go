@@ -2,6 +2,7 @@ package keys_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,6 +150,15 @@ func TestResolverAgainstMoto(t *testing.T) {
 		}
 		if replica.ARN == primary.ARN {
 			t.Errorf("replica and primary share ARN %s", replica.ARN)
+		}
+		// Each copy is billed: both must know every region the key lives in.
+		wantCopies := []string{home, away}
+		slices.Sort(wantCopies)
+		if !slices.Equal(primary.CopyRegions, wantCopies) || !slices.Equal(replica.CopyRegions, wantCopies) {
+			t.Errorf("copy regions: primary %v replica %v, want %v", primary.CopyRegions, replica.CopyRegions, wantCopies)
+		}
+		if primary.CreatedAt.IsZero() {
+			t.Error("primary: creation date not recorded")
 		}
 		t.Logf("replica rotation as moto reports it: %+v", replica.Rotation)
 	})

@@ -17,11 +17,15 @@ type jsonReport struct {
 }
 
 type jsonScan struct {
-	Started  string          `json:"started"`
-	Finished string          `json:"finished"`
-	Accounts []string        `json:"accounts"`
-	Regions  []string        `json:"regions"`
-	Gaps     []inventory.Gap `json:"gaps"`
+	Started  string   `json:"started"`
+	Finished string   `json:"finished"`
+	Accounts []string `json:"accounts"`
+	Regions  []string `json:"regions"`
+	// Since is the start of the job-history window (--since), when set.
+	Since string `json:"since,omitempty"`
+	// RunID is the stored run (sagekey history), when stored.
+	RunID int64           `json:"run_id,omitempty"`
+	Gaps  []inventory.Gap `json:"gaps"`
 }
 
 // WriteJSON writes the sagekey.scan/v1 document (see README).
@@ -35,6 +39,10 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Summary:  map[string]int{},
 		Findings: r.Findings,
 	}
+	if !r.Since.IsZero() {
+		doc.Scan.Since = r.Since.UTC().Format(time.RFC3339)
+	}
+	doc.Scan.RunID = r.RunID
 	if doc.Scan.Gaps == nil {
 		doc.Scan.Gaps = []inventory.Gap{}
 	}

@@ -21,6 +21,10 @@ type Report struct {
 	Finished time.Time
 	Accounts []string
 	Regions  []string
+	// Since is the start of the job-history window; zero means all history.
+	Since time.Time
+	// RunID is the id the scan was stored under; zero when not stored.
+	RunID    int64
 	Gaps     []inventory.Gap
 	Findings []finding.Finding
 }

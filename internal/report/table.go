@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/sagekey/sagekey/internal/finding"
 )
@@ -24,6 +25,12 @@ func WriteTable(w io.Writer, r *Report) error {
 	c := r.Counts()
 	fmt.Fprintf(w, "\nScanned accounts %s, regions %s (%s).\n", strings.Join(r.Accounts, ","),
 		strings.Join(r.Regions, ","), r.Finished.Sub(r.Started).Round(1e6))
+	if !r.Since.IsZero() {
+		fmt.Fprintf(w, "Job history limited to jobs created since %s (--since).\n", r.Since.UTC().Format(time.RFC3339))
+	}
+	if r.RunID != 0 {
+		fmt.Fprintf(w, "Stored as run %d (see sagekey history, kpi, diff).\n", r.RunID)
+	}
 	fmt.Fprintf(w, "%d findings: %d FAIL, %d ERROR, %d MUTED, %d PASS, %d NOT_APPLICABLE.\n", len(r.Findings),
 		c[finding.Fail], c[finding.Error], c[finding.Muted], c[finding.Pass], c[finding.NotApplicable])
 	if len(r.Gaps) == 0 {

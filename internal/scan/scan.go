@@ -19,6 +19,7 @@ import (
 	"github.com/sagekey/sagekey/internal/collect"
 	smcollect "github.com/sagekey/sagekey/internal/collect/sagemaker"
 	"github.com/sagekey/sagekey/internal/engine"
+	"github.com/sagekey/sagekey/internal/history"
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/report"
@@ -36,19 +37,38 @@ type Options struct {
 	Regions     []string
 	Settings    engine.Settings
 	Concurrency int
+	// Since limits job history (kinds the catalog marks JobHistory) to jobs
+	// created at or after it; zero means all history.
+	Since time.Time
+	// Store, when set, keeps the scan in history (run, findings, snapshot).
+	Store Saver
 	// Now is the clock (tests pin it).
 	Now func() time.Time
+}
+
+// Result is a scan's report plus what the store keeps beside it.
+type Result struct {
+	Report    *report.Report
+	Caller    awsclient.Caller
+	Inventory inventory.Inventory
+	// Keys are the distinct keys resolved, one per key ARN.
+	Keys []keys.Key
+	// KeyRefs maps canonical key references to key ARNs.
+	KeyRefs map[string]string
+	// Scope is what the scan could see: a finding it did not report is gone
+	// only if the scope covers it.
+	Scope history.Scope
 }
 
 // Run performs one scan of the account the credentials belong to. It returns
 // an error only when nothing could be scanned (no credentials, no region);
 // everything narrower becomes a gap in the report.
-func Run(ctx context.Context, o Options) (*report.Report, error) {
+func Run(ctx context.Context, o Options) (*Result, error) {
 	now := o.Now
 	if now == nil {
 		now = time.Now
 	}
-	rep := &report.Report{Started: now()}
+	rep := &report.Report{Started: now(), Since: o.Since}
 	awsOpts := o.AWS
 	if awsOpts.Region == "" && len(o.Regions) > 0 && o.Regions[0] != AllRegions {
 		awsOpts.Region = o.Regions[0]
@@ -57,10 +77,11 @@ func Run(ctx context.Context, o Options) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	account, err := awsclient.Identity(ctx, cfg)
+	caller, err := awsclient.Identity(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("who am I: %w", err)
 	}
+	account := caller.Account
 	regions, err := resolveRegions(ctx, cfg, o.Regions)
 	if err != nil {
 		return nil, err
@@ -68,7 +89,9 @@ func Run(ctx context.Context, o Options) (*report.Report, error) {
 	rep.Accounts, rep.Regions = []string{account}, regions
 	limit := max(o.Concurrency, 1)
 
-	inv := collectAll(ctx, cfg, account, regions, limit, neededKinds(o.Settings))
+	selected := engine.Select(rules.All(), o.Settings.Checks, o.Settings.SkipChecks)
+	inv, outcomes := collectAll(ctx, cfg, account, regions, limit, neededKinds(selected))
+	inv.Resources = withinWindow(inv.Resources, o.Since)
 	ks, keyGaps := resolveKeys(ctx, cfg, account, inv, limit)
 	inv.Gaps = append(inv.Gaps, keyGaps...)
 
@@ -81,7 +104,16 @@ func Run(ctx context.Context, o Options) (*report.Report, error) {
 	rep.Finished = now()
 	slog.InfoContext(ctx, "scan finished", "account", account, "regions", len(regions),
 		"resources", len(inv.Resources), "findings", len(rep.Findings), "gaps", len(rep.Gaps))
-	return rep, ctx.Err()
+	res := &Result{
+		Report: rep, Caller: caller, Inventory: inv, Keys: ks.Distinct(), KeyRefs: ks.RefIndex(),
+		Scope: scopeOf(account, regions, selected, o.Since, outcomes),
+	}
+	if o.Store != nil {
+		if err := save(ctx, o.Store, res); err != nil {
+			return res, err
+		}
+	}
+	return res, ctx.Err()
 }
 
 func resolveRegions(ctx context.Context, cfg aws.Config, requested []string) ([]string, error) {
@@ -103,7 +135,7 @@ func resolveRegions(ctx context.Context, cfg aws.Config, requested []string) ([]
 }
 
 // collectAll fans out over region × collector.
-func collectAll(ctx context.Context, cfg aws.Config, account string, regions []string, limit int, kinds map[string]bool) inventory.Inventory {
+func collectAll(ctx context.Context, cfg aws.Config, account string, regions []string, limit int, kinds map[string]bool) (inventory.Inventory, []collect.Outcome) {
 	var jobs []collect.Job
 	for _, region := range regions {
 		api := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.Region = region })
@@ -116,16 +148,16 @@ func collectAll(ctx context.Context, cfg aws.Config, account string, regions []s
 		jobs = append(jobs, collect.JobsFor(collect.Target{Account: account, Region: region}, selected)...)
 	}
 	sink := &collect.MemorySink{}
-	collect.Run(ctx, jobs, limit, sink)
-	return sink.Inventory()
+	outcomes := collect.Run(ctx, jobs, limit, sink)
+	return sink.Inventory(), outcomes
 }
 
 // neededKinds returns the resource kinds the selected checks read, or nil
 // for all of them. Key checks need every kind: a key's blast radius spans
 // the whole estate.
-func neededKinds(s engine.Settings) map[string]bool {
+func neededKinds(selected []rules.Rule) map[string]bool {
 	kinds := map[string]bool{}
-	for _, r := range engine.Select(rules.All(), s.Checks, s.SkipChecks) {
+	for _, r := range selected {
 		if r.Kind == rules.KeyKind {
 			return nil
 		}

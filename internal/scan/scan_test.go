@@ -8,6 +8,7 @@ import (
 
 	"github.com/sagekey/sagekey/internal/collect"
 	"github.com/sagekey/sagekey/internal/engine"
+	"github.com/sagekey/sagekey/internal/rules"
 )
 
 type fakeCollector struct{ kinds []string }
@@ -34,7 +35,7 @@ func TestNeededKinds(t *testing.T) {
 		{"skipping key checks narrows", []string{"notebook-instance.*", "kms-key.*"}, []string{"kms-key.*"}, false, true},
 	}
 	for _, tt := range tests {
-		kinds := neededKinds(engine.Settings{Checks: tt.checks, SkipChecks: tt.skip})
+		kinds := neededKinds(engine.Select(rules.All(), tt.checks, tt.skip))
 		if got := wanted(hosting, kinds); got != tt.wantHosting {
 			t.Errorf("%s: hosting collected = %v, want %v", tt.name, got, tt.wantHosting)
 		}

@@ -51,7 +51,7 @@ func record(at time.Time, sc history.Scope, obs ...history.Observation) store.Ru
 		Observations: obs,
 		Snapshot: store.Snapshot{SchemaVersion: inventory.SchemaVersion,
 			Inventory: inventory.Inventory{SchemaVersion: inventory.SchemaVersion, Resources: []inventory.Resource{{Kind: "notebook-instance", ARN: "arn:x", Name: "x", Account: acct, Region: "us-east-1", Slots: []inventory.Slot{{Type: "volume", Name: "volume", KeyRef: "alias/ml"}}}}, Gaps: []inventory.Gap{}},
-			Keys: []keys.Key{{Ref: "alias/ml", ARN: "arn:aws:kms:us-east-1:" + acct + ":key/k1", Manager: keys.ManagerCustomer, State: keys.StateEnabled, Tags: map[string]string{"cost-center": "cc-1"}}}},
+			Keys:      []keys.Key{{Ref: "alias/ml", ARN: "arn:aws:kms:us-east-1:" + acct + ":key/k1", Manager: keys.ManagerCustomer, State: keys.StateEnabled, Tags: map[string]string{"cost-center": "cc-1"}}}},
 	}
 }
 

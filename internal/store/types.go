@@ -30,6 +30,9 @@ type Snapshot struct {
 	SchemaVersion int                 `json:"schema_version"`
 	Inventory     inventory.Inventory `json:"inventory"`
 	Keys          []keys.Key          `json:"keys"`
+	// KeyRefs maps each canonical key reference seen on a slot to the key
+	// ARN it resolved to.
+	KeyRefs map[string]string `json:"key_refs"`
 }
 
 // RunRecord is everything SaveRun stores for one scan.
