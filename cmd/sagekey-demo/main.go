@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,8 +34,19 @@ func main() {
 func run(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("sagekey-demo", flag.ContinueOnError)
 	keep := fs.Bool("keep", false, "keep moto_server running after the scan (until Ctrl-C) so you can run sagekey yourself")
+	db := fs.String("db", "", "history store for the demo scan (default: a temporary SQLite file, removed afterwards)")
 	if err := fs.Parse(args); err != nil {
 		return cli.ExitUsage
+	}
+	if *db == "" {
+		// The demo's fictional estate must not land in the user's real history.
+		dir, err := os.MkdirTemp("", "sagekey-demo-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sagekey-demo:", err)
+			return cli.ExitError
+		}
+		defer os.RemoveAll(dir)
+		*db = filepath.Join(dir, "history.db")
 	}
 	srv, err := motoserver.Start(ctx, io.Discard)
 	if err != nil {
@@ -63,9 +75,13 @@ func run(ctx context.Context, args []string) int {
 		len(manifest.Resources), len(manifest.Keys), srv.URL(), demoRegions)
 
 	scanArgs := append([]string{"scan", "--endpoint-url", srv.URL(), "--regions", demoRegions[0] + "," + demoRegions[1],
-		"--max-attempts", "2"}, fs.Args()...)
+		"--max-attempts", "2", "--db", *db}, fs.Args()...)
 	code := cli.Run(ctx, scanArgs, os.Stdout, os.Stderr)
 	fmt.Fprintf(os.Stderr, "\nsagekey scan exited with %d (3 = FAIL findings, as the demo estate is seeded to have).\n", code)
+	fmt.Fprintf(os.Stderr, "\nKPIs of the stored scan (sagekey kpi --db %s):\n\n", *db)
+	if kpiCode := cli.Run(ctx, []string{"kpi", "--db", *db}, os.Stdout, os.Stderr); kpiCode != cli.ExitOK {
+		return kpiCode
+	}
 	if *keep {
 		fmt.Fprintf(os.Stderr, "moto_server stays up. In another shell:\n  AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1 sagekey scan --endpoint-url %s --regions us-east-1,eu-west-1\nCtrl-C to stop.\n", srv.URL())
 		<-ctx.Done()

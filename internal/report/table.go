@@ -17,7 +17,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	fmt.Fprintln(tw, "STATUS\tSEVERITY\tCHECK\tRESOURCE\tREGION\tMESSAGE")
 	for _, f := range r.Findings {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Status, f.Severity, f.CheckID,
-			oneLine(f.Resource.Kind+"/"+f.Resource.Name), f.Resource.Region, oneLine(message(f)))
+			OneLine(f.Resource.Kind+"/"+f.Resource.Name), f.Resource.Region, OneLine(message(f)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -39,7 +39,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(w, "INCOMPLETE: %d gaps (parts of the estate that could not be read):\n", len(r.Gaps))
 	for _, g := range r.Gaps {
-		fmt.Fprintf(w, "  - account %s region %s %s: %s\n", g.Account, g.Region, g.Service, oneLine(g.Reason))
+		fmt.Fprintf(w, "  - account %s region %s %s: %s\n", g.Account, g.Region, g.Service, OneLine(g.Reason))
 	}
 	return nil
 }
@@ -51,9 +51,9 @@ func message(f finding.Finding) string {
 	return f.Message
 }
 
-// oneLine keeps values that came from AWS (names, tags, messages) from
-// breaking the table with control characters.
-func oneLine(s string) string {
+// OneLine keeps values that came from AWS (names, tags, messages) from
+// breaking a line-oriented output with control characters.
+func OneLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '

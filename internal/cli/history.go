@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/report"
+	"github.com/sagekey/sagekey/internal/store"
+)
+
+type historyOptions struct {
+	db     dbOptions
+	format string
+}
+
+func newHistoryCommand(e Env) *cobra.Command {
+	o := &historyOptions{}
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "List stored scans, oldest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.format != "table" && o.format != "json" {
+				return usagef("--format: unknown format %q (want table or json)", o.format)
+			}
+			st, err := o.db.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			runs, err := st.Runs(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if o.format == "json" {
+				err = writeRunsJSON(&buf, runs)
+			} else {
+				err = writeRunsTable(&buf, runs)
+			}
+			if err != nil {
+				return err
+			}
+			_, err = e.Stdout.Write(buf.Bytes())
+			return err
+		},
+	}
+	o.db.register(cmd.Flags(), false)
+	cmd.Flags().StringVar(&o.format, "format", "table", "output format: table or json")
+	return cmd
+}
+
+func writeRunsJSON(w *bytes.Buffer, runs []store.Run) error {
+	if runs == nil {
+		runs = []store.Run{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(map[string]any{"schema": "sagekey.history/v1", "runs": runs})
+}
+
+func writeRunsTable(w *bytes.Buffer, runs []store.Run) error {
+	if len(runs) == 0 {
+		_, err := fmt.Fprintln(w, "No stored scans yet: run sagekey scan.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTARTED\tDURATION\tACCOUNTS\tREGIONS\tSINCE\tFAIL\tERROR\tMUTED\tPASS\tN/A\tGAPS\tBY")
+	for _, r := range runs {
+		since := "-"
+		if !r.Scope.Since.IsZero() {
+			since = r.Scope.Since.UTC().Format(time.DateOnly)
+		}
+		c := r.Counts
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.Started.UTC().Format(time.RFC3339),
+			r.Finished.Sub(r.Started).Round(time.Second), strings.Join(r.Scope.Accounts, ","), strings.Join(r.Scope.Regions, ","),
+			since, c[finding.Fail], c[finding.Error], c[finding.Muted], c[finding.Pass], c[finding.NotApplicable], r.Gaps,
+			report.OneLine(r.Principal))
+	}
+	return tw.Flush()
+}

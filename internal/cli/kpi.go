@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sagekey/sagekey/internal/kpi"
+)
+
+type kpiOptions struct {
+	db            dbOptions
+	format        string
+	output        string
+	from, to      string
+	by            string
+	trend         string
+	costCenterTag string
+}
+
+func newKPICommand(e Env) *cobra.Command {
+	o := &kpiOptions{}
+	cmd := &cobra.Command{
+		Use:   "kpi",
+		Short: "Report compliance %, MTTR, open and new violations, key hygiene and KMS cost from stored scans",
+		Long: "kpi computes, from the stored scan history: percent of resources compliant with the CMK policy " +
+			"(PASS / (PASS + FAIL) of the <kind>.cmk checks; ERROR and MUTED apart) and its trend; mean and median " +
+			"time to remediate violations resolved in the window; the age of open violations; new violations per " +
+			"week; customer-managed keys, keys without rotation or pending deletion; and the monthly KMS key cost " +
+			"by cost center.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			writer, err := kpi.Lookup(o.format)
+			if err != nil {
+				return usageError{err}
+			}
+			opts, err := o.options(e.Now())
+			if err != nil {
+				return err
+			}
+			st, err := o.db.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rep, err := kpi.Compute(cmd.Context(), st, opts)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if err := writer(&buf, rep); err != nil {
+				return err
+			}
+			return emit(o.output, e.Stdout, buf.Bytes())
+		},
+	}
+	f := cmd.Flags()
+	o.db.register(f, false)
+	f.StringVar(&o.format, "format", "table", "output format: table, json or csv")
+	f.StringVarP(&o.output, "output", "o", "", "write to FILE instead of stdout")
+	f.StringVar(&o.from, "from", "30d", "window start: a duration back from --to (30d, 12w) or a date / RFC 3339 time")
+	f.StringVar(&o.to, "to", "", "window end (default now): a duration back from now or a date / RFC 3339 time")
+	f.StringVar(&o.by, "by", "", "group by kind, account, region or tag:<key> (e.g. tag:team)")
+	f.StringVar(&o.trend, "trend", kpi.TrendRun, "compliance trend points: run (each scan) or day (end of each day with a scan)")
+	f.StringVar(&o.costCenterTag, "cost-center-tag", "cost-center", "tag key naming the cost center of a key or resource")
+	return cmd
+}
+
+func (o *kpiOptions) options(now time.Time) (kpi.Options, error) {
+	to := now.UTC()
+	if o.to != "" {
+		t, err := parseTime(o.to, now)
+		if err != nil {
+			return kpi.Options{}, usagef("--to: %v", err)
+		}
+		to = t
+	}
+	from, err := parseTime(o.from, to)
+	if err != nil {
+		return kpi.Options{}, usagef("--from: %v", err)
+	}
+	if from.After(to) {
+		return kpi.Options{}, usagef("--from %s is after --to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	switch {
+	case o.by == "", o.by == "kind", o.by == "account", o.by == "region":
+	case strings.HasPrefix(o.by, "tag:") && len(o.by) > len("tag:"):
+	default:
+		return kpi.Options{}, usagef("--by: %q (want kind, account, region or tag:<key>)", o.by)
+	}
+	if o.trend != kpi.TrendRun && o.trend != kpi.TrendDay {
+		return kpi.Options{}, usagef("--trend: %q (want run or day)", o.trend)
+	}
+	return kpi.Options{From: from, To: to, By: o.by, Trend: o.trend, CostCenterTag: o.costCenterTag}, nil
+}

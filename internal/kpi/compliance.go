@@ -1,0 +1,180 @@
+package kpi
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/history"
+	"github.com/sagekey/sagekey/internal/store"
+)
+
+// Compliance is percent compliant with the CMK policy: one <kind>.cmk
+// verdict per resource, PASS / (PASS + FAIL). NOT_APPLICABLE is excluded;
+// ERROR (could not verify) and MUTED (accepted risk) are reported apart and
+// never counted as compliant.
+type Compliance struct {
+	Overall Tally        `json:"overall"`
+	Groups  []Tally      `json:"groups"`
+	Trend   []TrendPoint `json:"trend"`
+}
+
+// Tally is the verdict counts of a group.
+type Tally struct {
+	Group         string `json:"group"`
+	Pass          int    `json:"pass"`
+	Fail          int    `json:"fail"`
+	Error         int    `json:"error"`
+	Muted         int    `json:"muted"`
+	NotApplicable int    `json:"not_applicable"`
+	// Percent is null when nothing was PASS or FAIL.
+	Percent *float64 `json:"percent"`
+}
+
+func (t *Tally) add(s finding.Status) {
+	switch s {
+	case finding.Pass:
+		t.Pass++
+	case finding.Fail:
+		t.Fail++
+	case finding.Error:
+		t.Error++
+	case finding.Muted:
+		t.Muted++
+	case finding.NotApplicable:
+		t.NotApplicable++
+	}
+}
+
+func (t *Tally) finish() {
+	if n := t.Pass + t.Fail; n > 0 {
+		p := round(100 * float64(t.Pass) / float64(n))
+		t.Percent = &p
+	}
+}
+
+// TrendPoint is compliance after one scan (--trend run) or at the end of
+// one day (--trend day).
+type TrendPoint struct {
+	At    time.Time `json:"at"`
+	Run   int64     `json:"run,omitempty"`
+	Tally Tally     `json:"tally"`
+}
+
+// isCMKCheck selects the per-resource CMK verdicts that define compliance.
+func isCMKCheck(checkID string) bool { return strings.HasSuffix(checkID, ".cmk") }
+
+// estate is the latest known CMK verdict of every resource, replayed scan
+// by scan: a scan overwrites what it observed and removes what it covered
+// but no longer saw (deleted). Out-of-scope resources keep their last
+// verdict.
+type estate map[string]history.Observation
+
+func (e estate) apply(run store.Run, obs []history.Observation) {
+	seen := make(map[string]bool, len(obs))
+	for _, o := range obs {
+		fp := o.Fingerprint()
+		seen[fp] = true
+		e[fp] = o
+	}
+	for fp, o := range e {
+		if !seen[fp] && run.Scope.Covers(o.Subject) {
+			delete(e, fp)
+		}
+	}
+}
+
+func (e estate) tally(by string) (Tally, []Tally) {
+	overall := Tally{Group: "all"}
+	groups := map[string]*Tally{}
+	for _, o := range e {
+		overall.add(o.Status)
+		if by == "" {
+			continue
+		}
+		g := groupOf(by, o.Subject, o.Tags)
+		if groups[g] == nil {
+			groups[g] = &Tally{Group: g}
+		}
+		groups[g].add(o.Status)
+	}
+	overall.finish()
+	out := []Tally{}
+	for _, t := range groups {
+		t.finish()
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
+	return overall, out
+}
+
+// compliance replays the runs up to o.To; runs must be oldest first and obs
+// hold only CMK verdicts.
+func compliance(runs []store.Run, obs map[int64][]history.Observation, o Options) Compliance {
+	e := estate{}
+	c := Compliance{Groups: []Tally{}, Trend: []TrendPoint{}}
+	var dayEnd time.Time
+	flushDay := func() {
+		if !dayEnd.IsZero() {
+			t, _ := e.tally("")
+			c.Trend = append(c.Trend, TrendPoint{At: dayEnd, Tally: t})
+		}
+	}
+	for _, r := range runs {
+		inWindow := !r.Started.Before(o.From)
+		if o.Trend == TrendDay && inWindow {
+			if end := endOfDay(r.Started); !end.Equal(dayEnd) {
+				flushDay()
+				dayEnd = end
+			}
+		}
+		e.apply(r, obs[r.ID])
+		if o.Trend != TrendDay && inWindow {
+			var t Tally
+			for _, ob := range obs[r.ID] {
+				t.add(ob.Status)
+			}
+			t.Group = "run"
+			t.finish()
+			c.Trend = append(c.Trend, TrendPoint{At: r.Started, Run: r.ID, Tally: t})
+		}
+	}
+	if o.Trend == TrendDay {
+		flushDay()
+	}
+	c.Overall, c.Groups = e.tally(o.By)
+	return c
+}
+
+func endOfDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1).Add(-time.Millisecond)
+}
+
+// groupOf names the group a finding belongs to under --by.
+func groupOf(by string, s history.Subject, tags map[string]string) string {
+	switch by {
+	case "kind":
+		return s.Kind
+	case "account":
+		return s.Account
+	case "region":
+		return s.Region
+	}
+	if key, ok := strings.CutPrefix(by, "tag:"); ok {
+		if v := tags[key]; v != "" {
+			return v
+		}
+		return "(no " + key + " tag)"
+	}
+	return "all"
+}
+
+func round(v float64) float64 {
+	const scale = 100
+	if v < 0 {
+		return -round(-v)
+	}
+	return float64(int64(v*scale+0.5)) / scale
+}

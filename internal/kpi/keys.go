@@ -1,0 +1,125 @@
+package kpi
+
+import (
+	"context"
+	"sort"
+
+	"github.com/sagekey/sagekey/internal/cost"
+	"github.com/sagekey/sagekey/internal/keys"
+	"github.com/sagekey/sagekey/internal/store"
+)
+
+// KeyHygiene counts the keys protecting SageMaker data at the end of the
+// window, from each account and region's latest scan.
+type KeyHygiene struct {
+	CustomerManaged int `json:"customer_managed"`
+	AWSManaged      int `json:"aws_managed"`
+	// Unknown keys could not be described (denied, deleted).
+	Unknown         int      `json:"unknown"`
+	WithoutRotation []string `json:"without_rotation"`
+	PendingDeletion []string `json:"pending_deletion"`
+}
+
+// CostEstimate is the monthly KMS estimate for those keys.
+type CostEstimate struct {
+	cost.Estimate
+	CostCenterTag string `json:"cost_center_tag"`
+}
+
+type pair struct{ account, region string }
+
+// latestKeyUses gathers, for every account and region, the keys its latest
+// scan up to the window's end saw in use, with the cost-center tags of the
+// resources using them.
+func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string) ([]cost.KeyUse, error) {
+	latest := map[pair]int64{}
+	for _, r := range runs { // oldest first: later runs overwrite
+		for _, a := range r.Scope.Accounts {
+			for _, g := range r.Scope.Regions {
+				latest[pair{a, g}] = r.ID
+			}
+		}
+	}
+	byRun := map[int64][]pair{}
+	for p, id := range latest {
+		byRun[id] = append(byRun[id], p)
+	}
+	ids := make([]int64, 0, len(byRun))
+	for id := range byRun {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+
+	uses := map[string]*cost.KeyUse{}
+	var order []string
+	for _, id := range ids {
+		snap, err := src.Snapshot(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		wanted := map[pair]bool{}
+		for _, p := range byRun[id] {
+			wanted[p] = true
+		}
+		byARN := map[string]keys.Key{}
+		for _, k := range snap.Keys {
+			byARN[k.ARN] = k
+		}
+		for _, res := range snap.Inventory.Resources {
+			if !wanted[pair{res.Account, res.Region}] {
+				continue
+			}
+			for _, slot := range res.Slots {
+				if slot.KeyRef == "" {
+					continue
+				}
+				arn := snap.KeyRefs[keys.ParseRef(slot.KeyRef, res.Account, res.Region).Canonical()]
+				k, ok := byARN[arn]
+				if !ok {
+					continue
+				}
+				u := uses[arn]
+				if u == nil {
+					u = &cost.KeyUse{Key: k}
+					uses[arn] = u
+					order = append(order, arn)
+				}
+				u.ResourceCenters = append(u.ResourceCenters, res.Tags[tag])
+			}
+		}
+	}
+	out := make([]cost.KeyUse, 0, len(order))
+	for _, arn := range order {
+		out = append(out, *uses[arn])
+	}
+	return out, nil
+}
+
+func hygiene(uses []cost.KeyUse) KeyHygiene {
+	h := KeyHygiene{WithoutRotation: []string{}, PendingDeletion: []string{}}
+	for _, u := range uses {
+		k := u.Key
+		switch {
+		case !k.Known():
+			h.Unknown++
+			continue
+		case k.Manager == keys.ManagerAWS:
+			h.AWSManaged++
+			continue
+		case k.Manager == keys.ManagerCustomer:
+			h.CustomerManaged++
+		default:
+			h.Unknown++
+			continue
+		}
+		if !k.Rotation.Enabled && k.Rotation.NotApplicable == "" && k.Rotation.Error == "" {
+			h.WithoutRotation = append(h.WithoutRotation, k.ARN)
+		}
+		if k.State == "PendingDeletion" {
+			h.PendingDeletion = append(h.PendingDeletion, k.ARN)
+		}
+	}
+	sort.Strings(h.WithoutRotation)
+	sort.Strings(h.PendingDeletion)
+	return h
+}
