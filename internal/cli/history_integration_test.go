@@ -195,8 +195,10 @@ func TestHistoryKPIsAcrossFixAndDelete(t *testing.T) {
 	diffOut, _ := clockAt(t, t2, "diff", "--db", db, "--format", "json")
 	var diff struct {
 		Diff struct {
-			New, Changed, Unverified []struct{ ResourceARN string `json:"resource_arn"` }
-			Resolved                 []struct {
+			New, Changed, Unverified []struct {
+				ResourceARN string `json:"resource_arn"`
+			}
+			Resolved []struct {
 				ResourceARN string `json:"resource_arn"`
 				Resolution  string
 			}
