@@ -52,6 +52,13 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"scan", "--regions", "all,us-east-1"},
 		{"scan", "--no-such-flag"},
 		{"scan", "--config", "/nonexistent/sagekey.yaml"},
+		{"scan", "--since", "last tuesday"},
+		{"kpi", "--by", "team"},
+		{"kpi", "--trend", "hourly"},
+		{"kpi", "--from", "2026-12-01", "--to", "2026-11-01"},
+		{"kpi", "--format", "xlsx"},
+		{"diff", "one", "two"},
+		{"history", "--format", "csv"},
 		{"frobnicate"},
 		{"--log-level", "loud", "version"},
 	} {
