@@ -18,6 +18,7 @@ import (
 	"github.com/sagekey/sagekey/internal/cli"
 	"github.com/sagekey/sagekey/internal/motoserver"
 	"github.com/sagekey/sagekey/internal/motoserver/mototest"
+	"github.com/sagekey/sagekey/internal/store/storetest"
 )
 
 // kpiDoc is the part of the sagekey.kpi/v1 document the test reads.
@@ -122,16 +123,25 @@ func deleteNotebook(t *testing.T, api *sagemaker.Client, name string) {
 	}
 }
 
-// TestHistoryKPIsAcrossFixAndDelete is the end-to-end proof of the history:
-// scan, fix one resource by recreating it with a key, delete another, scan
-// again (one region only) three days later, and read the KPIs before and
-// after.
+// TestHistoryKPIsAcrossFixAndDelete is the end-to-end proof of the history,
+// on each store: scan, fix one resource by recreating it with a key, delete
+// another, scan again (one region only) three days later, and read the KPIs
+// before and after.
 func TestHistoryKPIsAcrossFixAndDelete(t *testing.T) {
+	stores := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "history.db") },
+		"postgres": func(t *testing.T) string { return storetest.PostgresDatabase(t) },
+	}
+	for name, dsn := range stores {
+		t.Run(name, func(t *testing.T) { historyKPIsAcrossFixAndDelete(t, dsn(t)) })
+	}
+}
+
+func historyKPIsAcrossFixAndDelete(t *testing.T, db string) {
 	srv := mototest.ForTest(t)
 	setDummyCredentials(t)
 	chdir(t, t.TempDir())
 	east, keyID := notebookEstate(t, srv)
-	db := filepath.Join(t.TempDir(), "history.db")
 	scanArgs := func(regions string) []string {
 		return []string{"scan", "--endpoint-url", srv.URL(), "--regions", regions, "--checks", "notebook-instance.cmk",
 			"--max-attempts", "2", "--db", db, "--format", "json"}
