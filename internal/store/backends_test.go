@@ -23,7 +23,7 @@ func backends(t *testing.T) []backend {
 	}
 }
 
-func open(t *testing.T, dsn string) *store.Store {
+func open(t testing.TB, dsn string) *store.Store {
 	t.Helper()
 	s, err := store.Open(context.Background(), dsn)
 	if err != nil {
