@@ -198,6 +198,11 @@ func historyKPIsAcrossFixAndDelete(t *testing.T, db string) {
 		t.Errorf("keys %+v cost %+v, want one $1 key billed to cc-ml-platform", after.Keys, after.Cost)
 	}
 
+	// --no-store leaves the history as it was.
+	out, _ = clockAt(t, t2.Add(time.Hour), append(scanArgs("us-east-1"), "--no-store")...)
+	if strings.Contains(out, `"run_id"`) {
+		t.Errorf("a --no-store scan reports a run id:\n%s", out)
+	}
 	histOut, _ := clockAt(t, t2, "history", "--db", db)
 	if lines := strings.Count(strings.TrimSpace(histOut), "\n"); lines != 2 {
 		t.Errorf("history lists %d runs, want 2:\n%s", lines, histOut)
