@@ -4,19 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"io/fs"
 	"strconv"
 	"strings"
 )
 
-//go:embed migrations
+//go:embed migrations/*.sql
 var migrationFiles embed.FS
 
 // dialect is what differs between SQLite and PostgreSQL. Queries are written
-// once with ? placeholders.
+// once with ? placeholders, and migrations once with ${ID}, ${INT64} and
+// ${BYTES} column types.
 type dialect struct {
-	name       string
-	migrations fs.FS
+	name string
+	// columnTypes expands the column-type placeholders of a migration.
+	columnTypes *strings.Replacer
 	// rebind rewrites ? placeholders to the dialect's form.
 	rebind func(string) string
 	// lockWriters serialises writers for the rest of tx: lifecycle updates
@@ -24,18 +25,11 @@ type dialect struct {
 	lockWriters func(ctx context.Context, tx *sql.Tx) error
 }
 
-func sub(dir string) fs.FS {
-	f, err := fs.Sub(migrationFiles, "migrations/"+dir)
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
-	return f
-}
-
 var sqliteDialect = dialect{
-	name:       "sqlite",
-	migrations: sub("sqlite"),
-	rebind:     func(q string) string { return q },
+	name: "sqlite",
+	// INTEGER is 64-bit in SQLite, and INTEGER PRIMARY KEY is the rowid.
+	columnTypes: strings.NewReplacer("${ID}", "INTEGER PRIMARY KEY AUTOINCREMENT", "${INT64}", "INTEGER", "${BYTES}", "BLOB"),
+	rebind:      func(q string) string { return q },
 	// _txlock=immediate already took the database write lock at BEGIN.
 	lockWriters: func(context.Context, *sql.Tx) error { return nil },
 }
@@ -44,9 +38,9 @@ var sqliteDialect = dialect{
 const writerLockID = 0x5a6e_4b65_7901
 
 var postgresDialect = dialect{
-	name:       "postgres",
-	migrations: sub("postgres"),
-	rebind:     dollarPlaceholders,
+	name:        "postgres",
+	columnTypes: strings.NewReplacer("${ID}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "${INT64}", "BIGINT", "${BYTES}", "BYTEA"),
+	rebind:      dollarPlaceholders,
 	lockWriters: func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writerLockID))
 		return err

@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// migration is one embedded NNNN_name.sql file.
+// migration is one embedded migrations/NNNN_name.sql file, expanded for a
+// dialect.
 type migration struct {
 	version int
 	name    string
@@ -18,7 +19,7 @@ type migration struct {
 }
 
 func (d dialect) loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(d.migrations, ".")
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
@@ -29,11 +30,11 @@ func (d dialect) loadMigrations() ([]migration, error) {
 		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
 			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", e.Name())
 		}
-		body, err := fs.ReadFile(d.migrations, e.Name())
+		body, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
+		out = append(out, migration{version: v, name: name, sql: d.columnTypes.Replace(string(body))})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out, nil
