@@ -22,55 +22,23 @@ var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) // a Monday
 
 const acct = "111122223333"
 
-// memory is an in-memory Source built by replaying runs through the same
-// lifecycle the store uses.
-type memory struct {
-	runs     []store.Run
-	obs      map[int64][]history.Observation
-	snaps    map[int64]store.Snapshot
-	states   map[string]history.State
-	episodes []history.Episode
+// scans saves runs into a real SQLite store, so the KPIs are computed from
+// exactly what SaveRun persists (no second copy of the lifecycle here).
+type scans struct {
+	t  *testing.T
+	st *store.Store
 }
 
-func newMemory() *memory {
-	return &memory{obs: map[int64][]history.Observation{}, snaps: map[int64]store.Snapshot{}, states: map[string]history.State{}}
-}
-
-func (m *memory) add(at time.Time, sc history.Scope, snap store.Snapshot, obs ...history.Observation) {
-	id := int64(len(m.runs) + 1)
-	m.runs = append(m.runs, store.Run{ID: id, Started: at, Finished: at.Add(time.Minute), Scope: sc})
-	m.obs[id], m.snaps[id] = obs, snap
-	ch := history.Advance(m.states, history.Run{ID: id, At: at, Scope: sc}, obs)
-	for _, s := range ch.States {
-		m.states[s.Fingerprint] = s
-	}
-	m.episodes = append(m.episodes, ch.Opened...)
-	for _, c := range ch.Closed {
-		for i := range m.episodes {
-			if m.episodes[i].Fingerprint == c.Fingerprint && m.episodes[i].ResolvedAt.IsZero() {
-				m.episodes[i].ResolvedAt, m.episodes[i].ResolvedRun, m.episodes[i].Resolution = c.ResolvedAt, c.ResolvedRun, c.Resolution
-			}
-		}
+func (s scans) add(at time.Time, sc history.Scope, snap store.Snapshot, obs ...history.Observation) {
+	s.t.Helper()
+	rec := store.RunRecord{Run: store.Run{Started: at, Finished: at.Add(time.Minute), Scope: sc, Counts: map[finding.Status]int{}},
+		Observations: obs, Snapshot: snap}
+	if _, err := s.st.SaveRun(context.Background(), rec); err != nil {
+		s.t.Fatal(err)
 	}
 }
 
-func (m *memory) Runs(context.Context) ([]store.Run, error) { return m.runs, nil }
-func (m *memory) Observations(_ context.Context, id int64) ([]history.Observation, error) {
-	return m.obs[id], nil
-}
-func (m *memory) States(context.Context) ([]history.State, error) {
-	var out []history.State
-	for _, s := range m.states {
-		out = append(out, s)
-	}
-	return out, nil
-}
-func (m *memory) Episodes(context.Context) ([]history.Episode, error) { return m.episodes, nil }
-func (m *memory) Snapshot(_ context.Context, id int64) (store.Snapshot, error) {
-	return m.snaps[id], nil
-}
-
-func nb(name, team string) history.Subject {
+func nb(name string) history.Subject {
 	return history.Subject{CheckID: "notebook-instance.cmk", Kind: "notebook-instance", Account: acct, Region: "us-east-1",
 		ResourceARN: "arn:aws:sagemaker:us-east-1:" + acct + ":notebook-instance/" + name}
 }
@@ -101,12 +69,18 @@ func snapshot() store.Snapshot {
 	}
 }
 
-// history10Days: day 0 three notebooks fail and one passes; day 1 one is fixed; day
+// history10Days stores four scans: day 0 three notebooks fail and one passes; day 1 one is fixed; day
 // 8 (next week) one more is fixed and a new one fails; day 9 the fixed one
 // regresses.
-func history10Days() *memory {
-	a, b, c, d, e := nb("a", "risk"), nb("b", "risk"), nb("c", "fraud"), nb("d", "fraud"), nb("e", "fraud")
-	m := newMemory()
+func history10Days(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a, b, c, d, e := nb("a"), nb("b"), nb("c"), nb("d"), nb("e")
+	m := scans{t: t, st: st}
 	m.add(t0, east(), snapshot(), ob(a, finding.Fail, finding.High, "risk"), ob(b, finding.Fail, finding.Critical, "risk"),
 		ob(c, finding.Fail, finding.High, "fraud"), ob(d, finding.Pass, finding.High, "fraud"))
 	m.add(t0.Add(24*time.Hour), east(), snapshot(), ob(a, finding.Pass, finding.High, "risk"), ob(b, finding.Fail, finding.Critical, "risk"),
@@ -115,12 +89,12 @@ func history10Days() *memory {
 		ob(c, finding.Error, finding.High, "fraud"), ob(d, finding.Pass, finding.High, "fraud"), ob(e, finding.Fail, finding.Medium, "fraud"))
 	m.add(t0.Add(9*24*time.Hour), east(), snapshot(), ob(a, finding.Fail, finding.High, "risk"), ob(b, finding.Pass, finding.Critical, "risk"),
 		ob(c, finding.Muted, finding.High, "fraud"), ob(d, finding.Pass, finding.High, "fraud"), ob(e, finding.Fail, finding.Medium, "fraud"))
-	return m
+	return st
 }
 
 func compute(t *testing.T, o Options) *Report {
 	t.Helper()
-	rep, err := Compute(context.Background(), history10Days(), o)
+	rep, err := Compute(context.Background(), history10Days(t), o)
 	if err != nil {
 		t.Fatal(err)
 	}
