@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,8 +30,8 @@ func newDiffCommand(e Env) *cobra.Command {
 			"covered it; otherwise it is listed as unverified.",
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.format != "table" && o.format != "json" {
-				return usagef("--format: unknown format %q (want table or json)", o.format)
+			if err := tableOrJSON(o.format); err != nil {
+				return err
 			}
 			st, err := o.db.open(cmd.Context())
 			if err != nil {
@@ -49,10 +48,7 @@ func newDiffCommand(e Env) *cobra.Command {
 			}
 			var buf bytes.Buffer
 			if o.format == "json" {
-				enc := json.NewEncoder(&buf)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				err = enc.Encode(map[string]any{"schema": "sagekey.diff/v1", "from_run": a.ID, "to_run": b.ID, "diff": d})
+				err = report.EncodeJSON(&buf, map[string]any{"schema": "sagekey.diff/v1", "from_run": a.ID, "to_run": b.ID, "diff": d})
 			} else {
 				err = writeDiffTable(&buf, a, b, d)
 			}
@@ -79,22 +75,18 @@ func pickRuns(ctx context.Context, st *store.Store, args []string) (store.Run, s
 		ids[i] = id
 	}
 	if len(ids) < 2 {
+		// Fill in from the newest: the last two, or the given one and the latest.
 		runs, err := st.Runs(ctx)
 		if err != nil {
 			return store.Run{}, store.Run{}, err
 		}
-		if len(runs) < 2 && len(ids) == 0 {
+		if len(runs) < 2-len(ids) {
 			return store.Run{}, store.Run{}, fmt.Errorf("diff needs two stored scans; %d stored", len(runs))
 		}
-		if len(runs) == 0 {
-			return store.Run{}, store.Run{}, fmt.Errorf("no stored scans")
-		}
-		latest := runs[len(runs)-1].ID
 		if len(ids) == 0 {
-			ids = []int64{runs[len(runs)-2].ID, latest}
-		} else {
-			ids = append(ids, latest)
+			ids = append(ids, runs[len(runs)-2].ID)
 		}
+		ids = append(ids, runs[len(runs)-1].ID)
 	}
 	a, err := st.Run(ctx, ids[0])
 	if err != nil {
@@ -126,7 +118,7 @@ func writeDiffTable(w io.Writer, a, b store.Run, d history.Diff) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", change, o.CheckID, report.OneLine(o.ResourceARN), o.Region, report.OneLine(detail))
 	}
 	for _, o := range d.New {
-		line("NEW", o, string(o.Severity.String())+": "+o.Message)
+		line("NEW", o, o.Severity.String()+": "+o.Message)
 	}
 	for _, r := range d.Resolved {
 		line("RESOLVED", r.Observation, string(r.Resolution))

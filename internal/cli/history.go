@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -27,8 +26,8 @@ func newHistoryCommand(e Env) *cobra.Command {
 		Short: "List stored scans, oldest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.format != "table" && o.format != "json" {
-				return usagef("--format: unknown format %q (want table or json)", o.format)
+			if err := tableOrJSON(o.format); err != nil {
+				return err
 			}
 			st, err := o.db.open(cmd.Context())
 			if err != nil {
@@ -61,10 +60,15 @@ func writeRunsJSON(w *bytes.Buffer, runs []store.Run) error {
 	if runs == nil {
 		runs = []store.Run{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(map[string]any{"schema": "sagekey.history/v1", "runs": runs})
+	return report.EncodeJSON(w, map[string]any{"schema": "sagekey.history/v1", "runs": runs})
+}
+
+// tableOrJSON checks the --format of the commands that write either.
+func tableOrJSON(format string) error {
+	if format != "table" && format != "json" {
+		return usagef("--format: unknown format %q (want table or json)", format)
+	}
+	return nil
 }
 
 func writeRunsTable(w *bytes.Buffer, runs []store.Run) error {

@@ -2,7 +2,6 @@ package kpi
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -30,12 +29,7 @@ func Lookup(format string) (Writer, error) {
 }
 
 // WriteJSON writes the sagekey.kpi/v1 document (see README).
-func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
-}
+func WriteJSON(w io.Writer, r *Report) error { return report.EncodeJSON(w, r) }
 
 // row is one figure in long form: the shape of the CSV and the source of
 // the table's lines, so both always carry the same numbers.

@@ -52,10 +52,17 @@ func WriteJSON(w io.Writer, r *Report) error {
 	for s, n := range r.Counts() {
 		doc.Summary[string(s)] = n
 	}
+	return EncodeJSON(w, doc)
+}
+
+// EncodeJSON writes v as indented JSON, leaving <, > and & as they are: the
+// documents are read by people and tools, not embedded in HTML (the HTML
+// report escapes for itself).
+func EncodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return enc.Encode(v)
 }
 
 func nonNil(s []string) []string {
