@@ -52,8 +52,12 @@ type Estimate struct {
 	MonthlyUSD   float64      `json:"monthly_usd"`
 	ByCostCenter []CenterCost `json:"by_cost_center"`
 	Keys         []KeyCost    `json:"keys"`
-	Prices       []Price      `json:"prices"`
-	Note         string       `json:"note"`
+	// Unpriced are keys that could not be described (denied, deleted): who
+	// manages them is unknown, so they are not priced and MonthlyUSD is a
+	// lower bound whenever this is not empty.
+	Unpriced []string `json:"unpriced"`
+	Prices   []Price  `json:"prices"`
+	Note     string   `json:"note"`
 }
 
 // EstimateKeys prices each customer-managed key once per copy (a multi-Region
@@ -61,11 +65,15 @@ type Estimate struct {
 // within its cap, and attributes it: the key's tag wins, else the tag its
 // resources share, else an even split between their tags.
 func EstimateKeys(uses []KeyUse, tag string, now time.Time) Estimate {
-	est := Estimate{Currency: "USD", ByCostCenter: []CenterCost{}, Keys: []KeyCost{}, Prices: Pricing(),
+	est := Estimate{Currency: "USD", ByCostCenter: []CenterCost{}, Keys: []KeyCost{}, Unpriced: []string{}, Prices: Pricing(),
 		Note: "monthly key fees only; request charges depend on traffic and are not estimated"}
 	families := map[string]*KeyUse{}
 	var order []string
 	for _, u := range uses {
+		if u.Key.Manager == keys.ManagerUnknown {
+			est.Unpriced = append(est.Unpriced, u.Key.ARN)
+			continue
+		}
 		if u.Key.Manager != keys.ManagerCustomer {
 			continue
 		}
@@ -74,7 +82,6 @@ func EstimateKeys(uses []KeyUse, tag string, now time.Time) Estimate {
 			f.ResourceCenters = append(f.ResourceCenters, u.ResourceCenters...)
 			continue
 		}
-		u := u
 		families[id] = &u
 		order = append(order, id)
 	}
@@ -100,6 +107,7 @@ func EstimateKeys(uses []KeyUse, tag string, now time.Time) Estimate {
 		return cmp.Or(cmp.Compare(b.MonthlyUSD, a.MonthlyUSD), cmp.Compare(a.CostCenter, b.CostCenter))
 	})
 	slices.SortFunc(est.Keys, func(a, b KeyCost) int { return cmp.Compare(a.ARN, b.ARN) })
+	slices.Sort(est.Unpriced)
 	return est
 }
 
@@ -132,11 +140,11 @@ func chargedRotations(k keys.Key, now time.Time) int {
 	if !k.Rotation.Enabled || k.CreatedAt.IsZero() {
 		return 0
 	}
-	period := time.Duration(max(k.Rotation.PeriodDays, 1)) * 24 * time.Hour
-	if k.Rotation.PeriodDays == 0 {
-		period = 365 * 24 * time.Hour // the default period
+	days := k.Rotation.PeriodDays
+	if days <= 0 {
+		days = 365 // the default period
 	}
-	return min(int(now.Sub(k.CreatedAt)/period), MaxChargedRotations)
+	return min(int(now.Sub(k.CreatedAt)/(time.Duration(days)*24*time.Hour)), MaxChargedRotations)
 }
 
 func attribute(u *KeyUse, tag string, usd float64) (string, map[string]float64) {

@@ -54,6 +54,7 @@ func TestEstimateKeys(t *testing.T) {
 		}, 3, map[string]float64{"cc": 3}, AttributedByKeyTag},
 		{"untagged key takes its resources' shared tag", []KeyUse{{Key: key("arn:k1"), ResourceCenters: []string{"cc-a", "cc-a", ""}}}, 1, map[string]float64{"cc-a": 1}, AttributedByResource},
 		{"shared key is split between its resources' centers", []KeyUse{{Key: key("arn:k1"), ResourceCenters: []string{"cc-a", "cc-b"}}}, 1, map[string]float64{"cc-a": 0.5, "cc-b": 0.5}, AttributedSplit},
+		{"a key that could not be described is listed as unpriced, not silently free", []KeyUse{{Key: keys.Key{ARN: "arn:denied", Error: "access denied"}}}, 0, map[string]float64{}, ""},
 		{"nobody to bill", []KeyUse{{Key: key("arn:k1"), ResourceCenters: []string{""}}}, 1, map[string]float64{UnattributedCenter: 1}, Unattributed},
 	}
 	for _, tt := range tests {
@@ -73,6 +74,10 @@ func TestEstimateKeys(t *testing.T) {
 				if math.Abs(got[c]-usd) > 1e-9 {
 					t.Errorf("center %s: $%.2f, want $%.2f", c, got[c], usd)
 				}
+			}
+			wantUnpriced := tt.uses[0].Key.Manager == keys.ManagerUnknown
+			if got := len(est.Unpriced) == 1 && est.Unpriced[0] == tt.uses[0].Key.ARN; got != wantUnpriced {
+				t.Errorf("unpriced %v, want %v", est.Unpriced, wantUnpriced)
 			}
 			if tt.wantAttr != "" && (len(est.Keys) != 1 || est.Keys[0].Attribution != tt.wantAttr) {
 				t.Errorf("keys %+v, want one attributed by %s", est.Keys, tt.wantAttr)

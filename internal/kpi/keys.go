@@ -17,6 +17,9 @@ type KeyHygiene struct {
 	// Unknown keys could not be described (denied, deleted).
 	Unknown         int      `json:"unknown"`
 	WithoutRotation []string `json:"without_rotation"`
+	// RotationUnknown are customer-managed keys whose rotation status could
+	// not be read: neither with nor without rotation.
+	RotationUnknown []string `json:"rotation_unknown"`
 	PendingDeletion []string `json:"pending_deletion"`
 }
 
@@ -96,7 +99,7 @@ func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string
 }
 
 func hygiene(uses []cost.KeyUse) KeyHygiene {
-	h := KeyHygiene{WithoutRotation: []string{}, PendingDeletion: []string{}}
+	h := KeyHygiene{WithoutRotation: []string{}, RotationUnknown: []string{}, PendingDeletion: []string{}}
 	for _, u := range uses {
 		k := u.Key
 		switch {
@@ -112,7 +115,10 @@ func hygiene(uses []cost.KeyUse) KeyHygiene {
 			h.Unknown++
 			continue
 		}
-		if !k.Rotation.Enabled && k.Rotation.NotApplicable == "" && k.Rotation.Error == "" {
+		switch {
+		case k.Rotation.Error != "":
+			h.RotationUnknown = append(h.RotationUnknown, k.ARN)
+		case !k.Rotation.Enabled && k.Rotation.NotApplicable == "":
 			h.WithoutRotation = append(h.WithoutRotation, k.ARN)
 		}
 		if k.State == "PendingDeletion" {
@@ -120,6 +126,7 @@ func hygiene(uses []cost.KeyUse) KeyHygiene {
 		}
 	}
 	sort.Strings(h.WithoutRotation)
+	sort.Strings(h.RotationUnknown)
 	sort.Strings(h.PendingDeletion)
 	return h
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sagekey/sagekey/internal/cost"
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/history"
 	"github.com/sagekey/sagekey/internal/inventory"
@@ -184,5 +185,24 @@ func TestGoldenOutputs(t *testing.T) {
 				t.Errorf("%s output differs from %s (go test ./internal/kpi -update to accept):\n%s", format, path, buf.String())
 			}
 		})
+	}
+}
+
+func TestKeyHygieneNeverGuessesRotation(t *testing.T) {
+	k := func(arn string, rot keys.Rotation) cost.KeyUse {
+		return cost.KeyUse{Key: keys.Key{ARN: arn, Manager: keys.ManagerCustomer, State: keys.StateEnabled, Rotation: rot}}
+	}
+	h := hygiene([]cost.KeyUse{
+		k("arn:off", keys.Rotation{}),
+		k("arn:on", keys.Rotation{Enabled: true}),
+		k("arn:denied", keys.Rotation{Error: "access denied"}),
+		k("arn:imported", keys.Rotation{NotApplicable: "imported key material"}),
+		{Key: keys.Key{ARN: "arn:gone", NotFound: true}},
+	})
+	if h.CustomerManaged != 4 || h.Unknown != 1 {
+		t.Errorf("counts %+v", h)
+	}
+	if len(h.WithoutRotation) != 1 || h.WithoutRotation[0] != "arn:off" || len(h.RotationUnknown) != 1 || h.RotationUnknown[0] != "arn:denied" {
+		t.Errorf("without rotation %v, rotation unknown %v; want [arn:off] and [arn:denied]", h.WithoutRotation, h.RotationUnknown)
 	}
 }

@@ -110,8 +110,10 @@ func rows(r *Report) []row {
 	out = append(out,
 		row{"keys", "all", "customer_managed", itoa(k.CustomerManaged)}, row{"keys", "all", "aws_managed", itoa(k.AWSManaged)},
 		row{"keys", "all", "unknown", itoa(k.Unknown)}, row{"keys", "all", "without_rotation", itoa(len(k.WithoutRotation))},
+		row{"keys", "all", "rotation_unknown", itoa(len(k.RotationUnknown))},
 		row{"keys", "all", "pending_deletion", itoa(len(k.PendingDeletion))},
-		row{"cost", "all", "monthly_usd", usd(r.Cost.MonthlyUSD)})
+		row{"cost", "all", "monthly_usd", usd(r.Cost.MonthlyUSD)},
+		row{"cost", "all", "unpriced_keys", itoa(len(r.Cost.Unpriced))})
 	for _, c := range r.Cost.ByCostCenter {
 		out = append(out, row{"cost_by_cost_center", c.CostCenter, "monthly_usd", usd(c.MonthlyUSD)},
 			row{"cost_by_cost_center", c.CostCenter, "keys", itoa(c.Keys)})
