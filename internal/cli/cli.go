@@ -6,7 +6,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -61,7 +60,9 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e))
 
 	err := root.ExecuteContext(ctx)
-	if err != nil && !errors.Is(err, errViolations) {
+	// Bare violations are the report itself, so only they go unprinted;
+	// anything joined to them (a store failure, say) is printed.
+	if err != nil && err != errViolations { //nolint:errorlint // identity is the point
 		fmt.Fprintln(stderr, "sagekey:", err)
 	}
 	if err != nil && isCobraUsage(err) {

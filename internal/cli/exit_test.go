@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/sagekey/sagekey/internal/finding"
@@ -34,10 +35,15 @@ func TestOutcomeExitCodes(t *testing.T) {
 		{"gaps make it incomplete", nil, gap, nil, finding.Low, ExitError},
 		{"violations outrank gaps", []finding.Finding{fail(finding.Critical)}, gap, nil, finding.Low, ExitViolations},
 		{"canceled scan", nil, nil, context.Canceled, finding.Low, ExitError},
+		{"violations outrank a store failure", []finding.Finding{fail(finding.High)}, nil, errors.New("storing the scan: disk full"), finding.Low, ExitViolations},
 	}
 	for _, tt := range tests {
 		rep := &report.Report{Findings: tt.findings, Gaps: tt.gaps}
-		if got := exitCode(outcome(rep, tt.failOn, tt.scanErr)); got != tt.want {
+		err := outcome(rep, tt.failOn, tt.scanErr)
+		if tt.scanErr != nil && !strings.Contains(fmt.Sprint(err), tt.scanErr.Error()) {
+			t.Errorf("%s: outcome %v hides %v", tt.name, err, tt.scanErr)
+		}
+		if got := exitCode(err); got != tt.want {
 			t.Errorf("%s: exit %d, want %d", tt.name, got, tt.want)
 		}
 	}

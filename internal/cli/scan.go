@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -132,7 +133,12 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 func outcome(rep *report.Report, failOn finding.Severity, scanErr error) error {
 	for _, f := range rep.Findings {
 		if f.Status == finding.Fail && f.Severity >= failOn {
-			return errViolations
+			if scanErr == nil {
+				return errViolations
+			}
+			// Still say what else went wrong (a store failure, a cancel):
+			// exit 3 must not hide it.
+			return errors.Join(errViolations, scanErr)
 		}
 	}
 	if scanErr != nil {
