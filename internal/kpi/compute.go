@@ -39,13 +39,17 @@ func Compute(ctx context.Context, src Source, o Options) (*Report, error) {
 		}
 		obs[r.ID] = slices.DeleteFunc(list, func(ob history.Observation) bool { return !isCMKCheck(ob.CheckID) })
 	}
-	states, err := src.States(ctx)
-	if err != nil {
-		return nil, err
-	}
-	subjects := make(map[string]history.State, len(states))
-	for _, st := range states {
-		subjects[st.Fingerprint] = st
+	// Finding states only name the groups of violations; skip reading them
+	// when nothing is grouped.
+	subjects := map[string]history.State{}
+	if o.By != "" {
+		states, err := src.States(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range states {
+			subjects[st.Fingerprint] = st
+		}
 	}
 	eps, err := src.Episodes(ctx)
 	if err != nil {
