@@ -80,16 +80,22 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	return cfg, nil
 }
 
-// newRetryer is the standard retryer with more attempts and without the
-// client-side retry quota. The quota (a token bucket shared by a client's
-// calls) exists to fail fast during outages; for an audit that fans out
-// many concurrent reads it would turn a burst of throttling into requests
-// that are never retried, i.e. into unknowns in the report. Backoff with
-// jitter, capped at maxBackoff, still spaces the retries out.
+// newRetryer is the SDK's adaptive retryer: after a throttling error it
+// slows the client's request rate down, then lets it recover, so a scan
+// that meets a busy quota backs off as a whole instead of every goroutine
+// retrying on its own schedule. Underneath it is the standard retryer with
+// more attempts and without the client-side retry quota. That quota (a
+// token bucket shared by a client's calls) exists to fail fast during
+// outages; for an audit that fans out many concurrent reads it would turn a
+// burst of throttling into requests that are never retried, i.e. into
+// unknowns in the report. Backoff with jitter, capped at maxBackoff, still
+// spaces the retries out.
 func newRetryer(attempts int) aws.Retryer {
-	return retry.NewStandard(func(so *retry.StandardOptions) {
-		so.MaxAttempts = attempts
-		so.MaxBackoff = maxBackoff
-		so.RateLimiter = ratelimit.None
+	return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
+		ao.StandardOptions = append(ao.StandardOptions, func(so *retry.StandardOptions) {
+			so.MaxAttempts = attempts
+			so.MaxBackoff = maxBackoff
+			so.RateLimiter = ratelimit.None
+		})
 	})
 }

@@ -26,6 +26,8 @@ type jsonScan struct {
 	// RunID is the stored run (sagekey history), when stored.
 	RunID int64           `json:"run_id,omitempty"`
 	Gaps  []inventory.Gap `json:"gaps"`
+	// APICalls is what the scan cost in AWS API calls.
+	APICalls APICalls `json:"api_calls"`
 }
 
 // WriteJSON writes the sagekey.scan/v1 document (see README).
@@ -35,6 +37,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Scan: jsonScan{
 			Started: r.Started.UTC().Format(time.RFC3339), Finished: r.Finished.UTC().Format(time.RFC3339),
 			Accounts: nonNil(r.Accounts), Regions: nonNil(r.Regions), Gaps: r.Gaps,
+			APICalls: r.Calls(),
 		},
 		Summary:  map[string]int{},
 		Findings: r.Findings,

@@ -27,6 +27,8 @@ type Report struct {
 	RunID    int64
 	Gaps     []inventory.Gap
 	Findings []finding.Finding
+	// APICalls are the calls made, by operation, sorted.
+	APICalls []OperationCalls
 }
 
 // Counts tallies findings by status.

@@ -23,6 +23,11 @@ func fixture() *Report {
 		Started: start, Finished: start.Add(1500 * time.Millisecond),
 		Accounts: []string{"111122223333"}, Regions: []string{"us-east-1"},
 		Gaps: []inventory.Gap{{Account: "111122223333", Region: "us-east-1", Service: "sagemaker:ListClusters", Reason: "access denied"}},
+		APICalls: []OperationCalls{
+			{Operation: "kms:DescribeKey", Calls: 1},
+			{Operation: "sagemaker:ListNotebookInstances", Calls: 1},
+			{Operation: "sagemaker:ListTags", Calls: 3, Retries: 2, Throttles: 2},
+		},
 		Findings: []finding.Finding{
 			{CheckID: "notebook-instance.cmk", Status: finding.Fail, Severity: finding.High, Resource: nb,
 				Message:     "1 of 1 key slots not protected by a healthy customer-managed key: ML storage volume: no key",

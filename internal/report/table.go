@@ -31,6 +31,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	if r.RunID != 0 {
 		fmt.Fprintf(w, "Stored as run %d (see sagekey history, kpi, diff).\n", r.RunID)
 	}
+	writeCallsLine(w, r)
 	fmt.Fprintf(w, "%d findings: %d FAIL, %d ERROR, %d MUTED, %d PASS, %d NOT_APPLICABLE.\n", len(r.Findings),
 		c[finding.Fail], c[finding.Error], c[finding.Muted], c[finding.Pass], c[finding.NotApplicable])
 	if len(r.Gaps) == 0 {

@@ -1,0 +1,79 @@
+package awsclient
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"golang.org/x/time/rate"
+)
+
+// Request rates sagekey allows itself per account, region and operation.
+//
+// SageMaker throttles its control-plane APIs per account and region and per
+// operation, and it does not publish the numbers for most of them; List*
+// and Search are the tightest (a few requests per second sustained), while
+// Describe* and ListTags take more. KMS publishes its quotas: DescribeKey,
+// GetKeyPolicy, GetKeyRotationStatus and ListResourceTags share the
+// "read" quotas of at least 1,000 requests per second in every region. The
+// auditor shares every quota with the workloads it audits, so it stays well
+// below them on its own instead of learning them from throttling errors; the
+// SDK's adaptive retry mode slows down further when a quota is hit anyway.
+var (
+	listRate     = rateLimit{perSecond: 5, burst: 5}
+	describeRate = rateLimit{perSecond: 40, burst: 40}
+	kmsRate      = rateLimit{perSecond: 100, burst: 100}
+	otherRate    = rateLimit{perSecond: 10, burst: 10}
+)
+
+type rateLimit struct {
+	perSecond rate.Limit
+	burst     int
+}
+
+// rateFor returns the limit of an operation ("sagemaker:ListTags").
+func rateFor(op string) rateLimit {
+	service, name, _ := strings.Cut(op, ":")
+	switch {
+	case service == "kms":
+		return kmsRate
+	case service != "sagemaker":
+		return otherRate
+	case strings.HasPrefix(name, "List") && name != "ListTags", name == "Search":
+		return listRate
+	default: // Describe*, ListTags, Get*
+		return describeRate
+	}
+}
+
+// RateLimits holds one token bucket per region and operation for one
+// account. It is safe for concurrent use; create one per account with
+// NewRateLimits.
+type RateLimits struct {
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter
+	// scale multiplies every rate; tests and the benchmark keep it at 1.
+	scale float64
+}
+
+// NewRateLimits returns the limits of one account. scale multiplies the
+// default rates (<= 0 means 1).
+func NewRateLimits(scale float64) *RateLimits {
+	if scale <= 0 {
+		scale = 1
+	}
+	return &RateLimits{buckets: map[string]*rate.Limiter{}, scale: scale}
+}
+
+// wait blocks until op may be sent to region, or ctx ends.
+func (l *RateLimits) wait(ctx context.Context, region, op string) error {
+	l.mu.Lock()
+	b, ok := l.buckets[region+"/"+op]
+	if !ok {
+		r := rateFor(op)
+		b = rate.NewLimiter(r.perSecond*rate.Limit(l.scale), max(1, int(float64(r.burst)*l.scale)))
+		l.buckets[region+"/"+op] = b
+	}
+	l.mu.Unlock()
+	return b.Wait(ctx)
+}
