@@ -26,7 +26,13 @@ type Kind struct {
 	// them to a --since window, and a record outside the window is out of
 	// scope, not deleted.
 	JobHistory bool
-	Slots      []SlotSpec
+	// Immutable marks a record that never changes once created (every job
+	// kind, endpoint configs, monitoring job definitions). A scan reuses
+	// the description an earlier scan stored, keyed by ARN and creation
+	// time, instead of describing the record again; its tags, which can
+	// change, are still read on every scan where a List call found it.
+	Immutable bool
+	Slots     []SlotSpec
 	// Remediation is how a non-compliant resource of this kind is fixed,
 	// respecting its mutability.
 	Remediation string

@@ -42,7 +42,7 @@ func hostingSlots() []SlotSpec {
 
 func endpointConfig() Kind {
 	return Kind{
-		ID: "endpoint-config", Title: "Endpoint configuration",
+		ID: "endpoint-config", Immutable: true, Title: "Endpoint configuration",
 		ResourceType: "AWS::SageMaker::EndpointConfig",
 		ListAPI:      "ListEndpointConfigs", DescribeAPI: "DescribeEndpointConfig",
 		KeysMutable: false,

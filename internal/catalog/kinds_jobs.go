@@ -2,7 +2,7 @@ package catalog
 
 func processingJob() Kind {
 	return Kind{
-		ID: "processing-job", JobHistory: true, Title: "Processing job", ResourceType: "AWS::SageMaker::ProcessingJob",
+		ID: "processing-job", JobHistory: true, Immutable: true, Title: "Processing job", ResourceType: "AWS::SageMaker::ProcessingJob",
 		ListAPI: "ListProcessingJobs", DescribeAPI: "DescribeProcessingJob",
 		Slots: []SlotSpec{
 			volumeSlot("ProcessingResources.ClusterConfig.VolumeKmsKeyId", "",
@@ -22,7 +22,7 @@ func processingJob() Kind {
 
 func transformJob() Kind {
 	return Kind{
-		ID: "transform-job", JobHistory: true, Title: "Batch transform job", ResourceType: "AWS::SageMaker::TransformJob",
+		ID: "transform-job", JobHistory: true, Immutable: true, Title: "Batch transform job", ResourceType: "AWS::SageMaker::TransformJob",
 		ListAPI: "ListTransformJobs", DescribeAPI: "DescribeTransformJob",
 		Slots: []SlotSpec{
 			volumeSlot("TransformResources.VolumeKmsKeyId", "", "", TableTransform),
@@ -37,7 +37,7 @@ func transformJob() Kind {
 func hyperParameterTuningJob() Kind {
 	const tf = "aws_sagemaker_hyper_parameter_tuning_job.training_job_definition"
 	return Kind{
-		ID: "hyper-parameter-tuning-job", JobHistory: true, Title: "Hyper-parameter tuning job",
+		ID: "hyper-parameter-tuning-job", JobHistory: true, Immutable: true, Title: "Hyper-parameter tuning job",
 		ResourceType: "AWS::SageMaker::HyperParameterTuningJob",
 		ListAPI:      "ListHyperParameterTuningJobs", DescribeAPI: "DescribeHyperParameterTuningJob",
 		Slots: []SlotSpec{
@@ -52,7 +52,7 @@ func hyperParameterTuningJob() Kind {
 
 func autoMLJob() Kind {
 	return Kind{
-		ID: "auto-ml-job", JobHistory: true, Title: "AutoML job (v1 and v2)", ResourceType: "AWS::SageMaker::AutoMLJob",
+		ID: "auto-ml-job", JobHistory: true, Immutable: true, Title: "AutoML job (v1 and v2)", ResourceType: "AWS::SageMaker::AutoMLJob",
 		ListAPI: "ListAutoMLJobs", DescribeAPI: "DescribeAutoMLJobV2",
 		Slots: []SlotSpec{
 			volumeSlot("SecurityConfig.VolumeKmsKeyId", "", "", TableNone),
@@ -64,7 +64,7 @@ func autoMLJob() Kind {
 
 func labelingJob() Kind {
 	return Kind{
-		ID: "labeling-job", JobHistory: true, Title: "Ground Truth labeling job", ResourceType: "AWS::SageMaker::LabelingJob",
+		ID: "labeling-job", JobHistory: true, Immutable: true, Title: "Ground Truth labeling job", ResourceType: "AWS::SageMaker::LabelingJob",
 		ListAPI: "ListLabelingJobs", DescribeAPI: "DescribeLabelingJob",
 		Slots: []SlotSpec{
 			outputSlot("OutputConfig.KmsKeyId", "aws_sagemaker_labeling_job.output_config.kms_key_id", "", outputConditionKeys),
@@ -78,7 +78,7 @@ func labelingJob() Kind {
 
 func compilationJob() Kind {
 	return Kind{
-		ID: "compilation-job", JobHistory: true, Title: "Neo compilation job", ResourceType: "AWS::SageMaker::CompilationJob",
+		ID: "compilation-job", JobHistory: true, Immutable: true, Title: "Neo compilation job", ResourceType: "AWS::SageMaker::CompilationJob",
 		ListAPI: "ListCompilationJobs", DescribeAPI: "DescribeCompilationJob",
 		Slots:       []SlotSpec{outputSlot("OutputConfig.KmsKeyId", "", "", nil)},
 		Remediation: immutableJob("Compilation job", "OutputConfig.KmsKeyId"),
@@ -89,7 +89,7 @@ func edgePackagingJob() Kind {
 	v := volumeSlot("ResourceKey", "", "", TableNone)
 	v.ConditionKeys = nil // CreateEdgePackagingJob carries no KMS condition key
 	return Kind{
-		ID: "edge-packaging-job", JobHistory: true, Title: "Edge packaging job", ResourceType: "AWS::SageMaker::EdgePackagingJob",
+		ID: "edge-packaging-job", JobHistory: true, Immutable: true, Title: "Edge packaging job", ResourceType: "AWS::SageMaker::EdgePackagingJob",
 		ListAPI: "ListEdgePackagingJobs", DescribeAPI: "DescribeEdgePackagingJob",
 		Slots:       []SlotSpec{outputSlot("OutputConfig.KmsKeyId", "", "", nil), v},
 		Remediation: immutableJob("Edge packaging job", "OutputConfig.KmsKeyId and ResourceKey"),
@@ -101,7 +101,7 @@ func inferenceRecommendationsJob() Kind {
 	v.ConditionKeys = nil
 	out := outputSlot("OutputConfig.KmsKeyId (not returned by Describe)", "", "", nil)
 	return Kind{
-		ID: "inference-recommendations-job", JobHistory: true, Title: "Inference Recommender job",
+		ID: "inference-recommendations-job", JobHistory: true, Immutable: true, Title: "Inference Recommender job",
 		ResourceType: "AWS::SageMaker::InferenceRecommendationsJob",
 		ListAPI:      "ListInferenceRecommendationsJobs", DescribeAPI: "DescribeInferenceRecommendationsJob",
 		Slots: []SlotSpec{v, out},
@@ -112,7 +112,7 @@ func inferenceRecommendationsJob() Kind {
 
 func optimizationJob() Kind {
 	return Kind{
-		ID: "optimization-job", JobHistory: true, Title: "Inference optimization job", ResourceType: "AWS::SageMaker::OptimizationJob",
+		ID: "optimization-job", JobHistory: true, Immutable: true, Title: "Inference optimization job", ResourceType: "AWS::SageMaker::OptimizationJob",
 		ListAPI: "ListOptimizationJobs", DescribeAPI: "DescribeOptimizationJob",
 		Slots:       []SlotSpec{outputSlot("OutputConfig.KmsKeyId", "", "", nil)},
 		Remediation: immutableJob("Optimization job", "OutputConfig.KmsKeyId"),

@@ -81,7 +81,7 @@ func pipeline() Kind {
 func modelCustomizationJob() Kind {
 	out := outputSlot("JobConfigDocument (JSON): fields whose name contains \"Kms\"", "", "", outputConditionKeys)
 	return Kind{
-		ID: "model-customization-job", JobHistory: true, Title: "Model customization job (CreateJob)", ResourceType: "AWS::SageMaker::Job",
+		ID: "model-customization-job", JobHistory: true, Immutable: true, Title: "Model customization job (CreateJob)", ResourceType: "AWS::SageMaker::Job",
 		ListAPI: "ListJobs (per JobCategory)", DescribeAPI: "DescribeJob",
 		Slots:       []SlotSpec{out},
 		Remediation: immutableJob("Model customization job", "the output KMS key in JobConfigDocument"),

@@ -13,7 +13,7 @@ func monitoringDefinition(id, title, prefix, tfResource string) Kind {
 		volTF, outTF = tf+"job_resources.cluster_config.volume_kms_key_id", tf+"data_quality_job_output_config.kms_key_id"
 	}
 	return Kind{
-		ID: id, Title: title, ResourceType: "AWS::SageMaker::" + prefix + "JobDefinition",
+		ID: id, Title: title, ResourceType: "AWS::SageMaker::" + prefix + "JobDefinition", Immutable: true,
 		ListAPI: "List" + prefix + "JobDefinitions", DescribeAPI: "Describe" + prefix + "JobDefinition",
 		Slots: []SlotSpec{
 			volumeSlot("JobResources.ClusterConfig.VolumeKmsKeyId", volTF, cfn+"JobResources/ClusterConfig/VolumeKmsKeyId", TableProcessing),

@@ -22,7 +22,7 @@ func notebookInstance() Kind {
 
 func trainingJob() Kind {
 	return Kind{
-		ID: "training-job", JobHistory: true, Title: "Training job",
+		ID: "training-job", JobHistory: true, Immutable: true, Title: "Training job",
 		ResourceType: "AWS::SageMaker::TrainingJob",
 		ListAPI:      "Search(TrainingJob) or ListTrainingJobs", DescribeAPI: "DescribeTrainingJob",
 		KeysMutable: false,

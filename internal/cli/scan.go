@@ -16,6 +16,7 @@ import (
 	"github.com/sagekey/sagekey/internal/config"
 	"github.com/sagekey/sagekey/internal/engine"
 	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/progress"
 	"github.com/sagekey/sagekey/internal/report"
 	"github.com/sagekey/sagekey/internal/rules"
 	"github.com/sagekey/sagekey/internal/scan"
@@ -35,6 +36,12 @@ type scanOptions struct {
 	concurrency int
 	maxAttempts int
 	since       string
+	full        bool
+	org         bool
+	accounts    []string
+	roleName    string
+	roleARN     string
+	progress    string
 	db          dbOptions
 }
 
@@ -42,9 +49,11 @@ func newScanCommand(e Env) *cobra.Command {
 	o := &scanOptions{}
 	cmd := &cobra.Command{
 		Use:   "scan",
-		Short: "Audit SageMaker resources and their KMS keys in one AWS account",
+		Short: "Audit SageMaker resources and their KMS keys in one account, a list of accounts or an organization",
 		Long: "scan reads every SageMaker resource that stores data at rest, judges each key slot " +
 			"(PASS only for an Enabled customer-managed key) and checks the health of every key used.\n\n" +
+			"Immutable records (jobs, endpoint configs) are remembered in the history database, so a re-scan " +
+			"describes only what is new; --full describes everything again.\n\n" +
 			"Exit status: 0 clean, 3 FAIL findings at or above --fail-on, 1 runtime error or incomplete " +
 			"scan (gaps), 2 usage error.",
 		Args: cobra.NoArgs,
@@ -63,6 +72,12 @@ func newScanCommand(e Env) *cobra.Command {
 	f.IntVar(&o.concurrency, "concurrency", 8, "parallel collectors and key resolutions")
 	f.IntVar(&o.maxAttempts, "max-attempts", 0, "attempts per AWS call, retries included (default 8)")
 	f.StringVar(&o.since, "since", "", `judge only jobs created in this window: a duration back from now ("30d", "12h") or a date (2026-01-31, RFC 3339); other kinds are always scanned`)
+	f.BoolVar(&o.full, "full", false, "describe every record again instead of reusing those earlier scans stored (the store is still refreshed)")
+	f.BoolVar(&o.org, "org", false, "scan every active account of the AWS Organization (run from the management or a delegated administrator account)")
+	f.StringSliceVar(&o.accounts, "accounts", nil, "scan these account IDs, comma-separated (default: the caller's account)")
+	f.StringVar(&o.roleName, "role-name", awsclient.DefaultRoleName, "role assumed in each account of --org or --accounts")
+	f.StringVar(&o.roleARN, "role-arn", "", `role ARN template assumed in each account, with {account} for the account ID, e.g. "arn:aws:iam::{account}:role/audit/SageKeyReader" (overrides --role-name)`)
+	f.StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (only when stderr is a terminal), always, never")
 	o.db.register(f, true)
 	return cmd
 }
@@ -98,9 +113,17 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 			return usagef("--since: %v", err)
 		}
 	}
+	accounts := awsclient.AccountsOptions{Org: o.org, IDs: o.accounts, RoleName: o.roleName, RoleARN: o.roleARN}
+	if o.org && len(o.accounts) > 0 {
+		return usagef("--org and --accounts cannot be combined")
+	}
+	if err := awsclient.ValidateAccounts(accounts); err != nil {
+		return usageError{err}
+	}
 	opts := scan.Options{
-		AWS:     awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL, MaxAttempts: o.maxAttempts},
-		Regions: o.regions, Settings: settings, Concurrency: o.concurrency, Since: since, Now: e.Now,
+		AWS:      awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL, MaxAttempts: o.maxAttempts},
+		Accounts: accounts, Regions: o.regions, Settings: settings, Concurrency: o.concurrency,
+		Since: since, Full: o.full, Now: e.Now,
 	}
 	if !o.db.noStore {
 		st, err := o.db.open(cmd.Context())
@@ -108,10 +131,21 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 			return err
 		}
 		defer st.Close()
-		opts.Store = st
+		opts.Store, opts.Known = st, st
+	}
+	show, err := showProgress(o.progress, e.Stderr)
+	if err != nil {
+		return err
+	}
+	var display *progress.Display
+	if show {
+		opts.Progress = &progress.Tracker{}
+		display = progress.Start(cmd.Context(), e.Stderr, opts.Progress, 250*time.Millisecond)
+		defer display.Stop()
 	}
 
 	res, scanErr := scan.Run(cmd.Context(), opts)
+	display.Stop() // before the report, so the two do not interleave on a terminal
 	if res == nil {
 		return scanErr
 	}
@@ -126,6 +160,21 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 		return err
 	}
 	return outcome(rep, failOn, scanErr)
+}
+
+// showProgress decides whether to draw progress on stderr: by default only
+// on a terminal, so logs and CI output stay clean.
+func showProgress(mode string, stderr io.Writer) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+		f, ok := stderr.(*os.File)
+		return ok && progress.IsTerminal(f), nil
+	}
+	return false, usagef("--progress: %q is not auto, always or never", mode)
 }
 
 // outcome decides the exit status of a written report. Definite violations

@@ -13,14 +13,38 @@ package collect
 
 import (
 	"context"
+	"time"
 
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
-// Target is one account and region a collector reads.
+// Target is one account and region a collector reads, and what the scan
+// already knows about it.
 type Target struct {
 	Account string
 	Region  string
+	// Since bounds job history: collectors may ask AWS only for jobs
+	// created at or after it (zero means all history). The scan still
+	// filters what comes back, so a source that ignores the bound costs
+	// calls, not correctness.
+	Since time.Time
+	// Known serves records described by earlier scans; nil describes
+	// everything (a first or a --full scan).
+	Known Known
+}
+
+// Known is what earlier scans stored about immutable records (jobs,
+// endpoint configs): their key slots are fixed at creation, so a record
+// described once never needs describing again. A record is identified by
+// its ARN and creation time, so a resource deleted and recreated under the
+// same name is described anew.
+type Known interface {
+	// Records returns the stored records of kind in t, by ARN.
+	Records(ctx context.Context, t Target, kind string) (map[string]inventory.Resource, error)
+	// CompleteBefore returns the time before which every record of kind in
+	// t created earlier is stored, when there is one: the start of the
+	// last scan whose listing of that kind there was complete.
+	CompleteBefore(ctx context.Context, t Target, kind string) (time.Time, bool)
 }
 
 // Sink receives what collectors find. Collectors call it from many

@@ -91,6 +91,17 @@ func (s *Set) Put(canonical string, k *Key) {
 	s.keys[canonical] = k
 }
 
+// Merge adds every key of o (resolved by another account's resolver) to s.
+func (s *Set) Merge(o *Set) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ref, k := range o.keys {
+		s.keys[ref] = k
+	}
+}
+
 // Lookup finds the key that raw, written on a resource in account and
 // region, refers to.
 func (s *Set) Lookup(raw, account, region string) (*Key, bool) {

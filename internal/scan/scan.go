@@ -8,11 +8,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
 	"github.com/sagekey/sagekey/internal/awsclient"
@@ -22,6 +22,7 @@ import (
 	"github.com/sagekey/sagekey/internal/history"
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/keys"
+	"github.com/sagekey/sagekey/internal/progress"
 	"github.com/sagekey/sagekey/internal/report"
 	"github.com/sagekey/sagekey/internal/rules"
 )
@@ -32,7 +33,9 @@ const AllRegions = "all"
 // Options is everything a scan needs; the CLI fills it from flags and config.
 type Options struct {
 	AWS awsclient.Options
-	// Regions to scan; empty means the configured region, ["all"] the
+	// Accounts selects the accounts (default: the caller's own).
+	Accounts awsclient.AccountsOptions
+	// Regions to scan; empty means the configured region, ["all"] each
 	// account's enabled regions.
 	Regions     []string
 	Settings    engine.Settings
@@ -42,6 +45,13 @@ type Options struct {
 	Since time.Time
 	// Store, when set, keeps the scan in history (run, findings, snapshot).
 	Store Saver
+	// Known, when set, keeps immutable records between scans so a re-scan
+	// describes only what is new.
+	Known KnownStore
+	// Full ignores the records Known holds (they are still refreshed).
+	Full bool
+	// Progress, when set, is told how far the scan has got.
+	Progress *progress.Tracker
 	// Now is the clock (tests pin it).
 	Now func() time.Time
 }
@@ -60,9 +70,11 @@ type Result struct {
 	Scope history.Scope
 }
 
-// Run performs one scan of the account the credentials belong to. It returns
-// an error only when nothing could be scanned (no credentials, no region);
-// everything narrower becomes a gap in the report.
+// Run scans every selected account: reach the accounts (assume role,
+// regions), collect account × region × collector, resolve keys, evaluate,
+// store. It returns an error only when nothing could be scanned (no
+// credentials, no region, no account list); everything narrower, down to
+// a whole account that cannot be reached, becomes a gap in the report.
 func Run(ctx context.Context, o Options) (*Result, error) {
 	now := o.Now
 	if now == nil {
@@ -73,27 +85,41 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if awsOpts.Region == "" && len(o.Regions) > 0 && o.Regions[0] != AllRegions {
 		awsOpts.Region = o.Regions[0]
 	}
-	cfg, err := awsclient.Load(ctx, awsOpts)
+	base, err := awsclient.Load(ctx, awsOpts)
 	if err != nil {
 		return nil, err
 	}
-	caller, err := awsclient.Identity(ctx, cfg)
+	meter := awsclient.NewMeter()
+	c := clients{base: base, caller: awsclient.Instrument(base, meter, awsclient.NewRateLimits(1)), meter: meter}
+	caller, err := awsclient.Identity(ctx, c.caller)
 	if err != nil {
 		return nil, fmt.Errorf("who am I: %w", err)
 	}
-	account := caller.Account
-	regions, err := resolveRegions(ctx, cfg, o.Regions)
+	accounts, err := awsclient.ResolveAccounts(ctx, c.caller, caller, o.Accounts)
 	if err != nil {
 		return nil, err
 	}
-	rep.Accounts, rep.Regions = []string{account}, regions
+	o.Progress.AddAccounts(len(accounts))
+	reached, accountGaps := reachAccounts(ctx, c, accounts, o.Regions, o)
+	rep.Accounts, rep.Regions = accountIDs(accounts), regionsOf(reached)
 	limit := max(o.Concurrency, 1)
 
+	var known *knownRecords
+	if o.Known != nil {
+		known = newKnownRecords(o.Known, !o.Full)
+	}
 	selected := engine.Select(rules.All(), o.Settings.Checks, o.Settings.SkipChecks)
-	inv, outcomes := collectAll(ctx, cfg, account, regions, limit, neededKinds(selected))
+	jobs := collectJobs(reached, neededKinds(selected), o.Since, known.known())
+	o.Progress.AddJobs(len(jobs))
+	for i := range jobs {
+		jobs[i].Collector = progressCollector{Collector: jobs[i].Collector, progress: o.Progress}
+	}
+	sink := &progressSink{Sink: &collect.MemorySink{}, progress: o.Progress}
+	outcomes := collect.Run(ctx, jobs, limit, sink)
+	inv := sink.Sink.(*collect.MemorySink).Inventory()
 	inv.Resources = withinWindow(inv.Resources, o.Since)
-	ks, keyGaps := resolveKeys(ctx, cfg, account, inv, limit)
-	inv.Gaps = append(inv.Gaps, keyGaps...)
+	ks, keyGaps := resolveKeys(ctx, reached, inv, limit)
+	inv.Gaps = append(append(inv.Gaps, accountGaps...), keyGaps...)
 
 	settings := o.Settings
 	if settings.Now.IsZero() {
@@ -102,16 +128,24 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	rep.Findings = engine.Evaluate(inv, ks, settings)
 	rep.Gaps = inv.Gaps
 	rep.Finished = now()
-	slog.InfoContext(ctx, "scan finished", "account", account, "regions", len(regions),
+	rep.APICalls = reportCalls(meter.Operations())
+	slog.InfoContext(ctx, "scan finished", "accounts", len(accounts), "reached", len(reached),
 		"resources", len(inv.Resources), "findings", len(rep.Findings), "gaps", len(rep.Gaps))
 	res := &Result{
 		Report: rep, Caller: caller, Inventory: inv, Keys: ks.Distinct(), KeyRefs: ks.RefIndex(),
-		Scope: scopeOf(account, regions, selected, o.Since, outcomes),
+		Scope: scopeOf(reached, selected, o.Since, outcomes),
 	}
 	if o.Store != nil {
 		if err := save(ctx, o.Store, res); err != nil {
 			return res, err
 		}
+	}
+	if known != nil && ctx.Err() == nil {
+		records, windows := known.toStore(inv, outcomes, o.Since, rep.Started)
+		if err := o.Known.SaveKnown(ctx, records, windows); err != nil {
+			return res, fmt.Errorf("storing records for the next scan: %w", err)
+		}
+		slog.InfoContext(ctx, "records stored for the next scan", "records", len(records), "windows", len(windows))
 	}
 	return res, ctx.Err()
 }
@@ -134,22 +168,64 @@ func resolveRegions(ctx context.Context, cfg aws.Config, requested []string) ([]
 	return nil, fmt.Errorf("no region: pass --regions or configure one (AWS_REGION or the profile)")
 }
 
-// collectAll fans out over region × collector.
-func collectAll(ctx context.Context, cfg aws.Config, account string, regions []string, limit int, kinds map[string]bool) (inventory.Inventory, []collect.Outcome) {
+// collectJobs pairs every collector with every reached account and
+// region.
+func collectJobs(accounts []reachedAccount, kinds map[string]bool, since time.Time, known collect.Known) []collect.Job {
 	var jobs []collect.Job
-	for _, region := range regions {
-		api := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.Region = region })
-		var selected []collect.Collector
-		for _, c := range smcollect.AllCollectors(api) {
-			if wanted(c, kinds) {
-				selected = append(selected, c)
+	for _, a := range accounts {
+		for _, region := range a.regions {
+			api := sagemaker.NewFromConfig(a.cfg, func(o *sagemaker.Options) { o.Region = region })
+			var selected []collect.Collector
+			for _, c := range smcollect.AllCollectors(api) {
+				if wanted(c, kinds) {
+					selected = append(selected, c)
+				}
 			}
+			t := collect.Target{Account: a.ID, Region: region, Since: since, Known: known}
+			jobs = append(jobs, collect.JobsFor(t, selected)...)
 		}
-		jobs = append(jobs, collect.JobsFor(collect.Target{Account: account, Region: region}, selected)...)
 	}
-	sink := &collect.MemorySink{}
-	outcomes := collect.Run(ctx, jobs, limit, sink)
-	return sink.Inventory(), outcomes
+	return jobs
+}
+
+func accountIDs(accounts []awsclient.Account) []string {
+	out := make([]string, len(accounts))
+	for i, a := range accounts {
+		out[i] = a.ID
+	}
+	return out
+}
+
+// regionsOf is the union of the reached accounts' regions, sorted.
+func regionsOf(accounts []reachedAccount) []string {
+	var out []string
+	for _, a := range accounts {
+		out = append(out, a.regions...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// progressCollector marks its job done for the progress display.
+type progressCollector struct {
+	collect.Collector
+	progress *progress.Tracker
+}
+
+func (c progressCollector) Collect(ctx context.Context, t collect.Target, sink collect.Sink) error {
+	defer c.progress.JobDone()
+	return c.Collector.Collect(ctx, t, sink)
+}
+
+// progressSink counts resources for the progress display.
+type progressSink struct {
+	collect.Sink
+	progress *progress.Tracker
+}
+
+func (s *progressSink) Resource(r inventory.Resource) {
+	s.progress.Resource()
+	s.Sink.Resource(r)
 }
 
 // neededKinds returns the resource kinds the selected checks read, or nil
@@ -178,31 +254,10 @@ func wanted(c collect.Collector, kinds map[string]bool) bool {
 	return false
 }
 
-// resolveKeys resolves every distinct key reference once. A key that could
-// not be described is also a gap: the scan could not read part of the estate.
-func resolveKeys(ctx context.Context, cfg aws.Config, account string, inv inventory.Inventory, limit int) (*keys.Set, []inventory.Gap) {
-	var refs []keys.Ref
-	for _, r := range inv.Resources {
-		for _, s := range r.Slots {
-			if s.KeyRef != "" {
-				refs = append(refs, keys.ParseRef(s.KeyRef, r.Account, r.Region))
-			}
-		}
+func reportCalls(ops []awsclient.OperationCalls) []report.OperationCalls {
+	out := make([]report.OperationCalls, len(ops))
+	for i, op := range ops {
+		out[i] = report.OperationCalls(op)
 	}
-	// The resolver asks for each region's client once and keeps it.
-	clientFor := func(region string) keys.KMSAPI {
-		return kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region })
-	}
-	ks := keys.NewResolver(account, clientFor).ResolveAll(ctx, refs, limit)
-	var gaps []inventory.Gap
-	seen := map[string]bool{}
-	for _, ref := range refs {
-		k, ok := ks.Get(ref.Canonical())
-		if !ok || k.Error == "" || seen[k.ARN] {
-			continue
-		}
-		seen[k.ARN] = true
-		gaps = append(gaps, inventory.Gap{Account: ref.Account, Region: ref.Region, Service: "kms:DescribeKey " + ref.Raw, Reason: k.Error})
-	}
-	return ks, gaps
+	return out
 }

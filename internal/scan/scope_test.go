@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"github.com/sagekey/sagekey/internal/awsclient"
 	"slices"
 	"testing"
 	"time"
@@ -27,7 +28,8 @@ func TestScopeOfCoversOnlyCompleteListings(t *testing.T) {
 		{Job: job("eu-west-1", notebooks), Complete: false}, // a List was denied
 	}
 	since := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	sc := scopeOf(acct, []string{"eu-west-1", "us-east-1"}, engine.Select(rules.All(), nil, nil), since, outcomes)
+	reached := []reachedAccount{{Account: awsclient.Account{ID: acct}, regions: []string{"eu-west-1", "us-east-1"}}}
+	sc := scopeOf(reached, engine.Select(rules.All(), nil, nil), since, outcomes)
 
 	kinds := map[string][]string{}
 	for _, c := range sc.Complete {

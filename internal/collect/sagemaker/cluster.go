@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -21,7 +22,7 @@ func clusterCollector(api API) collect.Collector {
 		listOp:     "sagemaker:ListClusters",
 		describeOp: "sagemaker:DescribeCluster",
 		source:     "sagemaker:DescribeCluster",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListClustersPaginator(api, &sm.ListClustersInput{})
 			return listPages(ctx, p, func(o *sm.ListClustersOutput) []listed {
 				items := make([]listed, 0, len(o.ClusterSummaries))

@@ -38,10 +38,14 @@ type kindSpec struct {
 	describeOp string // e.g. "sagemaker:DescribeNotebookInstance", names unreadable slots
 	source     string // provenance of a described resource
 	// list returns every listed resource, or what it listed before failing.
-	list func(ctx context.Context) ([]listed, error)
+	// Job kinds ask only for jobs created after since (zero: all).
+	list func(ctx context.Context, since time.Time) ([]listed, error)
 	// describe reads one resource's slots. Kind, account, region and source
 	// are filled in by collectKind, and tags too unless describe set them.
 	describe func(ctx context.Context, item listed) (inventory.Resource, error)
+	// reuse, when set, is told about each record taken from an earlier
+	// scan instead of being described.
+	reuse func(inventory.Resource)
 }
 
 // collectKind lists a kind, describes each item with bounded concurrency and
@@ -53,11 +57,15 @@ type kindSpec struct {
 //   - Describe fails otherwise: the resource is still reported, since we
 //     know it exists, with an unreadable slot so its verdict is ERROR and
 //     never PASS, and the failure is a gap as well.
+//   - The kind is immutable and an earlier scan stored the record with the
+//     same ARN and creation time: the stored record is used and only its
+//     tags are read again.
 //
 // It returns an error only when ctx ends; a panic in a worker is re-raised
 // on the caller's goroutine (see forEach).
 func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collect.Sink, spec kindSpec) error {
-	items, err := spec.list(ctx)
+	known := knownRecords(ctx, t, spec.kind)
+	items, err := spec.list(ctx, t.Since)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
@@ -68,7 +76,14 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 		sink.Gap(gapFor(t, spec.listOp, reason))
 	}
 	return forEach(ctx, items, func(ctx context.Context, item listed) error {
-		res, err := spec.describe(ctx, item)
+		res, reused := known.match(item)
+		var err error
+		switch {
+		case reused && spec.reuse != nil:
+			spec.reuse(res)
+		case !reused:
+			res, err = spec.describe(ctx, item)
+		}
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr

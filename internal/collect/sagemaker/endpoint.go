@@ -3,6 +3,8 @@ package sagemaker
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -20,7 +22,7 @@ func endpointSpec(api API, configs *configCache) kindSpec {
 		listOp:     "sagemaker:ListEndpoints",
 		describeOp: "sagemaker:DescribeEndpoint",
 		source:     "sagemaker:DescribeEndpoint+DescribeEndpointConfig",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListEndpointsPaginator(api, &sm.ListEndpointsInput{})
 			return listPages(ctx, p, func(o *sm.ListEndpointsOutput) []listed {
 				items := make([]listed, 0, len(o.Endpoints))
@@ -102,7 +104,8 @@ func configSlots(ctx context.Context, configs *configCache, cfgName, namePrefix,
 		}
 		return unknown(awserr.Reason(describeEndpointConfigOp, err)), nil
 	}
-	slots := endpointConfigSlots(cfg)
+	// A copy: the cached config's slots are shared with its own resource.
+	slots := slices.Clone(cfg.Slots)
 	for i := range slots {
 		slots[i].Name = namePrefix + ":" + slots[i].Name
 		slots[i].Label = fmt.Sprintf("%s %s: %s", labelPrefix, cfgName, slots[i].Label)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -40,7 +41,7 @@ func endpointConfigSpec(api API, configs *configCache) kindSpec {
 		listOp:     "sagemaker:ListEndpointConfigs",
 		describeOp: describeEndpointConfigOp,
 		source:     describeEndpointConfigOp,
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListEndpointConfigsPaginator(api, &sm.ListEndpointConfigsInput{})
 			return listPages(ctx, p, func(o *sm.ListEndpointConfigsOutput) []listed {
 				items := make([]listed, 0, len(o.EndpointConfigs))
@@ -55,24 +56,19 @@ func endpointConfigSpec(api API, configs *configCache) kindSpec {
 			})
 		},
 		describe: func(ctx context.Context, item listed) (inventory.Resource, error) {
-			out, err := configs.describe(ctx, item.name)
-			if err != nil {
-				return inventory.Resource{}, err
-			}
-			return inventory.Resource{
-				ARN:       aws.ToString(out.EndpointConfigArn),
-				Name:      aws.ToString(out.EndpointConfigName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     endpointConfigSlots(out),
-			}, nil
+			return configs.describe(ctx, item.name)
 		},
+		// A config an earlier scan described serves this scan's endpoints
+		// too, so neither pass describes it again.
+		reuse: configs.remember,
 	}
 }
 
 // configCache describes each endpoint config at most once per run, whether
 // the endpoint-config pass or an endpoint asks first, and remembers
 // failures too: describing again would only repeat the failure and spend
-// rate limit.
+// rate limit. It holds the config as a resource (ARN, name, creation time
+// and slots), the same shape earlier scans stored it in.
 type configCache struct {
 	api     API
 	mu      sync.Mutex
@@ -81,7 +77,7 @@ type configCache struct {
 
 type configEntry struct {
 	once sync.Once
-	out  *sm.DescribeEndpointConfigOutput
+	res  inventory.Resource
 	err  error
 }
 
@@ -89,21 +85,43 @@ func newConfigCache(api API) *configCache {
 	return &configCache{api: api, entries: map[string]*configEntry{}}
 }
 
-func (c *configCache) describe(ctx context.Context, name string) (*sm.DescribeEndpointConfigOutput, error) {
+func (c *configCache) entry(name string) *configEntry {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	e, ok := c.entries[name]
 	if !ok {
 		e = &configEntry{}
 		c.entries[name] = e
 	}
-	c.mu.Unlock()
+	return e
+}
+
+func (c *configCache) describe(ctx context.Context, name string) (inventory.Resource, error) {
+	e := c.entry(name)
 	// Concurrent askers for the same name wait here for the one call.
 	e.once.Do(func() {
-		e.out, e.err = c.api.DescribeEndpointConfig(ctx, &sm.DescribeEndpointConfigInput{
+		out, err := c.api.DescribeEndpointConfig(ctx, &sm.DescribeEndpointConfigInput{
 			EndpointConfigName: aws.String(name),
 		})
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.res = inventory.Resource{
+			ARN:       aws.ToString(out.EndpointConfigArn),
+			Name:      aws.ToString(out.EndpointConfigName),
+			CreatedAt: aws.ToTime(out.CreationTime),
+			Slots:     endpointConfigSlots(out),
+		}
 	})
-	return e.out, e.err
+	return e.res, e.err
+}
+
+// remember records a config described by an earlier scan, unless this run
+// already has it.
+func (c *configCache) remember(res inventory.Resource) {
+	e := c.entry(res.Name)
+	e.once.Do(func() { e.res = res })
 }
 
 // endpointConfigSlots records every key slot of a config. Shadow variants

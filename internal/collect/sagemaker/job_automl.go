@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,8 +17,8 @@ func autoMLJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListAutoMLJobs",
 		describeOp: "sagemaker:DescribeAutoMLJobV2",
 		source:     "sagemaker:DescribeAutoMLJobV2",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListAutoMLJobsPaginator(api, &sm.ListAutoMLJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListAutoMLJobsPaginator(api, &sm.ListAutoMLJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListAutoMLJobsOutput) []listed {
 				items := make([]listed, 0, len(o.AutoMLJobSummaries))
 				for _, j := range o.AutoMLJobSummaries {

@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,8 +17,8 @@ func compilationJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListCompilationJobs",
 		describeOp: "sagemaker:DescribeCompilationJob",
 		source:     "sagemaker:DescribeCompilationJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListCompilationJobsPaginator(api, &sm.ListCompilationJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListCompilationJobsPaginator(api, &sm.ListCompilationJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListCompilationJobsOutput) []listed {
 				items := make([]listed, 0, len(o.CompilationJobSummaries))
 				for _, j := range o.CompilationJobSummaries {

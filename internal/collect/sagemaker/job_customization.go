@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -27,10 +28,10 @@ func customizationJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListJobs",
 		describeOp: "sagemaker:DescribeJob",
 		source:     "sagemaker:DescribeJob",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
 			var all []listed
 			for _, cat := range types.JobCategory("").Values() {
-				p := sm.NewListJobsPaginator(api, &sm.ListJobsInput{JobCategory: cat})
+				p := sm.NewListJobsPaginator(api, &sm.ListJobsInput{JobCategory: cat, CreationTimeAfter: createdAfter(since)})
 				items, err := listPages(ctx, p, func(o *sm.ListJobsOutput) []listed {
 					items := make([]listed, 0, len(o.JobSummaries))
 					for _, j := range o.JobSummaries {

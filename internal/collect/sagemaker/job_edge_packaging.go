@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,8 +17,8 @@ func edgePackagingJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListEdgePackagingJobs",
 		describeOp: "sagemaker:DescribeEdgePackagingJob",
 		source:     "sagemaker:DescribeEdgePackagingJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListEdgePackagingJobsPaginator(api, &sm.ListEdgePackagingJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListEdgePackagingJobsPaginator(api, &sm.ListEdgePackagingJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListEdgePackagingJobsOutput) []listed {
 				items := make([]listed, 0, len(o.EdgePackagingJobSummaries))
 				for _, j := range o.EdgePackagingJobSummaries {

@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,8 +17,8 @@ func labelingJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListLabelingJobs",
 		describeOp: "sagemaker:DescribeLabelingJob",
 		source:     "sagemaker:DescribeLabelingJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListLabelingJobsPaginator(api, &sm.ListLabelingJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListLabelingJobsPaginator(api, &sm.ListLabelingJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListLabelingJobsOutput) []listed {
 				items := make([]listed, 0, len(o.LabelingJobSummaryList))
 				for _, j := range o.LabelingJobSummaryList {

@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,8 +17,8 @@ func optimizationJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListOptimizationJobs",
 		describeOp: "sagemaker:DescribeOptimizationJob",
 		source:     "sagemaker:DescribeOptimizationJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListOptimizationJobsPaginator(api, &sm.ListOptimizationJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListOptimizationJobsPaginator(api, &sm.ListOptimizationJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListOptimizationJobsOutput) []listed {
 				items := make([]listed, 0, len(o.OptimizationJobSummaries))
 				for _, j := range o.OptimizationJobSummaries {

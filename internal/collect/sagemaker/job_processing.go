@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,8 +17,8 @@ func processingJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListProcessingJobs",
 		describeOp: "sagemaker:DescribeProcessingJob",
 		source:     "sagemaker:DescribeProcessingJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListProcessingJobsPaginator(api, &sm.ListProcessingJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListProcessingJobsPaginator(api, &sm.ListProcessingJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListProcessingJobsOutput) []listed {
 				items := make([]listed, 0, len(o.ProcessingJobSummaries))
 				for _, j := range o.ProcessingJobSummaries {

@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,8 +17,8 @@ func recommendationsJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListInferenceRecommendationsJobs",
 		describeOp: "sagemaker:DescribeInferenceRecommendationsJob",
 		source:     "sagemaker:DescribeInferenceRecommendationsJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListInferenceRecommendationsJobsPaginator(api, &sm.ListInferenceRecommendationsJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListInferenceRecommendationsJobsPaginator(api, &sm.ListInferenceRecommendationsJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListInferenceRecommendationsJobsOutput) []listed {
 				items := make([]listed, 0, len(o.InferenceRecommendationsJobs))
 				for _, j := range o.InferenceRecommendationsJobs {

@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,8 +17,8 @@ func transformJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListTransformJobs",
 		describeOp: "sagemaker:DescribeTransformJob",
 		source:     "sagemaker:DescribeTransformJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListTransformJobsPaginator(api, &sm.ListTransformJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListTransformJobsPaginator(api, &sm.ListTransformJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListTransformJobsOutput) []listed {
 				items := make([]listed, 0, len(o.TransformJobSummaries))
 				for _, j := range o.TransformJobSummaries {

@@ -3,6 +3,7 @@ package sagemaker
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -18,8 +19,8 @@ func tuningJobCollector(api JobsAPI) collect.Collector {
 		listOp:     "sagemaker:ListHyperParameterTuningJobs",
 		describeOp: "sagemaker:DescribeHyperParameterTuningJob",
 		source:     "sagemaker:DescribeHyperParameterTuningJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListHyperParameterTuningJobsPaginator(api, &sm.ListHyperParameterTuningJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListHyperParameterTuningJobsPaginator(api, &sm.ListHyperParameterTuningJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListHyperParameterTuningJobsOutput) []listed {
 				items := make([]listed, 0, len(o.HyperParameterTuningJobSummaries))
 				for _, j := range o.HyperParameterTuningJobSummaries {

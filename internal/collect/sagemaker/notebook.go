@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,7 +17,7 @@ func notebookCollector(api API) collect.Collector {
 		listOp:     "sagemaker:ListNotebookInstances",
 		describeOp: "sagemaker:DescribeNotebookInstance",
 		source:     "sagemaker:DescribeNotebookInstance",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListNotebookInstancesPaginator(api, &sm.ListNotebookInstancesInput{})
 			return listPages(ctx, p, func(o *sm.ListNotebookInstancesOutput) []listed {
 				items := make([]listed, 0, len(o.NotebookInstances))

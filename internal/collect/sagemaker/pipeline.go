@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -21,7 +22,7 @@ func pipelineCollector(api PipelineAPI) collect.Collector {
 		listOp:     "sagemaker:ListPipelines",
 		describeOp: "sagemaker:DescribePipeline",
 		source:     "sagemaker:DescribePipeline",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListPipelinesPaginator(api, &sm.ListPipelinesInput{})
 			return listPages(ctx, p, func(o *sm.ListPipelinesOutput) []listed {
 				items := make([]listed, 0, len(o.PipelineSummaries))

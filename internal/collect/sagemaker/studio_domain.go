@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -22,7 +23,7 @@ func domainSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListDomains",
 		describeOp: "sagemaker:DescribeDomain",
 		source:     "sagemaker:DescribeDomain",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListDomainsPaginator(api, &sm.ListDomainsInput{})
 			return listPages(ctx, p, func(o *sm.ListDomainsOutput) []listed {
 				items := make([]listed, 0, len(o.Domains))
@@ -103,7 +104,7 @@ func userProfileSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListUserProfiles",
 		describeOp: "sagemaker:DescribeUserProfile",
 		source:     "sagemaker:DescribeUserProfile",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListUserProfilesPaginator(api, &sm.ListUserProfilesInput{})
 			return listPages(ctx, p, func(o *sm.ListUserProfilesOutput) []listed {
 				items := make([]listed, 0, len(o.UserProfiles))

@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -16,7 +17,7 @@ func featureGroupSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListFeatureGroups",
 		describeOp: "sagemaker:DescribeFeatureGroup",
 		source:     "sagemaker:DescribeFeatureGroup",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListFeatureGroupsPaginator(api, &sm.ListFeatureGroupsInput{})
 			return listPages(ctx, p, func(o *sm.ListFeatureGroupsOutput) []listed {
 				items := make([]listed, 0, len(o.FeatureGroupSummaries))

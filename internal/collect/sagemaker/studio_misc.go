@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -15,7 +16,7 @@ func inferenceExperimentSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListInferenceExperiments",
 		describeOp: "sagemaker:DescribeInferenceExperiment",
 		source:     "sagemaker:DescribeInferenceExperiment",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListInferenceExperimentsPaginator(api, &sm.ListInferenceExperimentsInput{})
 			return listPages(ctx, p, func(o *sm.ListInferenceExperimentsOutput) []listed {
 				items := make([]listed, 0, len(o.InferenceExperiments))
@@ -61,7 +62,7 @@ func deviceFleetSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListDeviceFleets",
 		describeOp: "sagemaker:DescribeDeviceFleet",
 		source:     "sagemaker:DescribeDeviceFleet",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListDeviceFleetsPaginator(api, &sm.ListDeviceFleetsInput{})
 			return listPages(ctx, p, func(o *sm.ListDeviceFleetsOutput) []listed {
 				items := make([]listed, 0, len(o.DeviceFleetSummaries))
@@ -96,7 +97,7 @@ func flowDefinitionSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListFlowDefinitions",
 		describeOp: "sagemaker:DescribeFlowDefinition",
 		source:     "sagemaker:DescribeFlowDefinition",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListFlowDefinitionsPaginator(api, &sm.ListFlowDefinitionsInput{})
 			return listPages(ctx, p, func(o *sm.ListFlowDefinitionsOutput) []listed {
 				items := make([]listed, 0, len(o.FlowDefinitionSummaries))
@@ -131,7 +132,7 @@ func partnerAppSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListPartnerApps",
 		describeOp: "sagemaker:DescribePartnerApp",
 		source:     "sagemaker:DescribePartnerApp",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListPartnerAppsPaginator(api, &sm.ListPartnerAppsInput{})
 			return listPages(ctx, p, func(o *sm.ListPartnerAppsOutput) []listed {
 				items := make([]listed, 0, len(o.Summaries))

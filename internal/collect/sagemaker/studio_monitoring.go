@@ -124,7 +124,7 @@ func monitoringDefinitionSpec(api StudioAPI, m monitoringDefinitionKind) kindSpe
 		listOp:     "sagemaker:List" + m.prefix + "JobDefinitions",
 		describeOp: m.describeOp(),
 		source:     m.describeOp(),
-		list:       func(ctx context.Context) ([]listed, error) { return m.list(ctx, api) },
+		list:       func(ctx context.Context, _ time.Time) ([]listed, error) { return m.list(ctx, api) },
 		describe: func(ctx context.Context, item listed) (inventory.Resource, error) {
 			d, err := m.describe(ctx, api, item.name)
 			if err != nil {
@@ -168,7 +168,7 @@ func monitoringScheduleSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListMonitoringSchedules",
 		describeOp: describeOp,
 		source:     describeOp,
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListMonitoringSchedulesPaginator(api, &sm.ListMonitoringSchedulesInput{})
 			return listPages(ctx, p, func(o *sm.ListMonitoringSchedulesOutput) []listed {
 				items := make([]listed, 0, len(o.MonitoringScheduleSummaries))

@@ -3,6 +3,7 @@ package sagemaker
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -17,7 +18,7 @@ func modelCardSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListModelCards",
 		describeOp: "sagemaker:DescribeModelCard",
 		source:     "sagemaker:DescribeModelCard",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListModelCardsPaginator(api, &sm.ListModelCardsInput{})
 			return listPages(ctx, p, func(o *sm.ListModelCardsOutput) []listed {
 				items := make([]listed, 0, len(o.ModelCardSummaries))
@@ -56,7 +57,7 @@ func modelPackageSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListModelPackages",
 		describeOp: "sagemaker:DescribeModelPackage",
 		source:     "sagemaker:DescribeModelPackage",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			// The default lists only unversioned packages.
 			p := sm.NewListModelPackagesPaginator(api, &sm.ListModelPackagesInput{ModelPackageType: types.ModelPackageTypeBoth})
 			return listPages(ctx, p, func(o *sm.ListModelPackagesOutput) []listed {
@@ -112,7 +113,7 @@ func algorithmSpec(api StudioAPI) kindSpec {
 		listOp:     "sagemaker:ListAlgorithms",
 		describeOp: "sagemaker:DescribeAlgorithm",
 		source:     "sagemaker:DescribeAlgorithm",
-		list: func(ctx context.Context) ([]listed, error) {
+		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListAlgorithmsPaginator(api, &sm.ListAlgorithmsInput{})
 			return listPages(ctx, p, func(o *sm.ListAlgorithmsOutput) []listed {
 				items := make([]listed, 0, len(o.AlgorithmSummaryList))

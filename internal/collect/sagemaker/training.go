@@ -34,11 +34,31 @@ func trainingCollector(api API) collect.Collector {
 	}
 }
 
+// searchIndexLag is how far before the end of the last complete listing a
+// re-scan searches again. Search reads an index that trails the API by
+// seconds to minutes; overlapping by an hour costs a page at most and
+// cannot miss a job the last scan's Search did not show yet.
+const searchIndexLag = time.Hour
+
+// collectTraining pages through Search newest first and stops at the
+// cutoff: the --since bound, or, when an earlier scan stored every job
+// created before some time, that time (less searchIndexLag). Stored jobs
+// older than the cutoff are reported from the store: a training job cannot
+// be deleted or changed, so they are still there as they were.
 func collectTraining(ctx context.Context, api API, t collect.Target, sink collect.Sink) error {
+	known := knownRecords(ctx, t, kindTrainingJob)
+	cutoff := t.Since
+	if until, ok := completeBefore(ctx, t, kindTrainingJob); ok && known.records != nil {
+		cutoff = later(cutoff, until.Add(-searchIndexLag))
+	}
 	p := sm.NewSearchPaginator(api, &sm.SearchInput{
 		Resource:   types.ResourceTypeTrainingJob,
 		MaxResults: aws.Int32(searchPageSize),
+		SortBy:     aws.String("CreationTime"),
+		SortOrder:  types.SearchSortOrderDescending,
 	})
+	seen := map[string]bool{}
+	order := newestFirst{}
 	for first := true; p.HasMorePages(); first = false {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -66,10 +86,61 @@ func collectTraining(ctx context.Context, api API, t collect.Target, sink collec
 			res := trainingResource(trainingFromSearch(job))
 			res.Source = searchOp
 			res.Tags = addTags(nil, job.Tags)
+			order.see(res.CreatedAt)
+			seen[res.ARN] = true
+			emit(sink, t, kindTrainingJob, res)
+		}
+		// Later pages hold only older jobs, if the service sorted as asked;
+		// a source that ignores the sort is read to the end.
+		if order.pastCutoff(cutoff) {
+			break
+		}
+	}
+	for arn, res := range known.records {
+		if !seen[arn] && (t.Since.IsZero() || !res.CreatedAt.Before(t.Since)) {
 			emit(sink, t, kindTrainingJob, res)
 		}
 	}
 	return nil
+}
+
+// completeBefore asks t.Known for the end of the last complete listing of
+// kind, when one covers the scan's --since window.
+func completeBefore(ctx context.Context, t collect.Target, kind string) (time.Time, bool) {
+	if t.Known == nil {
+		return time.Time{}, false
+	}
+	return t.Known.CompleteBefore(ctx, t, kind)
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// newestFirst checks that results arrive in descending creation order and
+// remembers the oldest so far.
+type newestFirst struct {
+	oldest   time.Time
+	unsorted bool
+	any      bool
+}
+
+func (n *newestFirst) see(created time.Time) {
+	if n.any && created.After(n.oldest) {
+		n.unsorted = true
+	}
+	if !n.any || created.Before(n.oldest) {
+		n.oldest = created
+	}
+	n.any = true
+}
+
+// pastCutoff says whether every job not yet read was created before cutoff.
+func (n *newestFirst) pastCutoff(cutoff time.Time) bool {
+	return !cutoff.IsZero() && n.any && !n.unsorted && !n.oldest.IsZero() && n.oldest.Before(cutoff)
 }
 
 // trainingListSpec is the per-job fallback.
@@ -79,8 +150,8 @@ func trainingListSpec(api API) kindSpec {
 		listOp:     "sagemaker:ListTrainingJobs",
 		describeOp: "sagemaker:DescribeTrainingJob",
 		source:     "sagemaker:DescribeTrainingJob",
-		list: func(ctx context.Context) ([]listed, error) {
-			p := sm.NewListTrainingJobsPaginator(api, &sm.ListTrainingJobsInput{})
+		list: func(ctx context.Context, since time.Time) ([]listed, error) {
+			p := sm.NewListTrainingJobsPaginator(api, &sm.ListTrainingJobsInput{CreationTimeAfter: createdAfter(since)})
 			return listPages(ctx, p, func(o *sm.ListTrainingJobsOutput) []listed {
 				items := make([]listed, 0, len(o.TrainingJobSummaries))
 				for _, j := range o.TrainingJobSummaries {
