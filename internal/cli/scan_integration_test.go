@@ -24,7 +24,13 @@ type scanDoc struct {
 	Scan   struct {
 		Accounts []string `json:"accounts"`
 		Regions  []string `json:"regions"`
-		Gaps     []struct{ Service, Reason string }
+		Gaps     []struct{ Account, Region, Service, Reason string }
+		APICalls struct {
+			Operations []struct {
+				Operation string
+				Calls     int64
+			}
+		} `json:"api_calls"`
 	} `json:"scan"`
 	Findings []struct {
 		CheckID  string `json:"check_id"`
