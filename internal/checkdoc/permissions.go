@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+
 	"github.com/sagekey/sagekey/internal/awsclient"
 	smcollect "github.com/sagekey/sagekey/internal/collect/sagemaker"
 	"github.com/sagekey/sagekey/internal/keys"
@@ -26,6 +28,10 @@ func Permissions() map[string][]string {
 		iface  reflect.Type
 	}{
 		{"sts", reflect.TypeFor[awsclient.STSAPI]()},
+		// The SDK's assume-role credential provider, used for --org and
+		// --accounts, calls this interface.
+		{"sts", reflect.TypeFor[stscreds.AssumeRoleAPIClient]()},
+		{"organizations", reflect.TypeFor[awsclient.OrganizationsAPI]()},
 		{"ec2", reflect.TypeFor[awsclient.EC2RegionsAPI]()},
 		{"sagemaker", reflect.TypeFor[smcollect.FullAPI]()},
 		{"kms", reflect.TypeFor[keys.KMSAPI]()},
@@ -45,11 +51,13 @@ func PermissionsTable() string {
 	p := Permissions()
 	var b strings.Builder
 	b.WriteString("| Service | Actions |\n|---|---|\n")
-	for _, svc := range []string{"sts", "ec2", "sagemaker", "kms"} {
-		note := ""
-		if svc == "ec2" {
-			note = " (only for `--regions all`)"
-		}
+	notes := map[string]string{
+		"sts":           " (`sts:AssumeRole` only with `--org` or `--accounts`, on the member-account roles)",
+		"organizations": " (only for `--org`, in the management or a delegated administrator account)",
+		"ec2":           " (only for `--regions all`)",
+	}
+	for _, svc := range []string{"sts", "organizations", "ec2", "sagemaker", "kms"} {
+		note := notes[svc]
 		fmt.Fprintf(&b, "| %s | `%s`%s |\n", strings.ToUpper(svc), strings.Join(p[svc], "`, `"), note)
 	}
 	return b.String()
