@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bytes"
+	"io"
 	"strings"
 	"time"
 
@@ -49,11 +49,7 @@ func newKPICommand(e Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var buf bytes.Buffer
-			if err := writer(&buf, rep); err != nil {
-				return err
-			}
-			return emit(o.output, e.Stdout, buf.Bytes())
+			return writeOutput(o.output, e.Stdout, func(w io.Writer) error { return writer(w, rep) })
 		},
 	}
 	f := cmd.Flags()

@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -150,13 +150,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 		return scanErr
 	}
 	rep := res.Report
-	// Write the whole report first so a broken pipe or full disk is an error,
-	// not a silently truncated report.
-	var buf bytes.Buffer
-	if err := writer(&buf, rep); err != nil {
-		return err
-	}
-	if err := emit(o.output, stdout, buf.Bytes()); err != nil {
+	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return writer(w, rep) }); err != nil {
 		return err
 	}
 	return outcome(rep, failOn, scanErr)
@@ -199,15 +193,33 @@ func outcome(rep *report.Report, failOn finding.Severity, scanErr error) error {
 	return nil
 }
 
-func emit(path string, stdout io.Writer, data []byte) error {
+// writeOutput streams a document to stdout, or to path through a temporary
+// file renamed into place, so a failed write never leaves a truncated report
+// where a complete one is expected. A write error is returned either way.
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "" {
-		_, err := stdout.Write(data)
-		return err
+		return write(stdout)
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".sagekey-report-*")
+	if err != nil {
 		return fmt.Errorf("--output: %w", err)
 	}
-	slog.Info("report written", "path", path)
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	slog.Info("written", "path", path)
 	return nil
 }
 

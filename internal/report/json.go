@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
 
@@ -55,7 +58,54 @@ func WriteJSON(w io.Writer, r *Report) error {
 	for s, n := range r.Counts() {
 		doc.Summary[string(s)] = n
 	}
-	return EncodeJSON(w, doc)
+	return streamJSON(w, doc)
+}
+
+// streamJSON writes doc as EncodeJSON would, but encodes the findings one
+// at a time: a scan of a large job history has hundreds of thousands, and
+// encoding the whole document at once would hold a second copy of all of
+// them in memory.
+func streamJSON(w io.Writer, doc jsonReport) error {
+	findings := doc.Findings
+	doc.Findings = []finding.Finding{}
+	var head bytes.Buffer
+	if err := EncodeJSON(&head, doc); err != nil {
+		return err
+	}
+	// The document ends with the empty findings list; the findings go
+	// between its brackets.
+	const emptyTail = "\"findings\": []\n}\n"
+	prefix, ok := bytes.CutSuffix(head.Bytes(), []byte(emptyTail))
+	if !ok {
+		return fmt.Errorf("report: unexpected JSON layout")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(prefix)
+	if len(findings) == 0 {
+		bw.WriteString(emptyTail)
+		return bw.Flush()
+	}
+	bw.WriteString("\"findings\": [\n")
+	var item bytes.Buffer
+	enc := json.NewEncoder(&item)
+	enc.SetIndent("    ", "  ")
+	enc.SetEscapeHTML(false)
+	for i, f := range findings {
+		item.Reset()
+		if err := enc.Encode(f); err != nil {
+			return err
+		}
+		bw.WriteString("    ")
+		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+		if i < len(findings)-1 {
+			bw.WriteString(",")
+		}
+		if _, err := bw.WriteString("\n"); err != nil {
+			return err // the underlying writer failed; stop early
+		}
+	}
+	bw.WriteString("  ]\n}\n")
+	return bw.Flush()
 }
 
 // EncodeJSON writes v as indented JSON, leaving <, > and & as they are: the

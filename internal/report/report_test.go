@@ -112,3 +112,24 @@ func TestJSONContract(t *testing.T) {
 		t.Errorf("severity = %v", doc.Findings[0]["severity"])
 	}
 }
+
+// The streamed JSON is byte for byte what encoding the whole document at
+// once gives, with and without findings.
+func TestStreamedJSONMatchesWholeEncoding(t *testing.T) {
+	for _, r := range []*Report{fixture(), {Started: time.Unix(0, 0), Finished: time.Unix(1, 0)}} {
+		var streamed, whole bytes.Buffer
+		if err := WriteJSON(&streamed, r); err != nil {
+			t.Fatal(err)
+		}
+		doc := jsonReport{}
+		if err := json.Unmarshal(streamed.Bytes(), &doc); err != nil {
+			t.Fatalf("streamed JSON does not parse: %v", err)
+		}
+		if err := EncodeJSON(&whole, doc); err != nil {
+			t.Fatal(err)
+		}
+		if streamed.String() != whole.String() {
+			t.Errorf("streamed JSON differs from whole encoding:\n%s\n---\n%s", streamed.String(), whole.String())
+		}
+	}
+}
