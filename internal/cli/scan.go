@@ -42,6 +42,7 @@ type scanOptions struct {
 	roleName    string
 	roleARN     string
 	progress    string
+	rateScale   float64
 	db          dbOptions
 }
 
@@ -77,6 +78,7 @@ func newScanCommand(e Env) *cobra.Command {
 	f.StringSliceVar(&o.accounts, "accounts", nil, "scan these account IDs, comma-separated (default: the caller's account)")
 	f.StringVar(&o.roleName, "role-name", awsclient.DefaultRoleName, "role assumed in each account of --org or --accounts")
 	f.StringVar(&o.roleARN, "role-arn", "", `role ARN template assumed in each account, with {account} for the account ID, e.g. "arn:aws:iam::{account}:role/audit/SageKeyReader" (overrides --role-name)`)
+	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply sagekey's per-account, per-operation request rates (e.g. 0.5 to leave more of the quotas to workloads)")
 	f.StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (only when stderr is a terminal), always, never")
 	o.db.register(f, true)
 	return cmd
@@ -117,13 +119,16 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 	if o.org && len(o.accounts) > 0 {
 		return usagef("--org and --accounts cannot be combined")
 	}
+	if o.rateScale <= 0 {
+		return usagef("--rate-scale must be positive")
+	}
 	if err := awsclient.ValidateAccounts(accounts); err != nil {
 		return usageError{err}
 	}
 	opts := scan.Options{
 		AWS:      awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL, MaxAttempts: o.maxAttempts},
 		Accounts: accounts, Regions: o.regions, Settings: settings, Concurrency: o.concurrency,
-		Since: since, Full: o.full, Now: e.Now,
+		Since: since, Full: o.full, RateScale: o.rateScale, Now: e.Now,
 	}
 	if !o.db.noStore {
 		st, err := o.db.open(cmd.Context())

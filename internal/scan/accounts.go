@@ -31,6 +31,8 @@ type clients struct {
 	base   aws.Config // loaded configuration, not instrumented
 	caller aws.Config // base, instrumented with the caller account's limits
 	meter  *awsclient.Meter
+	// rateScale multiplies every account's request rates.
+	rateScale float64
 }
 
 // reachAccounts assumes each account's role, checks that the role really
@@ -69,7 +71,7 @@ func reachAccount(ctx context.Context, c clients, a awsclient.Account, requested
 	}
 	cfg := c.caller
 	if a.RoleARN != "" {
-		cfg = awsclient.Instrument(awsclient.AssumeRole(c.base, c.caller, a.RoleARN), c.meter, awsclient.NewRateLimits(1))
+		cfg = awsclient.Instrument(awsclient.AssumeRole(c.base, c.caller, a.RoleARN), c.meter, awsclient.NewRateLimits(c.rateScale))
 		// Identity assumes the role, so a missing role or a trust policy
 		// that refuses us fails here, once, not in every collector.
 		who, err := awsclient.Identity(ctx, cfg)

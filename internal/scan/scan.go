@@ -40,6 +40,9 @@ type Options struct {
 	Regions     []string
 	Settings    engine.Settings
 	Concurrency int
+	// RateScale multiplies sagekey's per-operation request rates (<= 0
+	// means 1).
+	RateScale float64
 	// Since limits job history (kinds the catalog marks JobHistory) to jobs
 	// created at or after it; zero means all history.
 	Since time.Time
@@ -90,7 +93,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	meter := awsclient.NewMeter()
-	c := clients{base: base, caller: awsclient.Instrument(base, meter, awsclient.NewRateLimits(1)), meter: meter}
+	c := clients{base: base, caller: awsclient.Instrument(base, meter, awsclient.NewRateLimits(o.RateScale)), meter: meter, rateScale: o.RateScale}
 	caller, err := awsclient.Identity(ctx, c.caller)
 	if err != nil {
 		return nil, fmt.Errorf("who am I: %w", err)
