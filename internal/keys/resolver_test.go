@@ -3,6 +3,7 @@ package keys
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,18 +23,6 @@ func calls(describe, rotation, policy, tags int) map[string]int {
 	}
 }
 
-func equalCalls(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 func TestResolveAWSManagedAliasMakesNoCall(t *testing.T) {
 	t.Parallel()
 	for _, raw := range []string{"alias/aws/sagemaker", "arn:aws:kms:eu-west-1:111122223333:alias/aws/s3"} {
@@ -46,7 +35,7 @@ func TestResolveAWSManagedAliasMakesNoCall(t *testing.T) {
 		if k.Rotation.NotApplicable != rotationNAAWSManaged {
 			t.Errorf("%s: rotation %+v", raw, k.Rotation)
 		}
-		if got := r.Calls(); !equalCalls(got, calls(0, 0, 0, 0)) {
+		if got := r.Calls(); !maps.Equal(got, calls(0, 0, 0, 0)) {
 			t.Errorf("%s: calls %v, want none", raw, got)
 		}
 	}
@@ -394,7 +383,7 @@ func TestResolve(t *testing.T) {
 			if again := r.Resolve(context.Background(), ref); again != k {
 				t.Errorf("second Resolve returned a different *Key")
 			}
-			if got := r.Calls(); !equalCalls(got, tt.calls) {
+			if got := r.Calls(); !maps.Equal(got, tt.calls) {
 				t.Errorf("calls = %v, want %v", got, tt.calls)
 			}
 		})
@@ -466,7 +455,7 @@ func TestResolveConcurrentSameRefDescribesOnce(t *testing.T) {
 	if !got[0].Known() {
 		t.Errorf("got %+v", got[0])
 	}
-	if c := r.Calls(); !equalCalls(c, calls(1, 1, 1, 1)) {
+	if c := r.Calls(); !maps.Equal(c, calls(1, 1, 1, 1)) {
 		t.Errorf("calls = %v, want exactly one of each", c)
 	}
 }
@@ -507,7 +496,7 @@ func TestResolveAliasAndKeyIDShareKeyCalls(t *testing.T) {
 	}
 	// Two canonical references (alias, key) → two DescribeKey calls; one
 	// key ARN → one call each for rotation, policy and tags.
-	if c := r.Calls(); !equalCalls(c, calls(2, 1, 1, 1)) {
+	if c := r.Calls(); !maps.Equal(c, calls(2, 1, 1, 1)) {
 		t.Errorf("calls = %v, want %v", c, calls(2, 1, 1, 1))
 	}
 }

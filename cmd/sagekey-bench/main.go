@@ -1,0 +1,22 @@
+// Command sagekey-bench measures sagekey against a large SageMaker estate
+// seeded into a local moto_server: API calls per operation, wall time and
+// peak memory of a first scan, a re-scan and a throttled full scan, compared
+// with a naive scanner and with a lower bound on the calls any correct
+// scanner needs. See internal/bench and `sagekey-bench -h`.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sagekey/sagekey/internal/bench"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := bench.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,302 @@
+package bench
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// apiMaxPageSize is the API maximum MaxResults of Search and of the List
+// calls of the five estate kinds. The bound assumes a scanner uses it.
+const apiMaxPageSize = 100
+
+// kmsCallsPerKey are the calls sagekey's key resolver makes once per
+// distinct customer-managed key in the scanning account
+// (internal/keys: resolver.go and resolver_inspect.go): DescribeKey, then
+// rotation, policy and one page of tags.
+func kmsCallsPerKey() []string {
+	return []string{"kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "kms:ListResourceTags"}
+}
+
+// RegionCounts is the estate of one region, as the bound sees it.
+type RegionCounts struct {
+	Region          string
+	TrainingJobs    int
+	Notebooks       int
+	EndpointConfigs int
+	Endpoints       int
+	Clusters        int
+}
+
+// BoundInput is what the lower bound is computed from.
+type BoundInput struct {
+	Regions      []RegionCounts
+	DistinctKeys int // distinct KMS keys referenced by the estate
+}
+
+// BoundLine is one term of a lower bound, with the calls actually observed
+// for the same operations beside it.
+type BoundLine struct {
+	Label      string   `json:"label"`
+	Calls      int      `json:"calls"`
+	Derivation string   `json:"derivation"`
+	Observed   int      `json:"observed"`
+	Details    []string `json:"details,omitempty"`
+}
+
+// LowerBound is the minimum number of API calls a correct scan of the
+// estate needs, term by term.
+type LowerBound struct {
+	Phase string      `json:"phase"`
+	Lines []BoundLine `json:"lines"`
+	Total int         `json:"total"`
+	// Observed is the number of calls the phase made.
+	Observed int      `json:"observed"`
+	Notes    []string `json:"notes,omitempty"`
+}
+
+// FirstScanBound is the bound for a scan with nothing cached: every listing
+// page at the API maximum page size, a Describe for each resource whose key
+// fields no listing returns, a ListTags for each resource whose Describe
+// does not return tags, one page per other listing question, the per-key KMS
+// reads and the identity check.
+func FirstScanBound(in BoundInput, observed Counts) LowerBound {
+	return lowerBound("first scan", in, observed, false)
+}
+
+// RescanBound is the bound for a re-scan of an unchanged estate by a
+// scanner that caches immutable records: endpoint configs are not described
+// again and training jobs cost one Search page per region (nothing created
+// since the watermark). Notebooks, endpoints and clusters are mutable and
+// described again; tags are mutable and read again.
+func RescanBound(in BoundInput, observed Counts) LowerBound {
+	return lowerBound("re-scan", in, observed, true)
+}
+
+func lowerBound(phase string, in BoundInput, observed Counts, rescan bool) LowerBound {
+	b := LowerBound{Phase: phase, Observed: observed.Total()}
+	counted := map[string]bool{}
+	add := func(line BoundLine, ops ...string) {
+		for _, op := range ops {
+			counted[op] = true
+			line.Observed += observed.Calls[op]
+		}
+		b.Lines = append(b.Lines, line)
+	}
+	field := func(f func(RegionCounts) int) []int {
+		out := make([]int, len(in.Regions))
+		for i, r := range in.Regions {
+			out[i] = f(r)
+		}
+		return out
+	}
+	training := field(func(r RegionCounts) int { return r.TrainingJobs })
+	notebooks := field(func(r RegionCounts) int { return r.Notebooks })
+	configs := field(func(r RegionCounts) int { return r.EndpointConfigs })
+	endpoints := field(func(r RegionCounts) int { return r.Endpoints })
+	clusters := field(func(r RegionCounts) int { return r.Clusters })
+
+	// Training jobs: Search returns configuration and tags, 100 per page.
+	search := BoundLine{Label: "sagemaker:Search (training jobs)"}
+	if rescan {
+		search.Calls = len(in.Regions)
+		search.Derivation = fmt.Sprintf("1 page × %d regions (CreationTime > watermark: nothing new)", len(in.Regions))
+	} else {
+		search.Calls, search.Derivation = pagesPerRegion(in.Regions, training)
+	}
+	counted[searchOperation] = true
+	search.Observed = observed.estateSearchCalls()
+	b.Lines = append(b.Lines, search)
+
+	lists := []struct {
+		op     string
+		counts []int
+	}{
+		{"sagemaker:ListNotebookInstances", notebooks},
+		{"sagemaker:ListEndpointConfigs", configs},
+		{"sagemaker:ListEndpoints", endpoints},
+		{"sagemaker:ListClusters", clusters},
+	}
+	for _, l := range lists {
+		calls, why := pagesPerRegion(in.Regions, l.counts)
+		add(BoundLine{Label: l.op, Calls: calls, Derivation: why}, l.op)
+	}
+
+	describes := []struct {
+		op, noun string
+		counts   []int
+		cached   bool
+	}{
+		{"sagemaker:DescribeNotebookInstance", "notebook instances", notebooks, false},
+		{"sagemaker:DescribeEndpointConfig", "endpoint configs", configs, rescan},
+		{"sagemaker:DescribeEndpoint", "endpoints", endpoints, false},
+		{"sagemaker:DescribeCluster", "clusters", clusters, false},
+	}
+	for _, d := range describes {
+		n := total(d.counts)
+		line := BoundLine{Label: d.op, Calls: n, Derivation: fmt.Sprintf("1 per resource × %d %s (no listing returns their key fields)", n, d.noun)}
+		if d.cached {
+			line.Calls = 0
+			line.Derivation = fmt.Sprintf("0: the %d %s are immutable, cached by ARN + creation time", n, d.noun)
+		}
+		add(line, d.op)
+	}
+
+	tagged := total(notebooks) + total(configs) + total(endpoints) + total(clusters)
+	add(BoundLine{
+		Label: "sagemaker:ListTags",
+		Calls: tagged,
+		Derivation: fmt.Sprintf("1 per resource × (%d notebooks + %d endpoint configs + %d endpoints + %d clusters); their Describe returns no tags, Search returns training jobs' tags",
+			total(notebooks), total(configs), total(endpoints), total(clusters)),
+	}, "sagemaker:ListTags")
+
+	b.Lines = append(b.Lines, otherListingsLine(observed, counted))
+
+	for _, op := range kmsCallsPerKey() {
+		add(BoundLine{Label: op, Calls: in.DistinctKeys, Derivation: fmt.Sprintf("1 per distinct key × %d keys referenced", in.DistinctKeys)}, op)
+	}
+	add(BoundLine{Label: "sts:GetCallerIdentity", Calls: 1, Derivation: "1 per scan (the account the findings belong to)"}, "sts:GetCallerIdentity")
+
+	for _, l := range b.Lines {
+		b.Total += l.Calls
+	}
+	if rest := outsideLine(observed, counted); rest.Observed > 0 {
+		b.Lines = append(b.Lines, rest)
+	}
+	b.Notes = pageSizeNotes(observed)
+	return b
+}
+
+// pagesPerRegion is Σ over regions of ceil(n/100), at least 1: an empty
+// kind still takes one page to prove empty.
+func pagesPerRegion(regions []RegionCounts, counts []int) (int, string) {
+	calls := 0
+	terms := make([]string, len(regions))
+	for i, r := range regions {
+		p := pages(counts[i])
+		calls += p
+		terms[i] = fmt.Sprintf("%s ceil(%d/%d)=%d", r.Region, counts[i], apiMaxPageSize, p)
+		if counts[i] == 0 {
+			terms[i] = fmt.Sprintf("%s 1 (empty)", r.Region)
+		}
+	}
+	return calls, strings.Join(terms, " + ")
+}
+
+func pages(n int) int {
+	if n <= 0 {
+		return 1
+	}
+	return (n + apiMaxPageSize - 1) / apiMaxPageSize
+}
+
+func total(counts []int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+// isEstateListing reports whether q lists one of the five estate kinds.
+func isEstateListing(q ListQuery) bool {
+	switch q.Operation {
+	case "sagemaker:ListNotebookInstances", "sagemaker:ListEndpointConfigs", "sagemaker:ListEndpoints",
+		"sagemaker:ListClusters", "sagemaker:ListTrainingJobs":
+		return true
+	case searchOperation:
+		return q.Resource == "TrainingJob"
+	}
+	return false
+}
+
+// estateSearchCalls counts the Search requests for training jobs.
+func (c Counts) estateSearchCalls() int {
+	n := 0
+	for _, q := range c.Queries {
+		if q.Operation == searchOperation && q.Resource == "TrainingJob" {
+			n += q.Calls
+		}
+	}
+	return n
+}
+
+// otherListingsLine charges one page for every distinct listing question
+// the scan asked about a kind outside the estate. The bench seeds none, so
+// each such question is answered by one empty page, and without asking it a
+// scanner cannot know the kind is empty. Which questions are needed is
+// observed, not assumed: it depends on the kinds the scanner covers (e.g.
+// ListJobs is asked once per job category).
+func otherListingsLine(observed Counts, counted map[string]bool) BoundLine {
+	perOp := map[string]int{}
+	calls := map[string]int{}
+	for _, q := range observed.Queries {
+		if isEstateListing(q) {
+			continue
+		}
+		perOp[q.Operation]++
+		calls[q.Operation] += q.Calls
+	}
+	line := BoundLine{Label: "other List/Search queries (kinds the estate leaves empty)"}
+	for _, op := range slices.Sorted(maps.Keys(perOp)) {
+		line.Calls += perOp[op]
+		line.Observed += calls[op]
+		counted[op] = true
+		line.Details = append(line.Details, fmt.Sprintf("%s: %d distinct quer%s, %d calls", op, perOp[op], plural(perOp[op], "y", "ies"), calls[op]))
+	}
+	line.Derivation = fmt.Sprintf("1 page per distinct query observed (region + parameters): %d queries over %d operations", line.Calls, len(perOp))
+	return line
+}
+
+// outsideLine gathers the observed calls no term of the bound covers, so the
+// report shows where a scan spends calls the bound does not allow.
+func outsideLine(observed Counts, counted map[string]bool) BoundLine {
+	line := BoundLine{Label: "calls to operations outside the bound", Derivation: "0 (the bound allows none)"}
+	for _, op := range observed.Operations() {
+		if counted[op] {
+			continue
+		}
+		line.Observed += observed.Calls[op]
+		line.Details = append(line.Details, op+": "+strconv.Itoa(observed.Calls[op]))
+	}
+	return line
+}
+
+// pageSizeNotes reports estate listings sent with a page size below the API
+// maximum: the bound still assumes the maximum.
+func pageSizeNotes(observed Counts) []string {
+	sizes := map[string][]int{}
+	for _, q := range observed.Queries {
+		if !isEstateListing(q) {
+			continue
+		}
+		for _, n := range q.MaxResults {
+			if n < apiMaxPageSize && !slices.Contains(sizes[q.Operation], n) {
+				sizes[q.Operation] = append(sizes[q.Operation], n)
+			}
+		}
+	}
+	var notes []string
+	for _, op := range slices.Sorted(maps.Keys(sizes)) {
+		var words []string
+		for _, n := range sizes[op] {
+			if n == 0 {
+				words = append(words, "no MaxResults (the service default page size applies; moto's is 100, AWS's may be smaller)")
+			} else {
+				words = append(words, "MaxResults="+strconv.Itoa(n))
+			}
+		}
+		notes = append(notes, fmt.Sprintf("the scan sent %s with %s; the bound still uses the API maximum of %d",
+			op, strings.Join(words, " and "), apiMaxPageSize))
+	}
+	return notes
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,173 @@
+package bench
+
+import (
+	"fmt"
+	"time"
+)
+
+// The issue's targets.
+const (
+	maxBoundFactor    = 1.1 // a scan may exceed its lower bound by 10 %
+	minNaiveFactor    = 5.0 // the naive scanner must need 5 × the calls and wall time
+	maxPeakRSSMiB     = 150.0
+	targetPass        = "PASS"
+	targetFail        = "FAIL"
+	targetSkip        = "SKIP"
+	naiveSkippedCause = "naive baseline skipped (-skip-naive)"
+)
+
+// Result is everything one benchmark run measured and concluded.
+type Result struct {
+	Config ResultConfig  `json:"config"`
+	Estate EstateSummary `json:"estate"`
+
+	First     *PhaseResult `json:"first_scan"`
+	Rescan    *PhaseResult `json:"rescan"`
+	Throttled *PhaseResult `json:"throttled_full_scan"`
+	Naive     *PhaseResult `json:"naive,omitempty"`
+
+	FirstBound  *LowerBound `json:"first_scan_lower_bound,omitempty"`
+	RescanBound *LowerBound `json:"rescan_lower_bound,omitempty"`
+
+	// ThrottledVerdicts compares phase c with phase a (a target);
+	// RescanVerdicts compares phase b with phase a (information only).
+	ThrottledVerdicts VerdictComparison `json:"throttled_verdicts"`
+	RescanVerdicts    VerdictComparison `json:"rescan_verdicts"`
+
+	Ratios   Ratios   `json:"ratios"`
+	Targets  []Target `json:"targets"`
+	Warnings []string `json:"warnings"`
+}
+
+// ResultConfig records the conditions of the run.
+type ResultConfig struct {
+	Latency               string  `json:"latency"`
+	ThrottlePercent       float64 `json:"throttle_percent"`
+	ThrottleRescanPercent float64 `json:"throttle_rescan_percent"`
+	Seed                  uint64  `json:"seed"`
+	Sagekey               string  `json:"sagekey"`
+	WorkDir               string  `json:"work_dir,omitempty"` // only when kept
+}
+
+func resultConfig(cfg Config, bin, work string) ResultConfig {
+	rc := ResultConfig{
+		Latency: cfg.Latency.String(), ThrottlePercent: cfg.ThrottlePercent,
+		ThrottleRescanPercent: cfg.ThrottleRescanPercent, Seed: cfg.Seed, Sagekey: bin,
+	}
+	if cfg.KeepDir != "" {
+		rc.WorkDir = work
+	}
+	return rc
+}
+
+// EstateSummary describes what was seeded.
+type EstateSummary struct {
+	Spec                   EstateSpec     `json:"spec"`
+	Regions                []RegionCounts `json:"regions"`
+	Keyed                  map[string]int `json:"keyed"` // resources naming a key, by kind
+	DistinctKeysReferenced int            `json:"distinct_keys_referenced"`
+	SeedSeconds            float64        `json:"seed_seconds"`
+	bound                  BoundInput
+}
+
+func summarizeEstate(est Estate, seedWall time.Duration) EstateSummary {
+	s := EstateSummary{
+		Spec: est.Spec, Keyed: map[string]int{}, DistinctKeysReferenced: est.DistinctKeysReferenced(),
+		SeedSeconds: seedWall.Seconds(), bound: est.BoundInput(),
+	}
+	s.Regions = s.bound.Regions
+	for _, k := range EstateKinds() {
+		s.Keyed[k] = est.Keyed(k)
+	}
+	return s
+}
+
+// Ratios compare the naive baseline with sagekey's first scan.
+type Ratios struct {
+	Available bool    `json:"available"`
+	Calls     float64 `json:"calls"`
+	Wall      float64 `json:"wall"`
+}
+
+// Target is one of the issue's pass/fail criteria.
+type Target struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // PASS, FAIL or SKIP
+	Detail string `json:"detail"`
+}
+
+// Passed reports whether every phase ran and no target failed.
+func (r *Result) Passed() bool {
+	for _, p := range []*PhaseResult{r.First, r.Rescan, r.Throttled, r.Naive} {
+		if p != nil && !p.OK() {
+			return false
+		}
+	}
+	for _, t := range r.Targets {
+		if t.Status == targetFail {
+			return false
+		}
+	}
+	return true
+}
+
+// evaluate computes the bounds, comparisons, ratios and targets from the
+// phases.
+func (r *Result) evaluate(est Estate) {
+	in := est.BoundInput()
+	if r.First != nil {
+		b := FirstScanBound(in, r.First.Counts)
+		r.FirstBound = &b
+	}
+	if r.Rescan != nil {
+		b := RescanBound(in, r.Rescan.Counts)
+		r.RescanBound = &b
+	}
+	r.ThrottledVerdicts = compareReportsOf(r.First, r.Throttled)
+	r.RescanVerdicts = compareReportsOf(r.First, r.Rescan)
+	if r.First.OK() && r.Naive.OK() && r.First.Counts.Total() > 0 && r.First.Wall > 0 {
+		r.Ratios = Ratios{
+			Available: true,
+			Calls:     float64(r.Naive.Counts.Total()) / float64(r.First.Counts.Total()),
+			Wall:      r.Naive.Wall.Seconds() / r.First.Wall.Seconds(),
+		}
+	}
+	r.Warnings = append(r.Warnings, r.warnings(est)...)
+	r.Targets = r.targets()
+}
+
+func compareReportsOf(baseline, other *PhaseResult) VerdictComparison {
+	switch {
+	case baseline == nil || other == nil:
+		return VerdictComparison{Reason: "phase not run"}
+	case !baseline.OK():
+		return VerdictComparison{Reason: "phase " + baseline.ID + " failed"}
+	case !other.OK():
+		return VerdictComparison{Reason: "phase " + other.ID + " failed"}
+	}
+	return CompareReports(baseline.ReportPath, other.ReportPath)
+}
+
+// warnings flag results that are measured correctly but suspicious.
+func (r *Result) warnings(est Estate) []string {
+	var w []string
+	if n := r.Naive; n.OK() && n.Naive != nil {
+		for _, k := range EstateKinds() {
+			if got, want := n.Naive.Resources[k], est.Count(k); got != want {
+				w = append(w, fmt.Sprintf("naive baseline described %d %ss, the estate has %d", got, k, want))
+			}
+		}
+		if n.Naive.Errors > 0 {
+			w = append(w, fmt.Sprintf("naive baseline had %d failed calls, e.g. %v", n.Naive.Errors, n.Naive.ErrorSamples))
+		}
+	}
+	for _, p := range []*PhaseResult{r.First, r.Rescan, r.Throttled} {
+		// sagekey's total may or may not include its retries; either way
+		// it must account for every request the proxy saw.
+		if self := p.SelfReported; p.OK() && self != nil && self.Total != p.Counts.Total() && self.Total+self.Retries != p.Counts.Total() {
+			w = append(w, fmt.Sprintf("phase %s: sagekey counted %d calls and %d retries, the proxy %d requests (the proxy is authoritative)",
+				p.ID, self.Total, self.Retries, p.Counts.Total()))
+		}
+	}
+	return w
+}

@@ -1,0 +1,196 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/sagekey/sagekey/internal/motoserver"
+)
+
+// Phase identifiers, as the issue names them.
+const (
+	phaseFirst     = "a"
+	phaseRescan    = "b"
+	phaseThrottled = "c"
+	phaseNaive     = "d"
+)
+
+// Run executes the benchmark, prints the report to stdout and returns the
+// exit status (0 all targets met, 1 otherwise).
+func Run(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) int {
+	res, err := execute(ctx, cfg, log)
+	if err != nil {
+		log.Error("benchmark aborted", "error", err)
+		return 1
+	}
+	if err := WriteText(stdout, res); err != nil {
+		log.Error("write report", "error", err)
+		return 1
+	}
+	if cfg.JSONPath != "" {
+		if err := writeJSONFile(cfg.JSONPath, res); err != nil {
+			log.Error("write -json file", "error", err)
+			return 1
+		}
+	}
+	if !res.Passed() {
+		return 1
+	}
+	return 0
+}
+
+// execute sets up the emulator, the estate and the proxy, runs the phases
+// and evaluates the results. It fails only when the benchmark itself cannot
+// run; a failing phase is a result.
+func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error) {
+	est, err := PlanEstate(cfg.Estate)
+	if err != nil {
+		return nil, err
+	}
+	work, cleanup, err := workDir(cfg.KeepDir)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	log.Info("work directory", "path", work, "kept", cfg.KeepDir != "")
+
+	bin, err := sagekeyBinary(ctx, cfg.SagekeyPath, work, log)
+	if err != nil {
+		return nil, err
+	}
+
+	motoLog, err := os.Create(filepath.Join(work, "moto.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer motoLog.Close()
+	srv, err := motoserver.Start(ctx, motoLog)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			log.Warn("stop moto_server", "error", err)
+		}
+	}()
+	log.Info("moto_server started", "url", srv.URL())
+
+	seedStart := time.Now()
+	seeded, err := Seed(ctx, func(region string) aws.Config {
+		cfg, _ := motoserver.AWSConfig(ctx, srv.URL(), region) // fails only on empty URL or region
+		return cfg
+	}, est, seedConcurrency, log)
+	if err != nil {
+		return nil, err
+	}
+	seedWall := time.Since(seedStart)
+	log.Info("estate seeded", "elapsed", seedWall.Round(time.Millisecond), "account", seeded.Account)
+
+	proxy, err := NewProxy(srv.URL(), ProxyOptions{Latency: cfg.Latency, Seed: cfg.Seed}, log)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := StartProxy(proxy)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = ps.Close(shutdownCtx)
+	}()
+
+	r := &runner{cfg: cfg, work: work, sagekey: bin, proxy: ps, regions: cfg.Estate.Regions}
+	res := &Result{
+		Config:   resultConfig(cfg, bin, work),
+		Estate:   summarizeEstate(est, seedWall),
+		Warnings: []string{},
+	}
+	phases := []struct {
+		name  string
+		run   func() *PhaseResult
+		dst   **PhaseResult
+		naive bool
+	}{
+		{"sagekey first scan", func() *PhaseResult {
+			return r.sagekeyPhase(ctx, phaseFirst, "sagekey first scan", "history.db", "first.json", cfg.ThrottlePercent)
+		}, &res.First, false},
+		{"sagekey re-scan", func() *PhaseResult {
+			return r.sagekeyPhase(ctx, phaseRescan, "sagekey re-scan (unchanged estate)", "history.db", "rescan.json", cfg.ThrottlePercent)
+		}, &res.Rescan, false},
+		{"sagekey throttled full re-scan", func() *PhaseResult {
+			return r.sagekeyPhase(ctx, phaseThrottled, fmt.Sprintf("sagekey full scan with %g %% throttling", cfg.ThrottleRescanPercent),
+				"throttled.db", "throttled.json", cfg.ThrottleRescanPercent, "--full")
+		}, &res.Throttled, false},
+		{"naive baseline", func() *PhaseResult { return r.naivePhase(ctx, phaseNaive) }, &res.Naive, true},
+	}
+	for _, ph := range phases {
+		if ph.naive && cfg.SkipNaive {
+			log.Info("phase skipped", "phase", ph.name)
+			continue
+		}
+		log.Info("phase started", "phase", ph.name)
+		p := ph.run()
+		*ph.dst = p
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted during %s: %w", ph.name, context.Cause(ctx))
+		}
+		log.Info("phase finished", "phase", ph.name, "wall", p.Wall.Round(time.Millisecond),
+			"calls", p.Counts.Total(), "exit", p.ExitCode, "failed", !p.OK())
+	}
+	res.evaluate(est)
+	return res, nil
+}
+
+// workDir returns the directory for the run's files and a cleanup that
+// removes it unless it was asked to be kept.
+func workDir(keep string) (string, func(), error) {
+	if keep != "" {
+		abs, err := filepath.Abs(keep)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return "", nil, err
+		}
+		return abs, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "sagekey-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { _ = os.RemoveAll(dir) }, nil
+}
+
+// sagekeyBinary returns the binary to benchmark: the given one, or a fresh
+// build of ./cmd/sagekey (this module's, so the run must start inside the
+// repository).
+func sagekeyBinary(ctx context.Context, given, work string, log *slog.Logger) (string, error) {
+	if given != "" {
+		abs, err := filepath.Abs(given)
+		if err != nil {
+			return "", err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return "", fmt.Errorf("-sagekey: %w", err)
+		}
+		return abs, nil
+	}
+	out := filepath.Join(work, "sagekey")
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/sagekey/sagekey/cmd/sagekey")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build sagekey (run from the repository, or pass -sagekey PATH): %w", err)
+	}
+	log.Info("built sagekey", "path", out, "elapsed", time.Since(start).Round(time.Millisecond))
+	return out, nil
+}

@@ -1,0 +1,315 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"golang.org/x/sync/errgroup"
+)
+
+// benchModel is the model every endpoint config variant serves: moto
+// requires variants to name an existing model.
+const benchModel = "bench-model"
+
+// keySlotsSeeded is how many key references the seeder writes on a keyed
+// resource of kind (see the request shapes below). Endpoints carry none of
+// their own: they run an endpoint config.
+func keySlotsSeeded(kind string) int {
+	switch kind {
+	case KindTrainingJob:
+		return 2 // ResourceConfig.VolumeKmsKeyId, OutputDataConfig.KmsKeyId
+	case KindNotebook, KindEndpointConfig:
+		return 1 // KmsKeyId
+	case KindCluster:
+		return 2 // root and secondary EBS volume of its one instance group
+	}
+	return 0
+}
+
+// SeededEstate is an estate that exists in the emulator.
+type SeededEstate struct {
+	Estate
+	Account string
+	// KeyARNs holds each region's keys, indexed like PlannedResource.KeyIndex.
+	KeyARNs map[string][]string
+}
+
+// Seed creates est through the AWS SDK with at most concurrency requests in
+// flight. cfgFor returns the SDK configuration for a region (pointing at
+// moto directly, not through the proxy: seeding is not measured). Keys come
+// first, then the model and endpoint configs, then everything that refers to
+// them; each stage runs its requests concurrently.
+func Seed(ctx context.Context, cfgFor func(region string) aws.Config, est Estate, concurrency int, log *slog.Logger) (*SeededEstate, error) {
+	if len(est.Regions) == 0 {
+		return nil, fmt.Errorf("bench: seed: empty estate")
+	}
+	id, err := sts.NewFromConfig(cfgFor(est.Regions[0].Region)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("bench: seed: get caller identity: %w", err)
+	}
+	s := &seeder{
+		cfgFor: cfgFor,
+		out:    &SeededEstate{Estate: est, Account: aws.ToString(id.Account), KeyARNs: map[string][]string{}},
+	}
+	for _, r := range est.Regions {
+		s.out.KeyARNs[r.Region] = make([]string, r.Keys)
+	}
+	stages := []struct {
+		name string
+		fn   func(ctx context.Context, g *errgroup.Group)
+	}{
+		{"KMS keys", s.keys},
+		{"models", s.models},
+		{"endpoint configs", s.endpointConfigs},
+		{"endpoints, notebooks, training jobs and clusters", s.rest},
+	}
+	for _, st := range stages {
+		start := time.Now()
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(concurrency)
+		st.fn(gctx, g)
+		if err := g.Wait(); err != nil {
+			return nil, fmt.Errorf("bench: seed %s: %w", st.name, err)
+		}
+		log.Info("seeded", "stage", st.name, "elapsed", time.Since(start).Round(time.Millisecond))
+	}
+	return s.out, nil
+}
+
+type seeder struct {
+	cfgFor func(region string) aws.Config
+	out    *SeededEstate
+}
+
+func (s *seeder) keys(ctx context.Context, g *errgroup.Group) {
+	for _, r := range s.out.Regions {
+		kc := kms.NewFromConfig(s.cfgFor(r.Region))
+		for i := range r.Keys {
+			g.Go(func() error {
+				out, err := kc.CreateKey(ctx, &kms.CreateKeyInput{
+					Description: aws.String(fmt.Sprintf("bench key %d", i)),
+					KeySpec:     kmstypes.KeySpecSymmetricDefault,
+					KeyUsage:    kmstypes.KeyUsageTypeEncryptDecrypt,
+					Tags: []kmstypes.Tag{
+						{TagKey: aws.String("owner"), TagValue: aws.String(owner(i))},
+						{TagKey: aws.String("cost-center"), TagValue: aws.String(costCenter(i))},
+					},
+				})
+				if err != nil {
+					return fmt.Errorf("create key %d in %s: %w", i, r.Region, err)
+				}
+				// Each goroutine writes its own index: no lock needed.
+				s.out.KeyARNs[r.Region][i] = aws.ToString(out.KeyMetadata.Arn)
+				return nil
+			})
+		}
+	}
+}
+
+func (s *seeder) models(ctx context.Context, g *errgroup.Group) {
+	for _, r := range s.out.Regions {
+		if r.Count(KindEndpointConfig) == 0 {
+			continue
+		}
+		sm := sagemaker.NewFromConfig(s.cfgFor(r.Region))
+		g.Go(func() error { return s.createModel(ctx, sm, r.Region) })
+	}
+}
+
+func (s *seeder) endpointConfigs(ctx context.Context, g *errgroup.Group) {
+	for _, r := range s.out.Regions {
+		sm := sagemaker.NewFromConfig(s.cfgFor(r.Region))
+		for j, c := range r.Resources[KindEndpointConfig] {
+			in := &sagemaker.CreateEndpointConfigInput{
+				EndpointConfigName: aws.String(c.Name),
+				ProductionVariants: []smtypes.ProductionVariant{{
+					VariantName:          aws.String("primary"),
+					ModelName:            aws.String(benchModel),
+					InstanceType:         smtypes.ProductionVariantInstanceTypeMlM5Large, // EBS-backed
+					InitialInstanceCount: aws.Int32(1),
+					InitialVariantWeight: aws.Float32(1),
+				}},
+				KmsKeyId: s.keyFor(r.Region, c),
+				Tags:     smTags(j),
+			}
+			g.Go(func() error {
+				_, err := sm.CreateEndpointConfig(ctx, in)
+				return wrapCreate(err, c.Name, r.Region)
+			})
+		}
+	}
+}
+
+func (s *seeder) createModel(ctx context.Context, sm *sagemaker.Client, region string) error {
+	_, err := sm.CreateModel(ctx, &sagemaker.CreateModelInput{
+		ModelName:        aws.String(benchModel),
+		ExecutionRoleArn: aws.String(s.roleARN()),
+		PrimaryContainer: &smtypes.ContainerDefinition{
+			Image:        aws.String(s.image(region)),
+			ModelDataUrl: aws.String(s.bucket(region) + "/models/bench/model.tar.gz"),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("create model in %s: %w", region, err)
+	}
+	return nil
+}
+
+// rest creates the resources that only depend on keys and configs.
+func (s *seeder) rest(ctx context.Context, g *errgroup.Group) {
+	for _, r := range s.out.Regions {
+		sm := sagemaker.NewFromConfig(s.cfgFor(r.Region))
+		configs := r.Resources[KindEndpointConfig]
+		for j, e := range r.Resources[KindEndpoint] {
+			g.Go(func() error {
+				_, err := sm.CreateEndpoint(ctx, &sagemaker.CreateEndpointInput{
+					EndpointName:       aws.String(e.Name),
+					EndpointConfigName: aws.String(configs[e.ConfigIndex].Name),
+					Tags:               smTags(j),
+				})
+				return wrapCreate(err, e.Name, r.Region)
+			})
+		}
+		for j, nb := range r.Resources[KindNotebook] {
+			g.Go(func() error {
+				_, err := sm.CreateNotebookInstance(ctx, &sagemaker.CreateNotebookInstanceInput{
+					NotebookInstanceName: aws.String(nb.Name),
+					InstanceType:         smtypes.InstanceTypeMlT3Medium,
+					RoleArn:              aws.String(s.roleARN()),
+					VolumeSizeInGB:       aws.Int32(20),
+					KmsKeyId:             s.keyFor(r.Region, nb),
+					Tags:                 smTags(j),
+				})
+				return wrapCreate(err, nb.Name, r.Region)
+			})
+		}
+		for j, job := range r.Resources[KindTrainingJob] {
+			g.Go(func() error {
+				_, err := sm.CreateTrainingJob(ctx, s.trainingJob(r.Region, j, job))
+				return wrapCreate(err, job.Name, r.Region)
+			})
+		}
+		for j, c := range r.Resources[KindCluster] {
+			g.Go(func() error {
+				_, err := sm.CreateCluster(ctx, s.cluster(r.Region, j, c))
+				return wrapCreate(err, c.Name, r.Region)
+			})
+		}
+	}
+}
+
+func (s *seeder) trainingJob(region string, j int, job PlannedResource) *sagemaker.CreateTrainingJobInput {
+	key := s.keyFor(region, job)
+	return &sagemaker.CreateTrainingJobInput{
+		TrainingJobName: aws.String(job.Name),
+		RoleArn:         aws.String(s.roleARN()),
+		AlgorithmSpecification: &smtypes.AlgorithmSpecification{
+			TrainingImage:     aws.String(s.image(region)),
+			TrainingInputMode: smtypes.TrainingInputModeFile,
+		},
+		InputDataConfig: []smtypes.Channel{{
+			ChannelName: aws.String("train"),
+			DataSource: &smtypes.DataSource{S3DataSource: &smtypes.S3DataSource{
+				S3DataType: smtypes.S3DataTypeS3Prefix,
+				S3Uri:      aws.String(s.bucket(region) + "/datasets/" + job.Name + "/train/"),
+			}},
+		}},
+		OutputDataConfig: &smtypes.OutputDataConfig{
+			S3OutputPath: aws.String(s.bucket(region) + "/training-output/"),
+			KmsKeyId:     key,
+		},
+		ResourceConfig: &smtypes.ResourceConfig{
+			InstanceType:   smtypes.TrainingInstanceTypeMlM5Large, // EBS-backed: the volume slot applies
+			InstanceCount:  aws.Int32(1),
+			VolumeSizeInGB: aws.Int32(50),
+			VolumeKmsKeyId: key,
+		},
+		StoppingCondition: &smtypes.StoppingCondition{MaxRuntimeInSeconds: aws.Int32(3600)},
+		Tags:              smTags(j),
+	}
+}
+
+// cluster is a one-group HyperPod cluster. A keyed one encrypts its root
+// and secondary EBS volumes; the other has an unencrypted secondary volume.
+// moto requires ThreadsPerCore and a lifecycle script under s3://sagemaker-.
+func (s *seeder) cluster(region string, j int, c PlannedResource) *sagemaker.CreateClusterInput {
+	key := s.keyFor(region, c)
+	storage := []smtypes.ClusterInstanceStorageConfig{
+		&smtypes.ClusterInstanceStorageConfigMemberEbsVolumeConfig{Value: smtypes.ClusterEbsVolumeConfig{
+			VolumeSizeInGB: aws.Int32(100),
+			VolumeKmsKeyId: key,
+		}},
+	}
+	if key != nil {
+		storage = append(storage, &smtypes.ClusterInstanceStorageConfigMemberEbsVolumeConfig{Value: smtypes.ClusterEbsVolumeConfig{
+			RootVolume:     aws.Bool(true),
+			VolumeKmsKeyId: key,
+		}})
+	}
+	return &sagemaker.CreateClusterInput{
+		ClusterName: aws.String(c.Name),
+		InstanceGroups: []smtypes.ClusterInstanceGroupSpecification{{
+			InstanceGroupName: aws.String("workers"),
+			InstanceType:      smtypes.ClusterInstanceTypeMlM5Large,
+			InstanceCount:     aws.Int32(1),
+			ExecutionRole:     aws.String(s.roleARN()),
+			ThreadsPerCore:    aws.Int32(1),
+			LifeCycleConfig: &smtypes.ClusterLifeCycleConfig{
+				SourceS3Uri: aws.String("s3://sagemaker-hyperpod-lifecycle-" + region + "-" + s.out.Account + "/scripts/"),
+				OnCreate:    aws.String("on_create.sh"),
+			},
+			InstanceStorageConfigs: storage,
+		}},
+		NodeProvisioningMode: smtypes.ClusterNodeProvisioningModeContinuous,
+		Tags:                 smTags(j),
+	}
+}
+
+// keyFor returns the key ARN a planned resource names, or nil.
+func (s *seeder) keyFor(region string, res PlannedResource) *string {
+	if res.KeyIndex < 0 {
+		return nil
+	}
+	return aws.String(s.out.KeyARNs[region][res.KeyIndex])
+}
+
+// roleARN is the execution role every resource claims; moto does not check
+// that it exists.
+func (s *seeder) roleARN() string {
+	return "arn:aws:iam::" + s.out.Account + ":role/SageMakerExecutionRole"
+}
+
+func (s *seeder) bucket(region string) string {
+	return "s3://sagemaker-" + region + "-" + s.out.Account
+}
+
+func (s *seeder) image(region string) string {
+	return "683313688378.dkr.ecr." + region + ".amazonaws.com/sagemaker-xgboost:1.7-1"
+}
+
+func wrapCreate(err error, name, region string) error {
+	if err != nil {
+		return fmt.Errorf("create %s in %s: %w", name, region, err)
+	}
+	return nil
+}
+
+// smTags gives every resource the two tags sagekey requires by default.
+func smTags(j int) []smtypes.Tag {
+	return []smtypes.Tag{
+		{Key: aws.String("owner"), Value: aws.String(owner(j))},
+		{Key: aws.String("cost-center"), Value: aws.String(costCenter(j))},
+	}
+}
+
+func owner(j int) string      { return "team-" + strconv.Itoa(j%7) }
+func costCenter(j int) string { return "cc-" + strconv.Itoa(1000+j%13) }
