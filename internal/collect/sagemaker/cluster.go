@@ -23,7 +23,7 @@ func clusterCollector(api API) collect.Collector {
 		describeOp: "sagemaker:DescribeCluster",
 		source:     "sagemaker:DescribeCluster",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListClustersPaginator(api, &sm.ListClustersInput{})
+			p := sm.NewListClustersPaginator(api, &sm.ListClustersInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListClustersOutput) []listed {
 				items := make([]listed, 0, len(o.ClusterSummaries))
 				for _, c := range o.ClusterSummaries {

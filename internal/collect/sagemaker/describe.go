@@ -213,3 +213,8 @@ type panicked struct {
 }
 
 func (p *panicked) Error() string { return fmt.Sprint(p.value) }
+
+// listPageSize is the page size asked of every List call: the API maximum
+// for all of them. Left unset, several default to 10 per page, which would
+// multiply the List calls of a large account by ten.
+const listPageSize = 100

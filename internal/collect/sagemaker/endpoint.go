@@ -23,7 +23,7 @@ func endpointSpec(api API, configs *configCache) kindSpec {
 		describeOp: "sagemaker:DescribeEndpoint",
 		source:     "sagemaker:DescribeEndpoint+DescribeEndpointConfig",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListEndpointsPaginator(api, &sm.ListEndpointsInput{})
+			p := sm.NewListEndpointsPaginator(api, &sm.ListEndpointsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListEndpointsOutput) []listed {
 				items := make([]listed, 0, len(o.Endpoints))
 				for _, e := range o.Endpoints {

@@ -42,7 +42,7 @@ func endpointConfigSpec(api API, configs *configCache) kindSpec {
 		describeOp: describeEndpointConfigOp,
 		source:     describeEndpointConfigOp,
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListEndpointConfigsPaginator(api, &sm.ListEndpointConfigsInput{})
+			p := sm.NewListEndpointConfigsPaginator(api, &sm.ListEndpointConfigsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListEndpointConfigsOutput) []listed {
 				items := make([]listed, 0, len(o.EndpointConfigs))
 				for _, c := range o.EndpointConfigs {

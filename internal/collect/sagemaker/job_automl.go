@@ -18,7 +18,7 @@ func autoMLJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeAutoMLJobV2",
 		source:     "sagemaker:DescribeAutoMLJobV2",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListAutoMLJobsPaginator(api, &sm.ListAutoMLJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListAutoMLJobsPaginator(api, &sm.ListAutoMLJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListAutoMLJobsOutput) []listed {
 				items := make([]listed, 0, len(o.AutoMLJobSummaries))
 				for _, j := range o.AutoMLJobSummaries {

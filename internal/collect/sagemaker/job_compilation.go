@@ -18,7 +18,7 @@ func compilationJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeCompilationJob",
 		source:     "sagemaker:DescribeCompilationJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListCompilationJobsPaginator(api, &sm.ListCompilationJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListCompilationJobsPaginator(api, &sm.ListCompilationJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListCompilationJobsOutput) []listed {
 				items := make([]listed, 0, len(o.CompilationJobSummaries))
 				for _, j := range o.CompilationJobSummaries {

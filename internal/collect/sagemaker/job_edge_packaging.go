@@ -18,7 +18,7 @@ func edgePackagingJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeEdgePackagingJob",
 		source:     "sagemaker:DescribeEdgePackagingJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListEdgePackagingJobsPaginator(api, &sm.ListEdgePackagingJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListEdgePackagingJobsPaginator(api, &sm.ListEdgePackagingJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListEdgePackagingJobsOutput) []listed {
 				items := make([]listed, 0, len(o.EdgePackagingJobSummaries))
 				for _, j := range o.EdgePackagingJobSummaries {

@@ -18,7 +18,7 @@ func labelingJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeLabelingJob",
 		source:     "sagemaker:DescribeLabelingJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListLabelingJobsPaginator(api, &sm.ListLabelingJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListLabelingJobsPaginator(api, &sm.ListLabelingJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListLabelingJobsOutput) []listed {
 				items := make([]listed, 0, len(o.LabelingJobSummaryList))
 				for _, j := range o.LabelingJobSummaryList {

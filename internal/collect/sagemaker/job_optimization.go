@@ -18,7 +18,7 @@ func optimizationJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeOptimizationJob",
 		source:     "sagemaker:DescribeOptimizationJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListOptimizationJobsPaginator(api, &sm.ListOptimizationJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListOptimizationJobsPaginator(api, &sm.ListOptimizationJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListOptimizationJobsOutput) []listed {
 				items := make([]listed, 0, len(o.OptimizationJobSummaries))
 				for _, j := range o.OptimizationJobSummaries {

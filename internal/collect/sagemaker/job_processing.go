@@ -18,7 +18,7 @@ func processingJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeProcessingJob",
 		source:     "sagemaker:DescribeProcessingJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListProcessingJobsPaginator(api, &sm.ListProcessingJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListProcessingJobsPaginator(api, &sm.ListProcessingJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListProcessingJobsOutput) []listed {
 				items := make([]listed, 0, len(o.ProcessingJobSummaries))
 				for _, j := range o.ProcessingJobSummaries {

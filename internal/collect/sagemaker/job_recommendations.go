@@ -18,7 +18,7 @@ func recommendationsJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeInferenceRecommendationsJob",
 		source:     "sagemaker:DescribeInferenceRecommendationsJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListInferenceRecommendationsJobsPaginator(api, &sm.ListInferenceRecommendationsJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListInferenceRecommendationsJobsPaginator(api, &sm.ListInferenceRecommendationsJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListInferenceRecommendationsJobsOutput) []listed {
 				items := make([]listed, 0, len(o.InferenceRecommendationsJobs))
 				for _, j := range o.InferenceRecommendationsJobs {

@@ -18,7 +18,7 @@ func transformJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeTransformJob",
 		source:     "sagemaker:DescribeTransformJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListTransformJobsPaginator(api, &sm.ListTransformJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListTransformJobsPaginator(api, &sm.ListTransformJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListTransformJobsOutput) []listed {
 				items := make([]listed, 0, len(o.TransformJobSummaries))
 				for _, j := range o.TransformJobSummaries {

@@ -20,7 +20,7 @@ func tuningJobCollector(api JobsAPI) collect.Collector {
 		describeOp: "sagemaker:DescribeHyperParameterTuningJob",
 		source:     "sagemaker:DescribeHyperParameterTuningJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListHyperParameterTuningJobsPaginator(api, &sm.ListHyperParameterTuningJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListHyperParameterTuningJobsPaginator(api, &sm.ListHyperParameterTuningJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListHyperParameterTuningJobsOutput) []listed {
 				items := make([]listed, 0, len(o.HyperParameterTuningJobSummaries))
 				for _, j := range o.HyperParameterTuningJobSummaries {

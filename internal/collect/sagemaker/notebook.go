@@ -18,7 +18,7 @@ func notebookCollector(api API) collect.Collector {
 		describeOp: "sagemaker:DescribeNotebookInstance",
 		source:     "sagemaker:DescribeNotebookInstance",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListNotebookInstancesPaginator(api, &sm.ListNotebookInstancesInput{})
+			p := sm.NewListNotebookInstancesPaginator(api, &sm.ListNotebookInstancesInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListNotebookInstancesOutput) []listed {
 				items := make([]listed, 0, len(o.NotebookInstances))
 				for _, n := range o.NotebookInstances {

@@ -23,7 +23,7 @@ func pipelineCollector(api PipelineAPI) collect.Collector {
 		describeOp: "sagemaker:DescribePipeline",
 		source:     "sagemaker:DescribePipeline",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListPipelinesPaginator(api, &sm.ListPipelinesInput{})
+			p := sm.NewListPipelinesPaginator(api, &sm.ListPipelinesInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListPipelinesOutput) []listed {
 				items := make([]listed, 0, len(o.PipelineSummaries))
 				for _, s := range o.PipelineSummaries {

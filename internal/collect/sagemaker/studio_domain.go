@@ -24,7 +24,7 @@ func domainSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribeDomain",
 		source:     "sagemaker:DescribeDomain",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListDomainsPaginator(api, &sm.ListDomainsInput{})
+			p := sm.NewListDomainsPaginator(api, &sm.ListDomainsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListDomainsOutput) []listed {
 				items := make([]listed, 0, len(o.Domains))
 				mu.Lock()
@@ -105,7 +105,7 @@ func userProfileSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribeUserProfile",
 		source:     "sagemaker:DescribeUserProfile",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListUserProfilesPaginator(api, &sm.ListUserProfilesInput{})
+			p := sm.NewListUserProfilesPaginator(api, &sm.ListUserProfilesInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListUserProfilesOutput) []listed {
 				items := make([]listed, 0, len(o.UserProfiles))
 				for _, u := range o.UserProfiles {

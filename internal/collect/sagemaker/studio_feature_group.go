@@ -18,7 +18,7 @@ func featureGroupSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribeFeatureGroup",
 		source:     "sagemaker:DescribeFeatureGroup",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListFeatureGroupsPaginator(api, &sm.ListFeatureGroupsInput{})
+			p := sm.NewListFeatureGroupsPaginator(api, &sm.ListFeatureGroupsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListFeatureGroupsOutput) []listed {
 				items := make([]listed, 0, len(o.FeatureGroupSummaries))
 				for _, f := range o.FeatureGroupSummaries {

@@ -17,7 +17,7 @@ func inferenceExperimentSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribeInferenceExperiment",
 		source:     "sagemaker:DescribeInferenceExperiment",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListInferenceExperimentsPaginator(api, &sm.ListInferenceExperimentsInput{})
+			p := sm.NewListInferenceExperimentsPaginator(api, &sm.ListInferenceExperimentsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListInferenceExperimentsOutput) []listed {
 				items := make([]listed, 0, len(o.InferenceExperiments))
 				for _, e := range o.InferenceExperiments {
@@ -63,7 +63,7 @@ func deviceFleetSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribeDeviceFleet",
 		source:     "sagemaker:DescribeDeviceFleet",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListDeviceFleetsPaginator(api, &sm.ListDeviceFleetsInput{})
+			p := sm.NewListDeviceFleetsPaginator(api, &sm.ListDeviceFleetsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListDeviceFleetsOutput) []listed {
 				items := make([]listed, 0, len(o.DeviceFleetSummaries))
 				for _, f := range o.DeviceFleetSummaries {
@@ -98,7 +98,7 @@ func flowDefinitionSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribeFlowDefinition",
 		source:     "sagemaker:DescribeFlowDefinition",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListFlowDefinitionsPaginator(api, &sm.ListFlowDefinitionsInput{})
+			p := sm.NewListFlowDefinitionsPaginator(api, &sm.ListFlowDefinitionsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListFlowDefinitionsOutput) []listed {
 				items := make([]listed, 0, len(o.FlowDefinitionSummaries))
 				for _, f := range o.FlowDefinitionSummaries {
@@ -133,7 +133,7 @@ func partnerAppSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribePartnerApp",
 		source:     "sagemaker:DescribePartnerApp",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListPartnerAppsPaginator(api, &sm.ListPartnerAppsInput{})
+			p := sm.NewListPartnerAppsPaginator(api, &sm.ListPartnerAppsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListPartnerAppsOutput) []listed {
 				items := make([]listed, 0, len(o.Summaries))
 				for _, a := range o.Summaries {

@@ -51,7 +51,7 @@ var monitoringDefinitionKinds = []monitoringDefinitionKind{
 	{
 		kind: "data-quality-job-definition", prefix: "DataQuality", monitoringType: types.MonitoringTypeDataQuality,
 		list: func(ctx context.Context, api StudioAPI) ([]listed, error) {
-			p := sm.NewListDataQualityJobDefinitionsPaginator(api, &sm.ListDataQualityJobDefinitionsInput{})
+			p := sm.NewListDataQualityJobDefinitionsPaginator(api, &sm.ListDataQualityJobDefinitionsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListDataQualityJobDefinitionsOutput) []listed {
 				return monitoringDefinitionSummaries(o.JobDefinitionSummaries)
 			})
@@ -68,7 +68,7 @@ var monitoringDefinitionKinds = []monitoringDefinitionKind{
 	{
 		kind: "model-quality-job-definition", prefix: "ModelQuality", monitoringType: types.MonitoringTypeModelQuality,
 		list: func(ctx context.Context, api StudioAPI) ([]listed, error) {
-			p := sm.NewListModelQualityJobDefinitionsPaginator(api, &sm.ListModelQualityJobDefinitionsInput{})
+			p := sm.NewListModelQualityJobDefinitionsPaginator(api, &sm.ListModelQualityJobDefinitionsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListModelQualityJobDefinitionsOutput) []listed {
 				return monitoringDefinitionSummaries(o.JobDefinitionSummaries)
 			})
@@ -85,7 +85,7 @@ var monitoringDefinitionKinds = []monitoringDefinitionKind{
 	{
 		kind: "model-bias-job-definition", prefix: "ModelBias", monitoringType: types.MonitoringTypeModelBias,
 		list: func(ctx context.Context, api StudioAPI) ([]listed, error) {
-			p := sm.NewListModelBiasJobDefinitionsPaginator(api, &sm.ListModelBiasJobDefinitionsInput{})
+			p := sm.NewListModelBiasJobDefinitionsPaginator(api, &sm.ListModelBiasJobDefinitionsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListModelBiasJobDefinitionsOutput) []listed {
 				return monitoringDefinitionSummaries(o.JobDefinitionSummaries)
 			})
@@ -102,7 +102,7 @@ var monitoringDefinitionKinds = []monitoringDefinitionKind{
 	{
 		kind: "model-explainability-job-definition", prefix: "ModelExplainability", monitoringType: types.MonitoringTypeModelExplainability,
 		list: func(ctx context.Context, api StudioAPI) ([]listed, error) {
-			p := sm.NewListModelExplainabilityJobDefinitionsPaginator(api, &sm.ListModelExplainabilityJobDefinitionsInput{})
+			p := sm.NewListModelExplainabilityJobDefinitionsPaginator(api, &sm.ListModelExplainabilityJobDefinitionsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListModelExplainabilityJobDefinitionsOutput) []listed {
 				return monitoringDefinitionSummaries(o.JobDefinitionSummaries)
 			})
@@ -169,7 +169,7 @@ func monitoringScheduleSpec(api StudioAPI) kindSpec {
 		describeOp: describeOp,
 		source:     describeOp,
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListMonitoringSchedulesPaginator(api, &sm.ListMonitoringSchedulesInput{})
+			p := sm.NewListMonitoringSchedulesPaginator(api, &sm.ListMonitoringSchedulesInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListMonitoringSchedulesOutput) []listed {
 				items := make([]listed, 0, len(o.MonitoringScheduleSummaries))
 				for _, s := range o.MonitoringScheduleSummaries {

@@ -19,7 +19,7 @@ func modelCardSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribeModelCard",
 		source:     "sagemaker:DescribeModelCard",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListModelCardsPaginator(api, &sm.ListModelCardsInput{})
+			p := sm.NewListModelCardsPaginator(api, &sm.ListModelCardsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListModelCardsOutput) []listed {
 				items := make([]listed, 0, len(o.ModelCardSummaries))
 				for _, c := range o.ModelCardSummaries {
@@ -59,7 +59,7 @@ func modelPackageSpec(api StudioAPI) kindSpec {
 		source:     "sagemaker:DescribeModelPackage",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			// The default lists only unversioned packages.
-			p := sm.NewListModelPackagesPaginator(api, &sm.ListModelPackagesInput{ModelPackageType: types.ModelPackageTypeBoth})
+			p := sm.NewListModelPackagesPaginator(api, &sm.ListModelPackagesInput{ModelPackageType: types.ModelPackageTypeBoth, MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListModelPackagesOutput) []listed {
 				items := make([]listed, 0, len(o.ModelPackageSummaryList))
 				for _, m := range o.ModelPackageSummaryList {
@@ -114,7 +114,7 @@ func algorithmSpec(api StudioAPI) kindSpec {
 		describeOp: "sagemaker:DescribeAlgorithm",
 		source:     "sagemaker:DescribeAlgorithm",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
-			p := sm.NewListAlgorithmsPaginator(api, &sm.ListAlgorithmsInput{})
+			p := sm.NewListAlgorithmsPaginator(api, &sm.ListAlgorithmsInput{MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListAlgorithmsOutput) []listed {
 				items := make([]listed, 0, len(o.AlgorithmSummaryList))
 				for _, a := range o.AlgorithmSummaryList {

@@ -151,7 +151,7 @@ func trainingListSpec(api API) kindSpec {
 		describeOp: "sagemaker:DescribeTrainingJob",
 		source:     "sagemaker:DescribeTrainingJob",
 		list: func(ctx context.Context, since time.Time) ([]listed, error) {
-			p := sm.NewListTrainingJobsPaginator(api, &sm.ListTrainingJobsInput{CreationTimeAfter: createdAfter(since)})
+			p := sm.NewListTrainingJobsPaginator(api, &sm.ListTrainingJobsInput{CreationTimeAfter: createdAfter(since), MaxResults: aws.Int32(listPageSize)})
 			return listPages(ctx, p, func(o *sm.ListTrainingJobsOutput) []listed {
 				items := make([]listed, 0, len(o.TrainingJobSummaries))
 				for _, j := range o.TrainingJobSummaries {
