@@ -19,10 +19,10 @@ import (
 // among all attempts are counted apart because they show how close the scan
 // ran to the account's quotas.
 type OperationCalls struct {
-	Operation string `json:"operation"` // "sagemaker:Search"
-	Calls     int64  `json:"calls"`
-	Retries   int64  `json:"retries"`
-	Throttles int64  `json:"throttles"`
+	Operation string // "sagemaker:Search"
+	Calls     int64
+	Retries   int64
+	Throttles int64
 }
 
 // Meter counts API calls, retries and throttles per operation across every

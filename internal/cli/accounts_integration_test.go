@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strings"
@@ -76,26 +74,17 @@ func (d scanDoc) unexpectedGaps() []string {
 // as a missing role or a trust policy that does not trust the scanner would.
 func denyAssumeRole(t *testing.T, moto string, account string) string {
 	t.Helper()
-	target, err := url.Parse(moto)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		form, _ := url.ParseQuery(string(body))
-		if form.Get("Action") == "AssumeRole" && strings.Contains(form.Get("RoleArn"), ":"+account+":") {
-			w.Header().Set("Content-Type", "text/xml")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = io.WriteString(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>`+
-				`<Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
-			return
+	return interceptingProxy(t, moto, func(w http.ResponseWriter, r *http.Request) bool {
+		form, _ := url.ParseQuery(string(peekBody(r)))
+		if form.Get("Action") != "AssumeRole" || !strings.Contains(form.Get("RoleArn"), ":"+account+":") {
+			return false
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>`+
+			`<Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+		return true
+	})
 }
 
 // TestScanSeveralAccounts scans two moto accounts, the second through an

@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,20 +19,14 @@ import (
 // so a scan is still running when the test cancels it.
 func slowProxy(t *testing.T, moto string, delay time.Duration) string {
 	t.Helper()
-	target, err := url.Parse(moto)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return interceptingProxy(t, moto, func(_ http.ResponseWriter, r *http.Request) bool {
 		select {
 		case <-time.After(delay):
-			proxy.ServeHTTP(w, r)
+			return false // now forward it
 		case <-r.Context().Done():
+			return true // the client gave up: nothing to answer
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	})
 }
 
 // TestCanceledScanReportsWhatWasDone cancels a two-account scan midway (as

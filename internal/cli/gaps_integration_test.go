@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,34 +22,48 @@ import (
 // produced end to end.
 func denyingProxy(t *testing.T, target string, deniedOps []string, deniedNotebook string) string {
 	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return interceptingProxy(t, target, func(w http.ResponseWriter, r *http.Request) bool {
 		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "SageMaker.")
-		deny := false
-		for _, d := range deniedOps {
-			deny = deny || op == d
-		}
+		deny := slices.Contains(deniedOps, op)
 		if op == "DescribeNotebookInstance" && deniedNotebook != "" {
-			body, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(strings.NewReader(string(body)))
 			var in struct{ NotebookInstanceName string }
-			_ = json.Unmarshal(body, &in)
+			_ = json.Unmarshal(peekBody(r), &in)
 			deny = in.NotebookInstanceName == deniedNotebook
 		}
 		if deny {
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = io.WriteString(w, `{"__type":"AccessDeniedException","message":"User is not authorized to perform: sagemaker:`+op+`"}`)
-			return
 		}
-		proxy.ServeHTTP(w, r)
+		return deny
+	})
+}
+
+// interceptingProxy forwards to target every request that intercept does
+// not answer itself (it returns true when it wrote a response). moto has
+// no IAM enforcement and answers at once, so this is how the tests produce
+// denied calls and slow endpoints end to end.
+func interceptingProxy(t *testing.T, target string, intercept func(http.ResponseWriter, *http.Request) bool) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !intercept(w, r) {
+			proxy.ServeHTTP(w, r)
+		}
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// peekBody reads r's body and leaves it in place for the proxy.
+func peekBody(r *http.Request) []byte {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body
 }
 
 // TestScanReportsGapsAndNeverPasses checks that a denied List is a gap that

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sagekey/sagekey/internal/awsclient"
 	"github.com/sagekey/sagekey/internal/inventory"
+	"github.com/sagekey/sagekey/internal/progress"
 )
 
 // accountPrepLimit bounds how many accounts are reached (AssumeRole,
@@ -38,7 +39,7 @@ type clients struct {
 // reachAccounts assumes each account's role, checks that the role really
 // is in that account, and resolves its regions. An account that cannot be
 // reached is a gap; the others are scanned.
-func reachAccounts(ctx context.Context, c clients, accounts []awsclient.Account, regions []string, o Options) ([]reachedAccount, []inventory.Gap) {
+func reachAccounts(ctx context.Context, c clients, accounts []awsclient.Account, regions []string, tracker *progress.Tracker) ([]reachedAccount, []inventory.Gap) {
 	var (
 		mu      sync.Mutex
 		reached []reachedAccount
@@ -48,7 +49,7 @@ func reachAccounts(ctx context.Context, c clients, accounts []awsclient.Account,
 	g.SetLimit(accountPrepLimit)
 	for _, a := range accounts {
 		g.Go(func() error {
-			defer o.Progress.AccountReady()
+			defer tracker.AccountReady()
 			r, gap := reachAccount(ctx, c, a, regions)
 			mu.Lock()
 			defer mu.Unlock()

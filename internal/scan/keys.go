@@ -12,7 +12,8 @@ import (
 // resolveKeys resolves every distinct key reference once. A key is read
 // with the credentials of its own account when that account is scanned too
 // (only the owner can read a key's policy and tags), otherwise with those
-// of the account that uses it. A key that could not be described is also a
+// of the first scanned account found using a key of that owner, so a key
+// shared by several scanned accounts is still described once. A key that could not be described is also a
 // gap: the scan could not read part of the estate.
 func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.Inventory, limit int) (*keys.Set, []inventory.Gap) {
 	resolvers := make(map[string]*keys.Resolver, len(accounts))
@@ -25,6 +26,10 @@ func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.I
 		resolvers[a.ID] = keys.NewResolver(a.ID, clientFor)
 	}
 	byResolver := map[string][]keys.Ref{}
+	readerFor := map[string]string{} // key owner → account whose credentials read it
+	for _, a := range accounts {
+		readerFor[a.ID] = a.ID
+	}
 	var refs []keys.Ref
 	for _, r := range inv.Resources {
 		for _, s := range r.Slots {
@@ -32,9 +37,10 @@ func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.I
 				continue
 			}
 			ref := keys.ParseRef(s.KeyRef, r.Account, r.Region)
-			reader := r.Account
-			if _, ok := resolvers[ref.Account]; ok {
-				reader = ref.Account
+			reader, ok := readerFor[ref.Account]
+			if !ok {
+				reader = r.Account
+				readerFor[ref.Account] = reader
 			}
 			byResolver[reader] = append(byResolver[reader], ref)
 			refs = append(refs, ref)

@@ -83,14 +83,19 @@ func (k *knownRecords) known() collect.Known {
 
 // toStore picks the records worth keeping (immutable, fully read, not
 // already stored as they are) and the windows this scan completed: for
-// every immutable kind whose collector finished without a gap, every
-// record created since the window's start is now stored.
+// every immutable kind whose collector finished without a gap and whose
+// records were all fully read, every record created since the window's
+// start is now stored. A kind with a record that could not be stored gets
+// no window, since a later Search would take the window's word for it and
+// never see that record again.
 func (k *knownRecords) toStore(inv inventory.Inventory, outcomes []collect.Outcome, since, started time.Time) ([]inventory.Resource, []store.KnownWindow) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	var records []inventory.Resource
+	incomplete := map[windowKey]bool{}
 	for _, r := range inv.Resources {
 		if !reusable(r) {
+			incomplete[windowKey{r.Account, r.Region, r.Kind}] = true
 			continue
 		}
 		if at, ok := k.served[r.ARN]; ok && at.Equal(r.CreatedAt) {
@@ -104,10 +109,11 @@ func (k *knownRecords) toStore(inv inventory.Inventory, outcomes []collect.Outco
 			continue
 		}
 		for _, kind := range o.Job.Collector.Kinds() {
-			if c, ok := catalog.Lookup(kind); !ok || !c.Immutable {
+			key := windowKey{o.Job.Target.Account, o.Job.Target.Region, kind}
+			if c, ok := catalog.Lookup(kind); !ok || !c.Immutable || incomplete[key] {
 				continue
 			}
-			from, relied := k.from[windowKey{o.Job.Target.Account, o.Job.Target.Region, kind}]
+			from, relied := k.from[key]
 			if !relied {
 				from = since
 			}

@@ -103,7 +103,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	o.Progress.AddAccounts(len(accounts))
-	reached, accountGaps := reachAccounts(ctx, c, accounts, o.Regions, o)
+	reached, accountGaps := reachAccounts(ctx, c, accounts, o.Regions, o.Progress)
 	rep.Accounts, rep.Regions = accountIDs(accounts), regionsOf(reached)
 	limit := max(o.Concurrency, 1)
 
@@ -117,9 +117,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for i := range jobs {
 		jobs[i].Collector = progressCollector{Collector: jobs[i].Collector, progress: o.Progress}
 	}
-	sink := &progressSink{Sink: &collect.MemorySink{}, progress: o.Progress}
-	outcomes := collect.Run(ctx, jobs, limit, sink)
-	inv := sink.Sink.(*collect.MemorySink).Inventory()
+	found := &collect.MemorySink{}
+	outcomes := collect.Run(ctx, jobs, limit, &progressSink{Sink: found, progress: o.Progress})
+	inv := found.Inventory()
 	inv.Resources = withinWindow(inv.Resources, o.Since)
 	ks, keyGaps := resolveKeys(ctx, reached, inv, limit)
 	inv.Gaps = append(append(inv.Gaps, accountGaps...), keyGaps...)

@@ -1,0 +1,53 @@
+package scan
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/collect"
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+// A window promises that every record of its kind is stored, so a kind
+// with a record that could not be stored (an unreadable slot) gets none,
+// while the fully read records are still stored.
+func TestToStoreWithholdsTheWindowOfAKindWithAnUnstorableRecord(t *testing.T) {
+	t.Parallel()
+	const acct = "111122223333"
+	created := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	record := func(kind, name, unknown string) inventory.Resource {
+		return inventory.Resource{Kind: kind, ARN: "arn:" + name, Name: name, Account: acct, Region: "us-east-1", CreatedAt: created,
+			Slots: []inventory.Slot{{Type: "volume", Name: "volume", Unknown: unknown}}}
+	}
+	inv := inventory.Inventory{Resources: []inventory.Resource{
+		record("training-job", "tj-ok", ""),
+		record("processing-job", "pj-ok", ""),
+		record("processing-job", "pj-unreadable", "ProcessingResources not returned"),
+		record("notebook-instance", "nb", ""), // mutable: never stored
+	}}
+	target := collect.Target{Account: acct, Region: "us-east-1"}
+	outcomes := []collect.Outcome{
+		{Job: collect.Job{Target: target, Collector: fakeCollector{kinds: []string{"training-job"}}}, Complete: true},
+		{Job: collect.Job{Target: target, Collector: fakeCollector{kinds: []string{"processing-job"}}}, Complete: true},
+		{Job: collect.Job{Target: target, Collector: fakeCollector{kinds: []string{"notebook-instance"}}}, Complete: true},
+	}
+	started := created.Add(time.Hour)
+	records, windows := newKnownRecords(nil, true).toStore(inv, outcomes, time.Time{}, started)
+	var stored, windowed []string
+	for _, r := range records {
+		stored = append(stored, r.Name)
+	}
+	for _, w := range windows {
+		windowed = append(windowed, w.Kind)
+		if !w.Until.Equal(started) || !w.From.IsZero() {
+			t.Errorf("window %+v, want [zero, %v)", w, started)
+		}
+	}
+	if want := []string{"tj-ok", "pj-ok"}; !slices.Equal(stored, want) {
+		t.Errorf("stored %v, want %v", stored, want)
+	}
+	if want := []string{"training-job"}; !slices.Equal(windowed, want) {
+		t.Errorf("windows for %v, want %v", windowed, want)
+	}
+}
