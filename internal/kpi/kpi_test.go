@@ -3,8 +3,6 @@ package kpi
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,9 +13,8 @@ import (
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/store"
+	"github.com/sagekey/sagekey/internal/testutil/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) // a Monday
 
@@ -171,19 +168,7 @@ func TestGoldenOutputs(t *testing.T) {
 			if err := w(&buf, rep); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "kpi."+format)
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/kpi -update)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s output differs from %s (go test ./internal/kpi -update to accept):\n%s", format, path, buf.String())
-			}
+			golden.Check(t, "kpi."+format, buf.Bytes())
 		})
 	}
 }

@@ -3,17 +3,13 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/inventory"
+	goldenfile "github.com/sagekey/sagekey/internal/testutil/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func fixture() *Report {
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -44,19 +40,7 @@ func fixture() *Report {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/report -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file:\n%s", name, got)
-	}
+	goldenfile.Check(t, name, got)
 }
 
 func TestGolden(t *testing.T) {
