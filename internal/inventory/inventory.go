@@ -34,7 +34,16 @@ type Resource struct {
 	// file:line for IaC.
 	Source string `json:"source"`
 	Slots  []Slot `json:"slots"`
+	// Attributes are facts a remediation plan names, keyed by the
+	// Attr* constants (for an endpoint, the config it serves from).
+	Attributes map[string]string `json:"attributes,omitempty"`
 }
+
+// Attribute keys.
+const (
+	// AttrEndpointConfig is the endpoint config an endpoint serves from.
+	AttrEndpointConfig = "endpoint_config"
+)
 
 // Slot is one place on a resource that takes a KMS key, with the facts that
 // decide whether a key is possible there. Sources record facts only; the

@@ -50,6 +50,9 @@ func endpointSpec(api API, configs *configCache) kindSpec {
 				Name:      aws.ToString(out.EndpointName),
 				CreatedAt: aws.ToTime(out.CreationTime),
 				Slots:     slots,
+				Attributes: map[string]string{
+					inventory.AttrEndpointConfig: aws.ToString(out.EndpointConfigName),
+				},
 			}, nil
 		},
 	}

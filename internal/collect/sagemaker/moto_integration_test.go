@@ -200,6 +200,10 @@ func TestCollectorsAgainstMoto(t *testing.T) {
 		return inventory.Resource{Kind: kind, ARN: arn(kind, name), Name: name, Account: account, Region: region,
 			Tags: tags, Source: source, Slots: slots}
 	}
+	withConfig := func(r inventory.Resource, cfg string) inventory.Resource {
+		r.Attributes = map[string]string{inventory.AttrEndpointConfig: cfg}
+		return r
+	}
 	want := []inventory.Resource{
 		res("cluster", "hp", "sagemaker:DescribeCluster", map[string]string{"env": "hpc"},
 			inventory.Slot{Type: "root-volume", Name: "root-volume:workers", Label: "instance group workers: root volume",
@@ -209,11 +213,11 @@ func TestCollectorsAgainstMoto(t *testing.T) {
 			inventory.Slot{Type: "root-volume", Name: "root-volume:ctl", Label: "instance group ctl: root volume",
 				InstanceTypes: []string{"ml.t3.medium"}},
 		),
-		res("endpoint", "ep", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", map[string]string{"env": "prod"}, onEndpoint...),
-		res("endpoint", "orphan", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", nil, inventory.Slot{
+		withConfig(res("endpoint", "ep", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", map[string]string{"env": "prod"}, onEndpoint...), "cfg"),
+		withConfig(res("endpoint", "orphan", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", nil, inventory.Slot{
 			Type: "volume", Name: "config", Label: "endpoint config doomed",
 			Unknown: "endpoint config doomed no longer exists; the endpoint's keys cannot be verified",
-		}),
+		}), "doomed"),
 		res("endpoint-config", "cfg", "sagemaker:DescribeEndpointConfig", nil, hosting...),
 		res("notebook-instance", "nb", "sagemaker:DescribeNotebookInstance", map[string]string{"owner": "ml-team"},
 			inventory.Slot{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "alias/notebooks"}),
