@@ -199,7 +199,9 @@ func (r *run) otherUsers(ctx context.Context) ([]string, error) {
 }
 
 func (r *run) done(i int, detail string) { r.res.Steps[i].Status, r.res.Steps[i].Detail = Done, detail }
-func (r *run) skip(i int, detail string) { r.res.Steps[i].Status, r.res.Steps[i].Detail = Skipped, detail }
+func (r *run) skip(i int, detail string) {
+	r.res.Steps[i].Status, r.res.Steps[i].Detail = Skipped, detail
+}
 
 // fail records the failed step, stops, and reads back what the endpoint
 // serves from so the report states the endpoint's real condition.

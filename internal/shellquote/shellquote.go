@@ -8,7 +8,7 @@ import "strings"
 
 // Quote returns s as one shell word. Strings made only of characters no
 // shell treats specially are returned as they are, for readability; all
-// others are single-quoted, with each ' written as '\''.
+// others are single-quoted, with each ' written as '\”.
 func Quote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/@=+%") == "" {
 		return s
