@@ -144,3 +144,21 @@ func (s *Set) RefIndex() map[string]string {
 	}
 	return out
 }
+
+// SetFrom rebuilds the set a scan resolved from what it stored: its
+// distinct keys and its reference index (Distinct and RefIndex). A stored
+// run can then be evaluated again exactly as the scan evaluated it.
+func SetFrom(distinct []Key, refs map[string]string) *Set {
+	byARN := make(map[string]*Key, len(distinct))
+	for i := range distinct {
+		k := distinct[i]
+		byARN[k.ARN] = &k
+	}
+	s := NewSet()
+	for ref, arn := range refs {
+		if k, ok := byARN[arn]; ok {
+			s.keys[ref] = k
+		}
+	}
+	return s
+}
