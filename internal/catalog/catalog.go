@@ -33,6 +33,21 @@ type Kind struct {
 	// change, are still read on every scan where a List call found it.
 	Immutable bool
 	Slots     []SlotSpec
+	// CreateActions are the IAM actions that create this kind and carry its
+	// slots' condition keys (reference §2a). Guardrails Null-deny exactly
+	// these actions, so an action whose request carries no KMS condition key
+	// (CreateEndpoint, CreateCluster, UpdateNotebookInstance) must never be
+	// listed: the key would always be absent and every request denied.
+	CreateActions []string
+	// KeyUpdateActions are update actions whose requests may carry the
+	// condition keys of the slots marked UpdateCarriesKey. They are only ever
+	// pinned to approved keys: an update need not restate a key, so a
+	// Null-deny would block legitimate updates.
+	KeyUpdateActions []string
+	// ConfigRules are the AWS Config managed rules that check this kind's
+	// keys (reference §5); empty when only a scheduled sagekey scan detects
+	// a missing key after the fact.
+	ConfigRules []ConfigRule
 	// Remediation is how a non-compliant resource of this kind is fixed,
 	// respecting its mutability.
 	Remediation string
@@ -49,6 +64,15 @@ type SlotSpec struct {
 	// creation (current and legacy name); empty when nothing can enforce
 	// it preventively.
 	ConditionKeys []string
+	// OptionalAtCreate, when not empty, says why a legitimate create request
+	// may omit this key. Such a slot is only pinned to approved keys
+	// (ArnNotLikeIfExists), never Null-denied, which would break those
+	// requests; it is listed as not enforceable preventively.
+	OptionalAtCreate string
+	// UpdateCarriesKey: the kind's KeyUpdateActions carry this slot's
+	// condition keys (UpdateDomain carries the sharing key but not the
+	// storage key, which is fixed at creation).
+	UpdateCarriesKey bool
 	// LocalStorage is the instance-type table whose local NVMe storage makes
 	// this slot inapplicable; TableNone when instance types do not matter.
 	LocalStorage Table

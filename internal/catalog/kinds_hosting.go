@@ -47,6 +47,10 @@ func endpointConfig() Kind {
 		ListAPI:      "ListEndpointConfigs", DescribeAPI: "DescribeEndpointConfig",
 		KeysMutable: false,
 		Slots:       hostingSlots(),
+		// Carries the volume key only; data capture, async output and core
+		// dump keys have no condition key (reference §2a).
+		CreateActions: []string{"sagemaker:CreateEndpointConfig"},
+		ConfigRules:   []ConfigRule{endpointConfigKMSConfiguredRule, endpointConfigKMSRequiredRule},
 		Remediation: "Endpoint configurations are immutable. Create a new endpoint configuration that copies " +
 			"every production and shadow variant, data-capture and async setting and adds a customer-managed key " +
 			"to each slot, move endpoints to it with UpdateEndpoint, then delete the old configuration.",
@@ -60,6 +64,9 @@ func endpoint() Kind {
 		ListAPI:      "ListEndpoints", DescribeAPI: "DescribeEndpoint + DescribeEndpointConfig",
 		KeysMutable: true,
 		Slots:       hostingSlots(),
+		// No CreateActions: CreateEndpoint and UpdateEndpoint carry no KMS
+		// condition key. The keys are set, and enforced, on the endpoint
+		// configuration (CreateEndpointConfig) the endpoint serves from.
 		Remediation: "Blue/green cut-over without downtime: create a new endpoint configuration with the same " +
 			"variants plus customer-managed keys, call UpdateEndpoint with it, wait for InService, re-scan the " +
 			"endpoint, then delete the old configuration.",

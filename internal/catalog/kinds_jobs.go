@@ -4,6 +4,8 @@ func processingJob() Kind {
 	return Kind{
 		ID: "processing-job", JobHistory: true, Immutable: true, Title: "Processing job", ResourceType: "AWS::SageMaker::ProcessingJob",
 		ListAPI: "ListProcessingJobs", DescribeAPI: "DescribeProcessingJob",
+		// The dataset-definition staging keys have no condition key.
+		CreateActions: []string{"sagemaker:CreateProcessingJob"},
 		Slots: []SlotSpec{
 			volumeSlot("ProcessingResources.ClusterConfig.VolumeKmsKeyId", "",
 				"AWS::SageMaker::ProcessingJob/ProcessingResources/ClusterConfig/VolumeKmsKeyId", TableProcessing),
@@ -24,6 +26,7 @@ func transformJob() Kind {
 	return Kind{
 		ID: "transform-job", JobHistory: true, Immutable: true, Title: "Batch transform job", ResourceType: "AWS::SageMaker::TransformJob",
 		ListAPI: "ListTransformJobs", DescribeAPI: "DescribeTransformJob",
+		CreateActions: []string{"sagemaker:CreateTransformJob"},
 		Slots: []SlotSpec{
 			volumeSlot("TransformResources.VolumeKmsKeyId", "", "", TableTransform),
 			outputSlot("TransformOutput.KmsKeyId", "", "", outputConditionKeys),
@@ -40,6 +43,7 @@ func hyperParameterTuningJob() Kind {
 		ID: "hyper-parameter-tuning-job", JobHistory: true, Immutable: true, Title: "Hyper-parameter tuning job",
 		ResourceType: "AWS::SageMaker::HyperParameterTuningJob",
 		ListAPI:      "ListHyperParameterTuningJobs", DescribeAPI: "DescribeHyperParameterTuningJob",
+		CreateActions: []string{"sagemaker:CreateHyperParameterTuningJob"},
 		Slots: []SlotSpec{
 			volumeSlot("TrainingJobDefinition(s)[].ResourceConfig.VolumeKmsKeyId | HyperParameterTuningResourceConfig.VolumeKmsKeyId",
 				tf+".resource_config.volume_kms_key_id", "", TableTraining),
@@ -54,6 +58,7 @@ func autoMLJob() Kind {
 	return Kind{
 		ID: "auto-ml-job", JobHistory: true, Immutable: true, Title: "AutoML job (v1 and v2)", ResourceType: "AWS::SageMaker::AutoMLJob",
 		ListAPI: "ListAutoMLJobs", DescribeAPI: "DescribeAutoMLJobV2",
+		CreateActions: []string{"sagemaker:CreateAutoMLJob", "sagemaker:CreateAutoMLJobV2"},
 		Slots: []SlotSpec{
 			volumeSlot("SecurityConfig.VolumeKmsKeyId", "", "", TableNone),
 			outputSlot("OutputDataConfig.KmsKeyId", "", "", outputConditionKeys),
@@ -63,13 +68,17 @@ func autoMLJob() Kind {
 }
 
 func labelingJob() Kind {
+	v := volumeSlot("LabelingJobAlgorithmsConfig.LabelingJobResourceConfig.VolumeKmsKeyId",
+		"aws_sagemaker_labeling_job.labeling_job_algorithms_config.labeling_job_resource_config.volume_kms_key_id", "", TableNone)
+	v.OptionalAtCreate = "the volume exists only with automated data labeling (LabelingJobAlgorithmsConfig); " +
+		"a job labeled by people alone has no volume key to pass"
 	return Kind{
 		ID: "labeling-job", JobHistory: true, Immutable: true, Title: "Ground Truth labeling job", ResourceType: "AWS::SageMaker::LabelingJob",
 		ListAPI: "ListLabelingJobs", DescribeAPI: "DescribeLabelingJob",
+		CreateActions: []string{"sagemaker:CreateLabelingJob"},
 		Slots: []SlotSpec{
 			outputSlot("OutputConfig.KmsKeyId", "aws_sagemaker_labeling_job.output_config.kms_key_id", "", outputConditionKeys),
-			volumeSlot("LabelingJobAlgorithmsConfig.LabelingJobResourceConfig.VolumeKmsKeyId",
-				"aws_sagemaker_labeling_job.labeling_job_algorithms_config.labeling_job_resource_config.volume_kms_key_id", "", TableNone),
+			v,
 		},
 		Remediation: immutableJob("Labeling job", "OutputConfig.KmsKeyId and, with automated labeling, "+
 			"LabelingJobResourceConfig.VolumeKmsKeyId (API only, not the console)"),

@@ -83,7 +83,10 @@ func modelCustomizationJob() Kind {
 	return Kind{
 		ID: "model-customization-job", JobHistory: true, Immutable: true, Title: "Model customization job (CreateJob)", ResourceType: "AWS::SageMaker::Job",
 		ListAPI: "ListJobs (per JobCategory)", DescribeAPI: "DescribeJob",
-		Slots:       []SlotSpec{out},
-		Remediation: immutableJob("Model customization job", "the output KMS key in JobConfigDocument"),
+		// The output key is required: SAR lists OutputKmsKeyArn on CreateJob.
+		// [U] whether every job category takes an output key.
+		CreateActions: []string{"sagemaker:CreateJob"},
+		Slots:         []SlotSpec{out},
+		Remediation:   immutableJob("Model customization job", "the output KMS key in JobConfigDocument"),
 	}
 }

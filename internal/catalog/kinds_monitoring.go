@@ -15,6 +15,7 @@ func monitoringDefinition(id, title, prefix, tfResource string) Kind {
 	return Kind{
 		ID: id, Title: title, ResourceType: "AWS::SageMaker::" + prefix + "JobDefinition", Immutable: true,
 		ListAPI: "List" + prefix + "JobDefinitions", DescribeAPI: "Describe" + prefix + "JobDefinition",
+		CreateActions: []string{"sagemaker:Create" + prefix + "JobDefinition"},
 		Slots: []SlotSpec{
 			volumeSlot("JobResources.ClusterConfig.VolumeKmsKeyId", volTF, cfn+"JobResources/ClusterConfig/VolumeKmsKeyId", TableProcessing),
 			outputSlot(prefix+"JobOutputConfig.KmsKeyId", outTF, cfn+prefix+"JobOutputConfig/KmsKeyId", outputConditionKeys),
@@ -38,17 +39,26 @@ func monitoringKinds() []Kind {
 
 func monitoringSchedule() Kind {
 	const cfn = "AWS::SageMaker::MonitoringSchedule/MonitoringScheduleConfig/MonitoringJobDefinition/"
+	// A schedule usually references a job definition by name
+	// (MonitoringJobDefinitionName), so its request carries no key at all;
+	// the keys are then enforced on the job definition's own create action.
+	const optional = "a schedule usually references a job definition by name, so its request carries no key; " +
+		"the referenced definition is enforced when it is created"
+	vol := volumeSlot("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId",
+		"", cfn+"MonitoringResources/ClusterConfig/VolumeKmsKeyId", TableProcessing)
+	out := outputSlot("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId",
+		"", cfn+"MonitoringOutputConfig/KmsKeyId", outputConditionKeys)
+	for _, s := range []*SlotSpec{&vol, &out} {
+		s.OptionalAtCreate, s.UpdateCarriesKey = optional, true
+	}
 	return Kind{
 		ID: "monitoring-schedule", Title: "Model Monitor schedule (inline or referenced job definition)",
 		ResourceType: "AWS::SageMaker::MonitoringSchedule",
 		ListAPI:      "ListMonitoringSchedules", DescribeAPI: "DescribeMonitoringSchedule (+ the referenced job definition)",
-		KeysMutable: true,
-		Slots: []SlotSpec{
-			volumeSlot("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId",
-				"", cfn+"MonitoringResources/ClusterConfig/VolumeKmsKeyId", TableProcessing),
-			outputSlot("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId",
-				"", cfn+"MonitoringOutputConfig/KmsKeyId", outputConditionKeys),
-		},
+		KeysMutable:      true,
+		CreateActions:    []string{"sagemaker:CreateMonitoringSchedule"},
+		KeyUpdateActions: []string{"sagemaker:UpdateMonitoringSchedule"},
+		Slots:            []SlotSpec{vol, out},
 		Remediation: "Schedules can be changed in place: UpdateMonitoringSchedule with customer-managed keys in the " +
 			"inline definition, or point it at a job definition that has them.",
 	}

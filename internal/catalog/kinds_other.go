@@ -6,6 +6,9 @@ func notebookInstance() Kind {
 		ResourceType: "AWS::SageMaker::NotebookInstance",
 		ListAPI:      "ListNotebookInstances", DescribeAPI: "DescribeNotebookInstance",
 		KeysMutable: false,
+		// UpdateNotebookInstance carries no KMS condition key (and cannot change the key).
+		CreateActions: []string{"sagemaker:CreateNotebookInstance"},
+		ConfigRules:   []ConfigRule{notebookKMSRule},
 		Slots: []SlotSpec{{
 			ID: "volume", Title: "ML storage volume (/home/ec2-user/SageMaker)",
 			APIField:       "KmsKeyId",
@@ -25,7 +28,8 @@ func trainingJob() Kind {
 		ID: "training-job", JobHistory: true, Immutable: true, Title: "Training job",
 		ResourceType: "AWS::SageMaker::TrainingJob",
 		ListAPI:      "Search(TrainingJob) or ListTrainingJobs", DescribeAPI: "DescribeTrainingJob",
-		KeysMutable: false,
+		KeysMutable:   false,
+		CreateActions: []string{"sagemaker:CreateTrainingJob"},
 		Slots: []SlotSpec{
 			{
 				ID: "volume", Title: "ML storage volume of the training instances",
@@ -59,6 +63,8 @@ func cluster() Kind {
 		ResourceType: "AWS::SageMaker::Cluster",
 		ListAPI:      "ListClusters", DescribeAPI: "DescribeCluster",
 		KeysMutable: false,
+		// No CreateActions: CreateCluster and UpdateCluster carry no KMS
+		// condition key, so a HyperPod key can only be detected after the fact.
 		Slots: []SlotSpec{
 			{
 				ID: "root-volume", Title: "root EBS volume of an instance group",

@@ -49,6 +49,7 @@ func page(c Check) string {
 				code(s.CloudFormation), code(strings.Join(s.ConditionKeys, "`, `")), dash(s.LocalStorage))
 		}
 		b.WriteString("\nA slot that is not configured on the resource (for example data capture that is off) is not judged.\n")
+		b.WriteString(controls(c.Kind))
 	}
 	fmt.Fprintf(&b, "\n## Remediation\n\n%s\n\n## Examples\n\n", c.Remediation)
 	for _, e := range c.Examples {

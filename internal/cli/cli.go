@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -22,9 +23,11 @@ type globalOptions struct {
 	logLevel string
 }
 
-// Env is what commands take from the process: the output streams and the
-// clock (tests pin it to replay history).
+// Env is what commands take from the process: the streams and the clock
+// (tests pin it to replay history). Stdin answers confirmation prompts;
+// nil reads as "no".
 type Env struct {
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Now            func() time.Time
 }
@@ -32,7 +35,7 @@ type Env struct {
 // Run executes sagekey with args (without the program name) and returns the
 // exit status. stdout carries results only; logs go to stderr.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return RunEnv(ctx, Env{Stdout: stdout, Stderr: stderr, Now: time.Now}, args)
+	return RunEnv(ctx, Env{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Now: time.Now}, args)
 }
 
 // RunEnv is Run with an explicit environment.
@@ -57,7 +60,7 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
 	root.AddCommand(newScanCommand(e), newChecksCommand(stdout), newVersionCommand(stdout),
-		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e))
+		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e))
 
 	err := root.ExecuteContext(ctx)
 	// Bare violations are the report itself, so only they go unprinted;
