@@ -49,12 +49,19 @@ func newConfigInput(old *sm.DescribeEndpointConfigOutput, tags []types.Tag, name
 	if volumeKeyApplies(old) {
 		in.KmsKeyId = aws.String(key)
 	}
-	if dc := old.DataCaptureConfig; dc != nil {
+	// An empty DataCaptureConfig or AsyncInferenceConfig (some APIs and
+	// emulators return {} for "none") is dropped: sent back, it would fail
+	// CreateEndpointConfig's required-field validation.
+	if dc := old.DataCaptureConfig; dc != nil && dc.DestinationS3Uri == nil {
+		in.DataCaptureConfig = nil
+	} else if dc != nil {
 		c := *dc
 		c.KmsKeyId = aws.String(key)
 		in.DataCaptureConfig = &c
 	}
-	if a := old.AsyncInferenceConfig; a != nil && a.OutputConfig != nil {
+	if a := old.AsyncInferenceConfig; a != nil && a.OutputConfig == nil {
+		in.AsyncInferenceConfig = nil
+	} else if a != nil {
 		c, out := *a, *a.OutputConfig
 		out.KmsKeyId = aws.String(key)
 		c.OutputConfig = &out

@@ -108,6 +108,19 @@ func TestVolumeKeyOnlyWhereItProtectsSomething(t *testing.T) {
 	}
 }
 
+// TestEmptySubconfigsAreDropped: a described config may carry empty
+// DataCaptureConfig/AsyncInferenceConfig objects meaning "none"; copying
+// them would make CreateEndpointConfig fail validation.
+func TestEmptySubconfigsAreDropped(t *testing.T) {
+	t.Parallel()
+	old := &sm.DescribeEndpointConfigOutput{EndpointConfigName: aws.String("c"),
+		DataCaptureConfig: &types.DataCaptureConfig{}, AsyncInferenceConfig: &types.AsyncInferenceConfig{}}
+	in := newConfigInput(old, nil, "n", key)
+	if in.DataCaptureConfig != nil || in.AsyncInferenceConfig != nil {
+		t.Errorf("empty sub-configs were copied: %+v %+v", in.DataCaptureConfig, in.AsyncInferenceConfig)
+	}
+}
+
 func TestNewConfigName(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 23, 10, 4, 5, 0, time.UTC)
