@@ -10,6 +10,7 @@ import (
 
 	"github.com/sagekey/sagekey/internal/awsclient"
 	smcollect "github.com/sagekey/sagekey/internal/collect/sagemaker"
+	"github.com/sagekey/sagekey/internal/cutover"
 	"github.com/sagekey/sagekey/internal/keys"
 )
 
@@ -78,5 +79,28 @@ func SpliceReadme(readme string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return splice(out, PermissionsStart, PermissionsEnd, PermissionsTable())
+	out, err = splice(out, PermissionsStart, PermissionsEnd, PermissionsTable())
+	if err != nil {
+		return "", err
+	}
+	return splice(out, ApplyPermissionsStart, ApplyPermissionsEnd, ApplyPermissionsLine())
+}
+
+// README markers around the permissions of remediate --apply.
+const (
+	ApplyPermissionsStart = "<!-- apply-permissions:start -->"
+	ApplyPermissionsEnd   = "<!-- apply-permissions:end -->"
+)
+
+// ApplyPermissionsLine lists the SageMaker actions an endpoint cut-over
+// calls, read off cutover.API like the scan's list is read off its
+// interfaces; the verifying re-scan needs the scan's permissions too.
+func ApplyPermissionsLine() string {
+	api := reflect.TypeFor[cutover.API]()
+	actions := make([]string, api.NumMethod())
+	for i := range api.NumMethod() {
+		actions[i] = "`sagemaker:" + api.Method(i).Name + "`"
+	}
+	sort.Strings(actions)
+	return strings.Join(actions, ", ") + "\n"
 }
