@@ -51,6 +51,36 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestPolicyFilesFitAsWritten: --out writes each policy exactly as its size
+// was checked, so a file submitted as it is (create-policy --content
+// file://scp-1.json) is within the limit even if AWS counts whitespace.
+func TestPolicyFilesFitAsWritten(t *testing.T) {
+	t.Parallel()
+	files, err := Files(mustBuild(t, demo()), FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for name, body := range files {
+		limit := 0
+		switch {
+		case strings.HasPrefix(name, "scp-"):
+			limit = SCPMaxChars
+		case strings.HasPrefix(name, "iam-deny-"):
+			limit = IAMMaxChars
+		default:
+			continue
+		}
+		seen++
+		if len(body) > limit {
+			t.Errorf("%s has %d characters as written, over the %d limit", name, len(body), limit)
+		}
+	}
+	if seen < 3 {
+		t.Errorf("only %d policy files written; the demo needs several", seen)
+	}
+}
+
 func TestOutputIsDeterministic(t *testing.T) {
 	t.Parallel()
 	s := demo()

@@ -59,7 +59,9 @@ func Files(b *Bundle, format string) (map[string][]byte, error) {
 	files := map[string][]byte{mainFile[format]: main.Bytes()}
 	for prefix, policies := range map[string][]Policy{"scp": b.SCPs, "iam-deny": b.IAMPolicies} {
 		for i, p := range policies {
-			doc, err := iampolicy.JSON(p.Document)
+			// Minified, because that is the text whose length the limit
+			// was checked against: submitted as written, it fits.
+			doc, err := iampolicy.Minify(p.Document)
 			if err != nil {
 				return nil, err
 			}
