@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -105,6 +106,9 @@ func storedFindings(ctx context.Context, st *store.Store, id int64, configPath s
 		id = runs[len(runs)-1].ID
 	}
 	snap, err := st.Snapshot(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return remediate.Input{}, 0, usagef("--run %d: no such stored scan (see sagekey history)", id)
+	}
 	if err != nil {
 		return remediate.Input{}, 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/spf13/pflag"
 
@@ -68,11 +69,12 @@ type applyResult struct {
 func runApply(ctx context.Context, o *remediateOptions, e Env, fs []finding.Finding, targetKeys map[string]string) error {
 	var results []applyResult
 	confirm := bufio.NewReader(orEmpty(e.Stdin))
+	var creds applyCredentials
 	for _, f := range fs {
 		if f.CheckID != endpointCheck || f.Status != finding.Fail {
 			continue
 		}
-		results = append(results, applyOne(ctx, o.apply, e, confirm, f, targetKeys[f.Resource.Region]))
+		results = append(results, applyOne(ctx, o.apply, e, confirm, &creds, f, targetKeys[f.Resource.Region]))
 	}
 	if err := writeApply(e.Stdout, o.format, results); err != nil {
 		return err
@@ -89,22 +91,40 @@ func runApply(ctx context.Context, o *remediateOptions, e Env, fs []finding.Find
 	return nil
 }
 
-func applyOne(ctx context.Context, o applyOptions, e Env, confirm *bufio.Reader, f finding.Finding, key string) applyResult {
+// applyCredentials loads the AWS configuration and asks who the caller is
+// once for all endpoints: both are the same for every cut-over.
+type applyCredentials struct {
+	loaded bool
+	cfg    aws.Config
+	caller awsclient.Caller
+	err    error
+}
+
+func (c *applyCredentials) get(ctx context.Context, o applyOptions, region string) (aws.Config, awsclient.Caller, error) {
+	if !c.loaded {
+		c.loaded = true
+		c.cfg, c.err = awsclient.Load(ctx, awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL,
+			MaxAttempts: o.maxAttempts, Region: region})
+		if c.err == nil {
+			if c.caller, c.err = awsclient.Identity(ctx, c.cfg); c.err != nil {
+				c.err = fmt.Errorf("who am I: %w", c.err)
+			}
+		}
+	}
+	return c.cfg, c.caller, c.err
+}
+
+func applyOne(ctx context.Context, o applyOptions, e Env, confirm *bufio.Reader, creds *applyCredentials, f finding.Finding, key string) applyResult {
 	res := applyResult{Endpoint: f.Resource.ARN}
 	if key == "" {
 		res.Skipped = "no --key for region " + f.Resource.Region
 		return res
 	}
 	awsOpts := awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL, MaxAttempts: o.maxAttempts, Region: f.Resource.Region}
-	cfg, err := awsclient.Load(ctx, awsOpts)
-	if err != nil {
-		res.Skipped = err.Error()
-		return res
-	}
-	caller, err := awsclient.Identity(ctx, cfg)
+	cfg, caller, err := creds.get(ctx, o, f.Resource.Region)
 	switch {
 	case err != nil:
-		res.Skipped = "who am I: " + err.Error()
+		res.Skipped = err.Error()
 		return res
 	case caller.Account != f.Resource.Account:
 		res.Skipped = fmt.Sprintf("the endpoint is in account %s and these credentials are for %s", f.Resource.Account, caller.Account)
@@ -115,7 +135,7 @@ func applyOne(ctx context.Context, o applyOptions, e Env, confirm *bufio.Reader,
 		res.Skipped = "not confirmed"
 		return res
 	}
-	api := sm.NewFromConfig(cfg)
+	api := sm.NewFromConfig(cfg, func(so *sm.Options) { so.Region = f.Resource.Region })
 	r := cutover.Run(ctx, api, cutover.Request{Endpoint: f.Resource.Name, KeyARN: key}, cutover.Options{
 		PollInterval: o.pollInterval, Timeout: o.waitTimeout, Now: e.Now,
 		Verify: func(ctx context.Context, arn string) error { return verifyEndpoint(ctx, awsOpts, e, arn) },

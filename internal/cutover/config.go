@@ -1,7 +1,7 @@
 package cutover
 
 import (
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -107,15 +107,9 @@ func withCoreDumpKeys(variants []types.ProductionVariant, key string) []types.Pr
 func userTags(tags []types.Tag) []types.Tag {
 	var out []types.Tag
 	for _, t := range tags {
-		if k := aws.ToString(t.Key); len(k) < 4 || k[:4] != "aws:" {
+		if !strings.HasPrefix(aws.ToString(t.Key), "aws:") {
 			out = append(out, t)
 		}
 	}
 	return out
-}
-
-// describeConfigError wraps a failure to read the config the endpoint
-// serves from; without it nothing can be copied safely.
-func describeConfigError(name string, err error) error {
-	return fmt.Errorf("reading endpoint config %s: %w", name, err)
 }

@@ -99,7 +99,7 @@ func (r *run) read(ctx context.Context) (*sm.DescribeEndpointOutput, *sm.Describ
 	old := aws.ToString(ep.EndpointConfigName)
 	cfg, err := r.api.DescribeEndpointConfig(ctx, &sm.DescribeEndpointConfigInput{EndpointConfigName: aws.String(old)})
 	if err != nil {
-		return nil, nil, nil, describeConfigError(old, err)
+		return nil, nil, nil, fmt.Errorf("reading endpoint config %s: %w", old, err)
 	}
 	var tags []types.Tag
 	p := sm.NewListTagsPaginator(r.api, &sm.ListTagsInput{ResourceArn: cfg.EndpointConfigArn})

@@ -12,6 +12,8 @@ package iampolicy
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
+	"strings"
 )
 
 // Version is the only policy language version this package writes.
@@ -116,4 +118,30 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// AWSValues returns the principal's "AWS" values (account IDs, IAM ARNs)
+// and "*" when it is the wildcard, sorted. Service principals are left out:
+// granting a service is how AWS services are meant to use a key.
+func (p Principal) AWSValues() []string {
+	var out []string
+	for typ, vals := range p {
+		if typ == "AWS" || typ == "*" {
+			out = append(out, vals...)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// PrincipalAccount returns the account of an AWS principal (an account ID or
+// an IAM ARN), or "" when it names none (a service, "*").
+func PrincipalAccount(p string) string {
+	if len(p) == 12 && strings.Trim(p, "0123456789") == "" {
+		return p
+	}
+	if parts := strings.Split(p, ":"); len(parts) >= 5 && parts[0] == "arn" && parts[2] == "iam" {
+		return parts[4]
+	}
+	return ""
 }

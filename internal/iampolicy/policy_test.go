@@ -120,3 +120,20 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestPrincipalHelpers(t *testing.T) {
+	t.Parallel()
+	p := Principal{"Service": {"sagemaker.amazonaws.com"}, "AWS": {"arn:aws:iam::222222222222:role/r", "111111111111"}}
+	if got := p.AWSValues(); !reflect.DeepEqual(got, []string{"111111111111", "arn:aws:iam::222222222222:role/r"}) {
+		t.Errorf("AWSValues = %v", got)
+	}
+	if got := AnyPrincipal().AWSValues(); !reflect.DeepEqual(got, []string{"*"}) {
+		t.Errorf("AnyPrincipal().AWSValues() = %v", got)
+	}
+	for in, want := range map[string]string{"111111111111": "111111111111", "arn:aws:iam::222222222222:root": "222222222222",
+		"sagemaker.amazonaws.com": "", "*": "", "12345": ""} {
+		if got := PrincipalAccount(in); got != want {
+			t.Errorf("PrincipalAccount(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -64,8 +64,8 @@ func (b *builder) keyPolicyItem(it *Item, f finding.Finding, k keys.Key) {
 				"--key-id %s --policy-name default --policy file://proposed-key-policy.json", proposedJSON, rg, key)}},
 	}, Step{
 		Title:    "Verify with a re-scan",
-		Why:      "kms-key.policy should PASS for the key, and the <kind>.cmk checks of the resources it protects should not change.",
-		Commands: []Command{sh(fmt.Sprintf("sagekey scan --regions %s --checks 'kms-key.*' || true", rg))},
+		Why:      "kms-key.policy must now PASS for the key; the <kind>.cmk checks of the resources it protects should not change.",
+		Commands: []Command{verifyScanCommand(k.Region, f.CheckID, f.Resource.Kind, f.Resource.Name)},
 	})
 }
 
@@ -91,7 +91,7 @@ func classifyPrincipals(d iampolicy.Document, account, root string) (admins, use
 				case typ != "AWS":
 					dropped = append(dropped, fmt.Sprintf("statement %s: %s principal %s", name, typ, p))
 				case p == root || p == account:
-				case principalAccount(p) != account:
+				case iampolicy.PrincipalAccount(p) != account:
 					dropped = append(dropped, fmt.Sprintf("statement %s: principal %s outside account %s", name, p, account))
 				default:
 					if manage && !slices.Contains(admins, p) {
@@ -136,17 +136,6 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 		}
 	}
 	return false
-}
-
-// principalAccount is the account of an account id or IAM ARN, or "".
-func principalAccount(p string) string {
-	if len(p) == 12 && strings.Trim(p, "0123456789") == "" {
-		return p
-	}
-	if parts := strings.Split(p, ":"); len(parts) >= 5 && parts[0] == "arn" && parts[2] == "iam" {
-		return parts[4]
-	}
-	return ""
 }
 
 func intersect(a, b []string) []string {

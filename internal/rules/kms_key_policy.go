@@ -2,9 +2,11 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/iampolicy"
 	"github.com/sagekey/sagekey/internal/keys"
 )
 
@@ -53,7 +55,10 @@ func KeyPolicy() Rule {
 
 // policyProblems lists what is too broad in the key's policy.
 func policyProblems(k *keys.Key) ([]string, error) {
-	doc, err := parsePolicy(k.Policy)
+	if k.Policy == "" {
+		return nil, fmt.Errorf("empty policy")
+	}
+	doc, err := iampolicy.Parse([]byte(k.Policy))
 	if err != nil {
 		return nil, err
 	}
@@ -67,13 +72,13 @@ func policyProblems(k *keys.Key) ([]string, error) {
 		if name == "" {
 			name = fmt.Sprintf("#%d", i+1)
 		}
-		wildcardAction := st.Action.has("kms:*") || st.Action.has("*")
-		for _, p := range st.Principal {
+		wildcardAction := slices.Contains(st.Action, "kms:*") || slices.Contains(st.Action, "*")
+		for _, p := range st.Principal.AWSValues() {
 			switch {
 			case p == "*" && !restricts(st.Condition):
 				problems = append(problems, fmt.Sprintf("statement %s allows any principal (\"*\") without a restricting condition", name))
-			case p != "*" && principalAccount(p) != "" && principalAccount(p) != k.Account:
-				problems = append(problems, fmt.Sprintf("statement %s grants access to account %s", name, principalAccount(p)))
+			case p != "*" && iampolicy.PrincipalAccount(p) != "" && iampolicy.PrincipalAccount(p) != k.Account:
+				problems = append(problems, fmt.Sprintf("statement %s grants access to account %s", name, iampolicy.PrincipalAccount(p)))
 			}
 			if wildcardAction && p != root && p != k.Account && p != "*" {
 				problems = append(problems, fmt.Sprintf("statement %s grants kms:* to %s (only the account root should have it)", name, p))
@@ -81,19 +86,6 @@ func policyProblems(k *keys.Key) ([]string, error) {
 		}
 	}
 	return problems, nil
-}
-
-// principalAccount returns the account of an AWS principal (an account ID or
-// an IAM ARN), or "" for service principals.
-func principalAccount(p string) string {
-	if len(p) == 12 && strings.Trim(p, "0123456789") == "" {
-		return p
-	}
-	parts := strings.Split(p, ":")
-	if len(parts) >= 5 && parts[0] == "arn" && parts[2] == "iam" {
-		return parts[4]
-	}
-	return ""
 }
 
 // Condition keys that narrow who the principal can be. Conditions such as
@@ -104,7 +96,7 @@ var restrictingConditionKeys = []string{
 	"kms:calleraccount", "kms:viaservice", "kms:grantisforawsresource",
 }
 
-func restricts(cond map[string]map[string]any) bool {
+func restricts(cond iampolicy.Conditions) bool {
 	for _, kv := range cond {
 		for k := range kv {
 			for _, r := range restrictingConditionKeys {

@@ -545,8 +545,17 @@ else
   echo "skipped: "'Replace the key policy of arn:aws:kms:us-east-1:111122223333:key/55555555-5555-5555-5555-555555555555?' >&2
 fi
 # Step 3: Verify with a re-scan
-# Why: kms-key.policy should PASS for the key, and the <kind>.cmk checks of the resources it protects should not change.
-sagekey scan --regions us-east-1 --checks 'kms-key.*' || true
+# Why: kms-key.policy must now PASS for the key; the <kind>.cmk checks of the resources it protects should not change.
+sagekey scan --regions us-east-1 --checks kms-key.policy --format json --output sagekey-verify.json || true
+python3 - sagekey-verify.json kms-key 55555555-5555-5555-5555-555555555555 <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+kind, name = sys.argv[2:4]
+st = [f["status"] for f in doc["findings"] if f["resource"]["kind"] == kind and f["resource"]["name"] == name]
+if st != ["PASS"]:
+    sys.exit("%s %s is %s, not PASS: stop here and investigate" % (kind, name, st or "missing"))
+print(kind, name, "PASS")
+PY
 }
 
 # === Item 7: kms-key.state on kms-key 22222222-2222-2222-2222-222222222222 (priority high) ===
