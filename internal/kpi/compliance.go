@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/compliance"
 	"github.com/sagekey/sagekey/internal/history"
 	"github.com/sagekey/sagekey/internal/store"
 )
@@ -20,50 +20,13 @@ type Compliance struct {
 	Trend   []TrendPoint `json:"trend"`
 }
 
-// Tally is the verdict counts of a group.
-type Tally struct {
-	Group         string `json:"group"`
-	Pass          int    `json:"pass"`
-	Fail          int    `json:"fail"`
-	Error         int    `json:"error"`
-	Muted         int    `json:"muted"`
-	NotApplicable int    `json:"not_applicable"`
-	// Percent is null when nothing was PASS or FAIL.
-	Percent *float64 `json:"percent"`
-}
-
-func (t *Tally) add(s finding.Status) {
-	switch s {
-	case finding.Pass:
-		t.Pass++
-	case finding.Fail:
-		t.Fail++
-	case finding.Error:
-		t.Error++
-	case finding.Muted:
-		t.Muted++
-	case finding.NotApplicable:
-		t.NotApplicable++
-	}
-}
-
-func (t *Tally) finish() {
-	if n := t.Pass + t.Fail; n > 0 {
-		p := round(100 * float64(t.Pass) / float64(n))
-		t.Percent = &p
-	}
-}
+// Tally is the verdict counts of a group (see package compliance for the
+// definition).
+type Tally = compliance.Tally
 
 // TrendPoint is compliance after one scan (--trend run) or at the end of
 // one day (--trend day).
-type TrendPoint struct {
-	At    time.Time `json:"at"`
-	Run   int64     `json:"run,omitempty"`
-	Tally Tally     `json:"tally"`
-}
-
-// isCMKCheck selects the per-resource CMK verdicts that define compliance.
-func isCMKCheck(checkID string) bool { return strings.HasSuffix(checkID, ".cmk") }
+type TrendPoint = compliance.Point
 
 // estate is the latest known CMK verdict of every resource, replayed scan
 // by scan: a scan overwrites what it observed and removes what it covered
@@ -89,7 +52,7 @@ func (e estate) tally(by string) (Tally, []Tally) {
 	overall := Tally{Group: "all"}
 	groups := map[string]*Tally{}
 	for _, o := range e {
-		overall.add(o.Status)
+		overall.Add(o.Status)
 		if by == "" {
 			continue
 		}
@@ -97,21 +60,21 @@ func (e estate) tally(by string) (Tally, []Tally) {
 		if groups[g] == nil {
 			groups[g] = &Tally{Group: g}
 		}
-		groups[g].add(o.Status)
+		groups[g].Add(o.Status)
 	}
-	overall.finish()
+	overall.Finish()
 	out := []Tally{}
 	for _, t := range groups {
-		t.finish()
+		t.Finish()
 		out = append(out, *t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
 	return overall, out
 }
 
-// compliance replays the runs up to o.To; runs must be oldest first and obs
+// replayCompliance replays the runs up to o.To; runs must be oldest first and obs
 // hold only CMK verdicts.
-func compliance(runs []store.Run, obs map[int64][]history.Observation, o Options) Compliance {
+func replayCompliance(runs []store.Run, obs map[int64][]history.Observation, o Options) Compliance {
 	e := estate{}
 	c := Compliance{Groups: []Tally{}, Trend: []TrendPoint{}}
 	var dayEnd time.Time
@@ -133,10 +96,10 @@ func compliance(runs []store.Run, obs map[int64][]history.Observation, o Options
 		if o.Trend != TrendDay && inWindow {
 			var t Tally
 			for _, ob := range obs[r.ID] {
-				t.add(ob.Status)
+				t.Add(ob.Status)
 			}
 			t.Group = "run"
-			t.finish()
+			t.Finish()
 			c.Trend = append(c.Trend, TrendPoint{At: r.Started, Run: r.ID, Tally: t})
 		}
 	}
@@ -169,12 +132,4 @@ func groupOf(by string, s history.Subject, tags map[string]string) string {
 		return "(no " + key + " tag)"
 	}
 	return "all"
-}
-
-func round(v float64) float64 {
-	const scale = 100
-	if v < 0 {
-		return -round(-v)
-	}
-	return float64(int64(v*scale+0.5)) / scale
 }

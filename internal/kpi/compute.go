@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/sagekey/sagekey/internal/compliance"
 	"github.com/sagekey/sagekey/internal/cost"
 	"github.com/sagekey/sagekey/internal/history"
 	"github.com/sagekey/sagekey/internal/store"
@@ -21,23 +22,9 @@ func Compute(ctx context.Context, src Source, o Options) (*Report, error) {
 	if o.CostCenterTag == "" {
 		o.CostCenterTag = "cost-center"
 	}
-	all, err := src.Runs(ctx)
+	runs, obs, err := cmkHistory(ctx, src, o.To)
 	if err != nil {
 		return nil, err
-	}
-	var runs []store.Run
-	for _, r := range all {
-		if !r.Started.After(o.To) {
-			runs = append(runs, r)
-		}
-	}
-	obs := map[int64][]history.Observation{}
-	for _, r := range runs {
-		list, err := src.Observations(ctx, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		obs[r.ID] = slices.DeleteFunc(list, func(ob history.Observation) bool { return !isCMKCheck(ob.CheckID) })
 	}
 	// Finding states only name the groups of violations; skip reading them
 	// when nothing is grouped.
@@ -62,11 +49,46 @@ func Compute(ctx context.Context, src Source, o Options) (*Report, error) {
 
 	rep := &Report{Schema: Schema, Window: Window{From: o.From.UTC(), To: o.To.UTC()}, GroupBy: o.By,
 		Scope: scopeOf(runs, o.From)}
-	rep.Compliance = compliance(runs, obs, o)
+	rep.Compliance = replayCompliance(runs, obs, o)
 	rep.MTTR, rep.Open, rep.NewViolations = violations(eps, subjects, o)
 	rep.Keys = hygiene(uses)
 	rep.Cost = CostEstimate{Estimate: cost.EstimateKeys(uses, o.CostCenterTag, o.To), CostCenterTag: o.CostCenterTag}
 	return rep, nil
+}
+
+// RunTrend is compliance after each stored scan that started by to, oldest
+// first: the chart of the HTML report. It reads only the runs and their
+// observations.
+func RunTrend(ctx context.Context, src Source, to time.Time) ([]TrendPoint, error) {
+	runs, obs, err := cmkHistory(ctx, src, to)
+	if err != nil {
+		return nil, err
+	}
+	return replayCompliance(runs, obs, Options{To: to, Trend: TrendRun}).Trend, nil
+}
+
+// cmkHistory reads the runs that started by to, oldest first, and each
+// one's CMK verdicts.
+func cmkHistory(ctx context.Context, src Source, to time.Time) ([]store.Run, map[int64][]history.Observation, error) {
+	all, err := src.Runs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var runs []store.Run
+	for _, r := range all {
+		if !r.Started.After(to) {
+			runs = append(runs, r)
+		}
+	}
+	obs := map[int64][]history.Observation{}
+	for _, r := range runs {
+		list, err := src.Observations(ctx, r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		obs[r.ID] = slices.DeleteFunc(list, func(ob history.Observation) bool { return !compliance.IsCMKCheck(ob.CheckID) })
+	}
+	return runs, obs, nil
 }
 
 // scopeOf lists the scans in the window and what they covered.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sagekey/sagekey/internal/compliance"
 	"github.com/sagekey/sagekey/internal/cost"
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/history"
@@ -116,7 +117,7 @@ func TestComplianceAsOfWindowEnd(t *testing.T) {
 			if c.Pass != tt.pass || c.Fail != tt.fail || c.Error != tt.err || c.Muted != tt.mute {
 				t.Errorf("tally %+v, want pass %d fail %d error %d muted %d", c, tt.pass, tt.fail, tt.err, tt.mute)
 			}
-			if want := round(100 * float64(tt.pass) / float64(tt.pass+tt.fail)); c.Percent == nil || *c.Percent != want {
+			if want := compliance.Round(100 * float64(tt.pass) / float64(tt.pass+tt.fail)); c.Percent == nil || *c.Percent != want {
 				t.Errorf("percent %v, want %v", c.Percent, want)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/sagekey/sagekey/internal/compliance"
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/history"
 )
@@ -41,12 +42,12 @@ func stats(group string, ds []time.Duration) Stats {
 	for _, d := range ds {
 		sum += d
 	}
-	mean, maxH := round(sum.Hours()/float64(len(ds))), round(ds[len(ds)-1].Hours())
+	mean, maxH := compliance.Round(sum.Hours()/float64(len(ds))), compliance.Round(ds[len(ds)-1].Hours())
 	median := ds[len(ds)/2].Hours()
 	if len(ds)%2 == 0 {
 		median = (ds[len(ds)/2-1].Hours() + ds[len(ds)/2].Hours()) / 2
 	}
-	median = round(median)
+	median = compliance.Round(median)
 	s.MeanHours, s.MedianHours, s.MaxHours = &mean, &median, &maxH
 	return s
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/sagekey/sagekey/internal/compliance"
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/inventory"
 )
@@ -29,6 +30,9 @@ type Report struct {
 	Findings []finding.Finding
 	// APICalls are the calls made, by operation, sorted.
 	APICalls []OperationCalls
+	// Trend is overall compliance after each stored scan, oldest first,
+	// when history is available (the HTML report charts it).
+	Trend []compliance.Point
 }
 
 // Counts tallies findings by status.

@@ -6,37 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sagekey/sagekey/internal/finding"
-	"github.com/sagekey/sagekey/internal/inventory"
 	goldenfile "github.com/sagekey/sagekey/internal/testutil/golden"
 )
-
-func fixture() *Report {
-	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	nb := finding.Resource{ARN: "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb", Kind: "notebook-instance",
-		Name: "nb\tevil\nname", Account: "111122223333", Region: "us-east-1", Tags: map[string]string{"owner": "<script>"}}
-	return &Report{
-		Started: start, Finished: start.Add(1500 * time.Millisecond),
-		Accounts: []string{"111122223333"}, Regions: []string{"us-east-1"},
-		Gaps: []inventory.Gap{{Account: "111122223333", Region: "us-east-1", Service: "sagemaker:ListClusters", Reason: "access denied"}},
-		APICalls: []OperationCalls{
-			{Operation: "kms:DescribeKey", Calls: 1},
-			{Operation: "sagemaker:ListNotebookInstances", Calls: 1},
-			{Operation: "sagemaker:ListTags", Calls: 3, Retries: 2, Throttles: 2},
-		},
-		Findings: []finding.Finding{
-			{CheckID: "notebook-instance.cmk", Status: finding.Fail, Severity: finding.High, Resource: nb,
-				Message:     "1 of 1 key slots not protected by a healthy customer-managed key: ML storage volume: no key",
-				Slots:       []finding.Slot{{Name: "volume", Status: finding.Fail, Reason: "no key"}},
-				Remediation: "Recreate."},
-			{CheckID: "kms-key.state", Status: finding.Pass, Severity: finding.High,
-				Resource: finding.Resource{ARN: "arn:aws:kms:us-east-1:111122223333:key/k", Kind: "kms-key", Name: "key/k", Tags: map[string]string{}},
-				Message:  "key is Enabled", Slots: []finding.Slot{}, Remediation: "Re-enable.", Protects: []finding.Resource{nb}},
-			{CheckID: "notebook-instance.tags", Status: finding.Muted, Severity: finding.Low, Resource: nb, Slots: []finding.Slot{},
-				Message: "missing required tags: cost-center", Suppression: &finding.Suppression{Reason: "sandbox"}},
-		},
-	}
-}
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -86,13 +57,13 @@ func TestJSONContract(t *testing.T) {
 			t.Errorf("finding lacks %q", key)
 		}
 	}
-	slot := doc.Findings[0]["slots"].([]any)[0].(map[string]any)
+	slot := doc.Findings[1]["slots"].([]any)[0].(map[string]any)
 	for _, key := range []string{"name", "key_ref", "key_arn", "key_manager", "key_state", "status", "reason"} {
 		if _, ok := slot[key]; !ok {
 			t.Errorf("slot lacks %q", key)
 		}
 	}
-	if doc.Findings[0]["severity"] != "high" {
+	if doc.Findings[0]["severity"] != "critical" {
 		t.Errorf("severity = %v", doc.Findings[0]["severity"])
 	}
 }
