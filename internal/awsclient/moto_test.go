@@ -14,15 +14,7 @@ import (
 // supply them.
 func TestAgainstMoto(t *testing.T) {
 	srv := mototest.ForTest(t)
-	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_ENDPOINT_URL", "")
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_SESSION_TOKEN", "")
+	mototest.DummyCredentials(t)
 
 	ctx := context.Background()
 	cfg, err := awsclient.Load(ctx, awsclient.Options{Region: "us-east-1", EndpointURL: srv.URL(), MaxAttempts: 2})

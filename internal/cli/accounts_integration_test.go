@@ -92,7 +92,7 @@ func denyAssumeRole(t *testing.T, moto string, account string) string {
 // a gap and the other two are still scanned in full.
 func TestScanSeveralAccounts(t *testing.T) {
 	srv := mototest.ForTest(t)
-	setDummyCredentials(t)
+	mototest.DummyCredentials(t)
 	const other, unreachable = "222222222222", "333333333333"
 	callerCfg := mototest.Config(t, srv, "us-east-1")
 	otherCfg := awsclient.AssumeRole(callerCfg, callerCfg, "arn:aws:iam::"+other+":role/OrganizationAccountAccessRole")
@@ -153,7 +153,7 @@ func TestScanSeveralAccounts(t *testing.T) {
 // scans the member account through OrganizationAccountAccessRole.
 func TestScanOrganization(t *testing.T) {
 	srv := mototest.ForTest(t)
-	setDummyCredentials(t)
+	mototest.DummyCredentials(t)
 	ctx := context.Background()
 	callerCfg := mototest.Config(t, srv, "us-east-1")
 	org := organizations.NewFromConfig(callerCfg)

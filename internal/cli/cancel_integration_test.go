@@ -35,7 +35,7 @@ func slowProxy(t *testing.T, moto string, delay time.Duration) string {
 // resources deleted.
 func TestCanceledScanReportsWhatWasDone(t *testing.T) {
 	srv := mototest.ForTest(t)
-	setDummyCredentials(t)
+	mototest.DummyCredentials(t)
 	const other = "222222222222"
 	callerCfg := mototest.Config(t, srv, "us-east-1")
 	seedSmall(t, callerCfg, motoCaller)

@@ -139,7 +139,7 @@ func TestHistoryKPIsAcrossFixAndDelete(t *testing.T) {
 
 func historyKPIsAcrossFixAndDelete(t *testing.T, db string) {
 	srv := mototest.ForTest(t)
-	setDummyCredentials(t)
+	mototest.DummyCredentials(t)
 	chdir(t, t.TempDir())
 	east, keyID := notebookEstate(t, srv)
 	scanArgs := func(regions string) []string {

@@ -33,7 +33,7 @@ func (d scanDoc) verdicts() []string {
 // records that are new.
 func TestIncrementalRescanEqualsFullScan(t *testing.T) {
 	srv := mototest.ForTest(t)
-	setDummyCredentials(t)
+	mototest.DummyCredentials(t)
 	cfg := mototest.Config(t, srv, "us-east-1")
 	e := seedSmall(t, cfg, motoCaller)
 	db := filepath.Join(t.TempDir(), "history.db")

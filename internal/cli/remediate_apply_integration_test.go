@@ -53,7 +53,7 @@ func updateEndpointProxy(t *testing.T, moto string, api *sagemaker.Client, fail 
 func applyEstate(t *testing.T, fail bool) (endpoint, db, key string, e *smallEstate) {
 	t.Helper()
 	srv := mototest.ForTest(t)
-	setDummyCredentials(t) // after moto starts: moto's own botocore must not see AWS_PROFILE=""
+	mototest.DummyCredentials(t) // after moto starts: moto's own botocore must not see AWS_PROFILE=""
 	cfg := mototest.Config(t, srv, "us-east-1")
 	e = seedSmall(t, cfg, "123456789012")
 	if _, err := e.sm.CreateEndpoint(context.Background(), &sagemaker.CreateEndpointInput{

@@ -70,7 +70,7 @@ var motoGaps = map[string]bool{
 func seededEstate(t *testing.T) (*motoserver.Server, *demo.Manifest) {
 	t.Helper()
 	srv := mototest.ForTest(t)
-	setDummyCredentials(t)
+	mototest.DummyCredentials(t)
 	m, err := demo.Seed(context.Background(), func(region string) aws.Config {
 		return mototest.Config(t, srv, region)
 	}, regions)
@@ -78,18 +78,6 @@ func seededEstate(t *testing.T) (*motoserver.Server, *demo.Manifest) {
 		t.Fatalf("seed: %v", err)
 	}
 	return srv, m
-}
-
-// setDummyCredentials points the standard credential chain at dummy
-// credentials (moto accepts any) and away from the developer's own config.
-func setDummyCredentials(t *testing.T) {
-	t.Helper()
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 }
 
 func runScan(t *testing.T, srv *motoserver.Server, extra ...string) (scanDoc, int, string) {

@@ -128,19 +128,10 @@ func WriteCSV(w io.Writer, r *Report) error {
 	_ = cw.Write([]string{"window_from", "window_to", "section", "group", "metric", "value"})
 	from, to := r.Window.From.Format(time.RFC3339), r.Window.To.Format(time.RFC3339)
 	for _, x := range rows(r) {
-		_ = cw.Write([]string{from, to, x.section, csvSafe(x.group), x.metric, x.value})
+		_ = cw.Write([]string{from, to, x.section, report.CSVSafe(x.group), x.metric, x.value})
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe keeps a group name that came from AWS (a tag value) from being
-// run as a formula by a spreadsheet.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // WriteTable writes the KPIs for reading in a terminal.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -42,6 +43,24 @@ func ForTest(t testing.TB) *motoserver.Server {
 		}
 	})
 	return srv
+}
+
+// DummyCredentials points the standard credential chain at dummy
+// credentials (moto accepts any) and away from the developer's own
+// configuration, profile, endpoint override and instance metadata. Call it
+// after ForTest: moto_server inherits the environment, and its botocore
+// rejects an empty AWS_PROFILE.
+func DummyCredentials(t testing.TB) {
+	t.Helper()
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 }
 
 // Config returns an aws.Config for srv in region, failing t on error.
