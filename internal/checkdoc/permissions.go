@@ -12,6 +12,7 @@ import (
 	smcollect "github.com/sagekey/sagekey/internal/collect/sagemaker"
 	"github.com/sagekey/sagekey/internal/cutover"
 	"github.com/sagekey/sagekey/internal/keys"
+	"github.com/sagekey/sagekey/internal/securityhub"
 )
 
 // README markers around the generated permission list.
@@ -83,7 +84,11 @@ func SpliceReadme(readme string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return splice(out, ApplyPermissionsStart, ApplyPermissionsEnd, ApplyPermissionsLine())
+	out, err = splice(out, ApplyPermissionsStart, ApplyPermissionsEnd, ApplyPermissionsLine())
+	if err != nil {
+		return "", err
+	}
+	return splice(out, ImportPermissionsStart, ImportPermissionsEnd, ImportPermissionsLine())
 }
 
 // README markers around the permissions of remediate --apply.
@@ -100,6 +105,24 @@ func ApplyPermissionsLine() string {
 	actions := make([]string, api.NumMethod())
 	for i := range api.NumMethod() {
 		actions[i] = "`sagemaker:" + api.Method(i).Name + "`"
+	}
+	sort.Strings(actions)
+	return strings.Join(actions, ", ") + "\n"
+}
+
+// README markers around the permissions of --import.
+const (
+	ImportPermissionsStart = "<!-- import-permissions:start -->"
+	ImportPermissionsEnd   = "<!-- import-permissions:end -->"
+)
+
+// ImportPermissionsLine lists what --format asff --import calls, read off
+// securityhub.API, plus the identity call that names the caller's account.
+func ImportPermissionsLine() string {
+	api := reflect.TypeFor[securityhub.API]()
+	actions := []string{"`sts:GetCallerIdentity`"}
+	for i := range api.NumMethod() {
+		actions = append(actions, "`securityhub:"+api.Method(i).Name+"`")
 	}
 	sort.Strings(actions)
 	return strings.Join(actions, ", ") + "\n"

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -10,9 +9,7 @@ import (
 
 	"github.com/sagekey/sagekey/internal/engine"
 	"github.com/sagekey/sagekey/internal/finding"
-	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/remediate"
-	"github.com/sagekey/sagekey/internal/store"
 )
 
 // remediateOptions binds the remediate command's flags.
@@ -71,15 +68,13 @@ func runRemediate(ctx context.Context, o *remediateOptions, e Env) error {
 	if err := o.apply.validate(o.format); err != nil {
 		return err
 	}
-	st, err := o.db.open(ctx)
+	st, scanned, err := openStoredScan(ctx, o.db, o.run, o.configPath, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	in, runID, err := storedFindings(ctx, st, o.run, o.configPath, e)
-	if err != nil {
-		return err
-	}
+	runID := scanned.Run.ID
+	in := remediate.Input{Findings: scanned.Findings, Inventory: scanned.Snapshot.Inventory, Keys: scanned.Snapshot.Keys}
 	in.Findings = onlyMatching(in.Findings, o.only)
 	if o.apply.enabled {
 		return runApply(ctx, o, e, in.Findings, targetKeys)
@@ -90,35 +85,6 @@ func runRemediate(ctx context.Context, o *remediateOptions, e Env) error {
 	}
 	fmt.Fprintf(e.Stderr, "sagekey: plan for run %d written; nothing was changed in AWS\n", runID)
 	return nil
-}
-
-// storedFindings evaluates a stored scan again. Evaluation is pure, so the
-// findings are those the scan reported, under today's suppressions.
-func storedFindings(ctx context.Context, st *store.Store, id int64, configPath string, e Env) (remediate.Input, int64, error) {
-	if id == 0 {
-		runs, err := st.Runs(ctx)
-		if err != nil {
-			return remediate.Input{}, 0, err
-		}
-		if len(runs) == 0 {
-			return remediate.Input{}, 0, usagef("no stored scan: run sagekey scan first")
-		}
-		id = runs[len(runs)-1].ID
-	}
-	snap, err := st.Snapshot(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return remediate.Input{}, 0, usagef("--run %d: no such stored scan (see sagekey history)", id)
-	}
-	if err != nil {
-		return remediate.Input{}, 0, err
-	}
-	settings, err := loadSettings(configPath)
-	if err != nil {
-		return remediate.Input{}, 0, err
-	}
-	settings.Now = e.Now()
-	fs := engine.Evaluate(snap.Inventory, keys.SetFrom(snap.Keys, snap.KeyRefs), settings)
-	return remediate.Input{Findings: fs, Inventory: snap.Inventory, Keys: snap.Keys}, id, nil
 }
 
 func onlyMatching(fs []finding.Finding, globs []string) []finding.Finding {

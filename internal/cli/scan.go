@@ -20,6 +20,7 @@ import (
 	"github.com/sagekey/sagekey/internal/report"
 	"github.com/sagekey/sagekey/internal/rules"
 	"github.com/sagekey/sagekey/internal/scan"
+	"github.com/sagekey/sagekey/internal/store"
 )
 
 // scanOptions binds the scan command's flags.
@@ -44,6 +45,7 @@ type scanOptions struct {
 	progress    string
 	rateScale   float64
 	db          dbOptions
+	securityHub securityHubOptions
 }
 
 func newScanCommand(e Env) *cobra.Command {
@@ -64,7 +66,7 @@ func newScanCommand(e Env) *cobra.Command {
 	f.StringVar(&o.profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
 	f.StringSliceVar(&o.regions, "regions", nil, `regions to scan, comma-separated, or "all" for the account's enabled regions (default: the configured region)`)
 	f.StringVar(&o.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (emulators such as moto; AWS_ENDPOINT_URL is honoured too)")
-	f.StringVar(&o.format, "format", "table", "output format: table or json")
+	f.StringVar(&o.format, "format", "table", "output format: "+report.FormatList())
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "low", "exit 3 when a FAIL finding has this severity or higher: critical, high, medium, low")
 	f.StringSliceVar(&o.checks, "checks", nil, `run only these checks (ids or globs, e.g. "kms-key.*")`)
@@ -81,6 +83,7 @@ func newScanCommand(e Env) *cobra.Command {
 	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply sagekey's per-account, per-operation request rates (e.g. 0.5 to leave more of the quotas to workloads)")
 	f.StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (only when stderr is a terminal), always, never")
 	o.db.register(f, true)
+	o.securityHub.registerImport(f)
 	return cmd
 }
 
@@ -95,6 +98,9 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 		return usagef("--fail-on: %v", err)
 	}
 	if err := validateChecks(o.checks, o.skipChecks); err != nil {
+		return err
+	}
+	if err := o.securityHub.validate(o.format); err != nil {
 		return err
 	}
 	if len(o.regions) > 1 {
@@ -130,9 +136,9 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 		Accounts: accounts, Regions: o.regions, Settings: settings, Concurrency: o.concurrency,
 		Since: since, Full: o.full, RateScale: o.rateScale, Now: e.Now,
 	}
+	var st *store.Store
 	if !o.db.noStore {
-		st, err := o.db.open(cmd.Context())
-		if err != nil {
+		if st, err = o.db.open(cmd.Context()); err != nil {
 			return err
 		}
 		defer st.Close()
@@ -155,10 +161,17 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 		return scanErr
 	}
 	rep := res.Report
+	if st != nil && rep.RunID != 0 {
+		if err := addTrend(cmd.Context(), st, o.format, rep); err != nil {
+			slog.Warn("no compliance trend in the report", "error", err)
+		}
+	}
 	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return writer(w, rep) }); err != nil {
 		return err
 	}
-	return outcome(rep, failOn, scanErr)
+	o.securityHub.aws = opts.AWS
+	importErr := o.securityHub.importFindings(cmd.Context(), e, rep)
+	return outcome(rep, failOn, errors.Join(scanErr, importErr))
 }
 
 // showProgress decides whether to draw progress on stderr: by default only

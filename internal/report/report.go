@@ -6,6 +6,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/compliance"
@@ -47,16 +48,30 @@ func (r *Report) Counts() map[finding.Status]int {
 // Writer writes a report in one format.
 type Writer func(w io.Writer, r *Report) error
 
-// Formats lists the formats this package writes.
+// formats are the writers by name. Every one is a pure function of the
+// report, so a stored scan renders exactly like a live one.
 var formats = map[string]Writer{
 	"table": WriteTable,
 	"json":  WriteJSON,
+	"html":  WriteHTML,
+	"sarif": WriteSARIF,
+	"asff":  WriteASFF,
+	"ocsf":  WriteOCSF,
+	"csv":   WriteCSV,
+	"junit": WriteJUnit,
 }
+
+// FormatList names the formats for help and error messages.
+func FormatList() string { return strings.Join(sortedKeys(formats), ", ") }
+
+// ChartsHistory reports whether a format shows the compliance trend, so
+// callers read the history only when it is shown.
+func ChartsHistory(format string) bool { return format == "html" }
 
 // Lookup returns the writer of a format.
 func Lookup(format string) (Writer, error) {
 	if w, ok := formats[format]; ok {
 		return w, nil
 	}
-	return nil, fmt.Errorf("unknown format %q (want table or json)", format)
+	return nil, fmt.Errorf("unknown format %q (want one of %s)", format, FormatList())
 }

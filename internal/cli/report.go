@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sagekey/sagekey/internal/kpi"
+	"github.com/sagekey/sagekey/internal/report"
+	"github.com/sagekey/sagekey/internal/store"
+)
+
+// reportOptions binds the report command's flags.
+type reportOptions struct {
+	db          dbOptions
+	run         int64
+	format      string
+	output      string
+	configPath  string
+	securityHub securityHubOptions
+}
+
+func newReportCommand(e Env) *cobra.Command {
+	o := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Write a stored scan in any report format (HTML, SARIF, ASFF, OCSF, CSV, JUnit, JSON, table)",
+		Long: "report renders a stored scan (the latest, or --run N) without calling AWS: the snapshot the scan " +
+			"took is evaluated again with the checks that scan ran, under today's suppressions, and written in " +
+			"the chosen format. The HTML report charts compliance over every stored scan up to that one.\n\n" +
+			"With --format asff --import, the findings are also sent to AWS Security Hub.\n\n" +
+			"Exit status: 0 written, 1 runtime error (or findings Security Hub refused), 2 usage error.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runReport(cmd.Context(), o, e) },
+	}
+	f := cmd.Flags()
+	o.db.register(f, false)
+	f.Int64Var(&o.run, "run", 0, "stored scan to report (default: the latest; see sagekey history)")
+	f.StringVar(&o.format, "format", "html", "output format: "+report.FormatList())
+	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
+	f.StringVar(&o.configPath, "config", "", "configuration file with suppressions (default: ./sagekey.yaml if present)")
+	o.securityHub.register(f)
+	return cmd
+}
+
+func runReport(ctx context.Context, o *reportOptions, e Env) error {
+	writer, err := report.Lookup(o.format)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := o.securityHub.validate(o.format); err != nil {
+		return err
+	}
+	st, scanned, err := openStoredScan(ctx, o.db, o.run, o.configPath, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep := scanned.Report()
+	if err := addTrend(ctx, st, o.format, rep); err != nil {
+		return err
+	}
+	if err := writeOutput(o.output, e.Stdout, func(w io.Writer) error { return writer(w, rep) }); err != nil {
+		return err
+	}
+	return o.securityHub.importFindings(ctx, e, rep)
+}
+
+// addTrend gives a format that charts history the compliance of every
+// stored scan up to this one; other formats skip the read.
+func addTrend(ctx context.Context, st *store.Store, format string, rep *report.Report) error {
+	if !report.ChartsHistory(format) {
+		return nil
+	}
+	trend, err := kpi.RunTrend(ctx, st, rep.Started)
+	if err != nil {
+		return err
+	}
+	rep.Trend = trend
+	return nil
+}

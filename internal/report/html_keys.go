@@ -1,0 +1,109 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/sagekey/sagekey/internal/finding"
+)
+
+// keyRow is one key in the key table: its health verdicts and the resources
+// it protects (its blast radius: what becomes unreadable if it is disabled
+// or deleted).
+type keyRow struct {
+	ARN, Name, Account, Region string
+	Manager, State             string
+	Checks                     []keyCheck
+	Tags                       []tagPair
+	Protects                   []finding.Resource
+	worst                      int
+}
+
+// keyCheck is one kms-key.* verdict, shown as "rotation: PASS".
+type keyCheck struct {
+	Check, Status, Message string
+}
+
+// keyRows joins what the findings say about each key: the kms-key.*
+// verdicts (state, rotation, policy, tags, sharing) and, from every
+// resource slot that names the key, its manager, its state and the
+// resources it protects. It reads findings only, so stored scans and IaC
+// sources render the same table.
+func keyRows(fs []finding.Finding) []keyRow {
+	rows := map[string]*keyRow{}
+	protects := map[string]map[string]finding.Resource{}
+	row := func(arn string) *keyRow {
+		if r := rows[arn]; r != nil {
+			return r
+		}
+		r := &keyRow{ARN: arn, Name: arnTail(arn), Account: arnField(arn, 4), Region: arnField(arn, 3)}
+		rows[arn], protects[arn] = r, map[string]finding.Resource{}
+		return r
+	}
+	for _, f := range fs {
+		if isKeyFinding(f) {
+			r := row(f.Resource.ARN)
+			r.Name, r.Account, r.Region, r.Tags = f.Resource.Name, f.Resource.Account, f.Resource.Region, tagPairs(f.Resource.Tags)
+			r.Checks = append(r.Checks, keyCheck{strings.TrimPrefix(f.CheckID, "kms-key."), string(f.Status), f.Message})
+			r.worst = max(r.worst, statusWeight(f.Status))
+			for _, p := range f.Protects {
+				protects[r.ARN][p.ARN] = p
+			}
+			continue
+		}
+		for _, s := range f.Slots {
+			if !strings.HasPrefix(s.KeyARN, "arn:") {
+				continue // unresolved reference: no key to list
+			}
+			r := row(s.KeyARN)
+			r.Manager = cmp.Or(s.KeyManager, r.Manager)
+			r.State = cmp.Or(s.KeyState, r.State)
+			protects[r.ARN][f.Resource.ARN] = f.Resource
+		}
+	}
+	out := make([]keyRow, 0, len(rows))
+	for arn, r := range rows {
+		for _, p := range protects[arn] {
+			r.Protects = append(r.Protects, p)
+		}
+		slices.SortFunc(r.Protects, func(a, b finding.Resource) int { return cmp.Compare(a.ARN, b.ARN) })
+		slices.SortFunc(r.Checks, func(a, b keyCheck) int { return cmp.Compare(a.Check, b.Check) })
+		out = append(out, *r)
+	}
+	// Unhealthy keys first, then the widest blast radius.
+	slices.SortFunc(out, func(a, b keyRow) int {
+		return cmp.Or(cmp.Compare(b.worst, a.worst), cmp.Compare(len(b.Protects), len(a.Protects)), cmp.Compare(a.ARN, b.ARN))
+	})
+	return out
+}
+
+// statusWeight orders verdicts from healthy to needs-attention.
+func statusWeight(s finding.Status) int {
+	switch s {
+	case finding.Fail:
+		return 3
+	case finding.Error:
+		return 2
+	case finding.Muted:
+		return 1
+	}
+	return 0
+}
+
+// arnField returns the i-th colon-separated field of an ARN (3 region,
+// 4 account), or "" when s is not one.
+func arnField(s string, i int) string {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) < 6 || i >= len(parts) {
+		return ""
+	}
+	return parts[i]
+}
+
+func arnTail(s string) string {
+	if i := strings.LastIndexAny(s, "/:"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}

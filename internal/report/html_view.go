@@ -1,0 +1,235 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/compliance"
+	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/rules"
+)
+
+// maxPassRows caps the evidence list of passing findings: a job history can
+// hold hundreds of thousands, and the JSON, CSV and SARIF outputs carry
+// them all. Failing, ERROR, MUTED and NOT_APPLICABLE findings are never
+// capped.
+const maxPassRows = 2000
+
+// htmlView is everything the HTML template shows, computed here so the
+// template only lays it out. Every string that came from AWS stays a plain
+// string: html/template escapes it for the context it lands in.
+type htmlView struct {
+	Generated  string
+	RunID      int64
+	Accounts   string
+	Regions    string
+	Since      string
+	Duration   string
+	APICalls   int64
+	Counts     map[string]int
+	Total      int
+	Overall    compliance.Tally
+	Kinds      []compliance.Tally
+	Chart      *trendChart
+	TrendRuns  int
+	Failing    []severityGroup
+	Keys       []keyRow
+	Exempt     []slotRow
+	Errors     []findingView
+	Muted      []findingView
+	Passing    []findingView
+	PassHidden int
+	Gaps       []gapRow
+}
+
+type severityGroup struct {
+	Severity string
+	Count    int
+	Kinds    []kindGroup
+}
+
+type kindGroup struct {
+	Kind     string
+	Findings []findingView
+}
+
+// findingView is one finding as the report prints it.
+type findingView struct {
+	ID          string
+	CheckID     string
+	Title       string
+	DocsURL     string
+	Status      string
+	Severity    string
+	Kind        string
+	Name        string
+	ARN         string
+	Account     string
+	Region      string
+	Message     string
+	Remediation string
+	Tags        []tagPair
+	Slots       []finding.Slot
+	Suppression *finding.Suppression
+	Expires     string
+}
+
+type tagPair struct{ Key, Value string }
+
+// slotRow is a slot that does not apply (NVMe instance storage, serverless):
+// auditors ask why a resource has no key there.
+type slotRow struct {
+	Kind, Name, ARN, CheckID, Slot, Reason string
+}
+
+type gapRow struct {
+	Account, Region, Service, Reason string
+}
+
+var severityOrder = []finding.Severity{finding.Critical, finding.High, finding.Medium, finding.Low, finding.Info}
+
+// buildHTMLView derives the view from the report alone, so a report
+// rendered from a stored scan reads exactly like the live one.
+func buildHTMLView(r *Report) htmlView {
+	v := htmlView{
+		Generated: r.Finished.UTC().Format(time.RFC3339), RunID: r.RunID,
+		Accounts: strings.Join(r.Accounts, ", "), Regions: strings.Join(r.Regions, ", "),
+		Duration: r.Finished.Sub(r.Started).Round(time.Millisecond).String(),
+		APICalls: r.Calls().Total, Counts: map[string]int{}, Total: len(r.Findings),
+	}
+	for s, n := range r.Counts() {
+		v.Counts[string(s)] = n
+	}
+	if !r.Since.IsZero() {
+		v.Since = r.Since.UTC().Format(time.RFC3339)
+	}
+	v.Overall, v.Kinds = kindCompliance(r.Findings)
+	v.Chart, v.TrendRuns = newTrendChart(r.Trend), len(r.Trend)
+	v.Failing = failingGroups(r.Findings)
+	v.Keys = keyRows(r.Findings)
+	for _, f := range r.Findings {
+		switch f.Status {
+		case finding.Error:
+			v.Errors = append(v.Errors, viewOf(f))
+		case finding.Muted:
+			v.Muted = append(v.Muted, viewOf(f))
+		case finding.Pass:
+			if len(v.Passing) < maxPassRows {
+				v.Passing = append(v.Passing, viewOf(f))
+			} else {
+				v.PassHidden++
+			}
+		}
+		v.Exempt = append(v.Exempt, exemptSlots(f)...)
+	}
+	for _, g := range r.Gaps {
+		v.Gaps = append(v.Gaps, gapRow{g.Account, g.Region, g.Service, g.Reason})
+	}
+	return v
+}
+
+// kindCompliance is the headline: percent compliant overall and per kind,
+// by the definition every sagekey view shares.
+func kindCompliance(fs []finding.Finding) (compliance.Tally, []compliance.Tally) {
+	overall := compliance.Tally{Group: "all"}
+	byKind := map[string]*compliance.Tally{}
+	for _, f := range fs {
+		if !compliance.IsCMKCheck(f.CheckID) {
+			continue
+		}
+		overall.Add(f.Status)
+		t := byKind[f.Resource.Kind]
+		if t == nil {
+			t = &compliance.Tally{Group: f.Resource.Kind}
+			byKind[f.Resource.Kind] = t
+		}
+		t.Add(f.Status)
+	}
+	overall.Finish()
+	kinds := make([]compliance.Tally, 0, len(byKind))
+	for _, t := range byKind {
+		t.Finish()
+		kinds = append(kinds, *t)
+	}
+	slices.SortFunc(kinds, func(a, b compliance.Tally) int { return cmp.Compare(a.Group, b.Group) })
+	return overall, kinds
+}
+
+// failingGroups groups FAIL findings by severity (worst first), then kind.
+func failingGroups(fs []finding.Finding) []severityGroup {
+	var out []severityGroup
+	for _, sev := range severityOrder {
+		byKind := map[string][]findingView{}
+		n := 0
+		for _, f := range fs {
+			if f.Status == finding.Fail && f.Severity == sev {
+				byKind[f.Resource.Kind] = append(byKind[f.Resource.Kind], viewOf(f))
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		g := severityGroup{Severity: sev.String(), Count: n}
+		for _, kind := range sortedKeys(byKind) {
+			g.Kinds = append(g.Kinds, kindGroup{Kind: kind, Findings: byKind[kind]})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func viewOf(f finding.Finding) findingView {
+	info, _ := CheckInfo(f.CheckID)
+	remediation := f.Remediation
+	if remediation == "" {
+		remediation = info.Remediation
+	}
+	v := findingView{
+		ID: FindingID(f), CheckID: f.CheckID, Title: info.Title, DocsURL: DocsURL(f.CheckID),
+		Status: string(f.Status), Severity: f.Severity.String(),
+		Kind: f.Resource.Kind, Name: f.Resource.Name, ARN: f.Resource.ARN,
+		Account: f.Resource.Account, Region: f.Resource.Region,
+		Message: f.Message, Remediation: remediation, Tags: tagPairs(f.Resource.Tags),
+		Slots: f.Slots, Suppression: f.Suppression,
+	}
+	if f.Suppression != nil && !f.Suppression.Expires.IsZero() {
+		v.Expires = f.Suppression.Expires.UTC().Format("2006-01-02")
+	}
+	return v
+}
+
+func exemptSlots(f finding.Finding) []slotRow {
+	var out []slotRow
+	if f.Status == finding.NotApplicable && len(f.Slots) == 0 {
+		out = append(out, slotRow{f.Resource.Kind, f.Resource.Name, f.Resource.ARN, f.CheckID, "", f.Message})
+	}
+	for _, s := range f.Slots {
+		if s.Status == finding.NotApplicable {
+			out = append(out, slotRow{f.Resource.Kind, f.Resource.Name, f.Resource.ARN, f.CheckID, s.Name, s.Reason})
+		}
+	}
+	return out
+}
+
+func tagPairs(tags map[string]string) []tagPair {
+	out := make([]tagPair, 0, len(tags))
+	for _, k := range sortedKeys(tags) {
+		out = append(out, tagPair{k, tags[k]})
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// isKeyFinding tells key checks (kms-key.*) from resource checks.
+func isKeyFinding(f finding.Finding) bool { return f.Resource.Kind == rules.KeyKind }
