@@ -107,7 +107,10 @@ func instrument(meter *Meter, limits *RateLimits) func(*middleware.Stack) error 
 				}
 				return out, md, err
 			})
-		if err := stack.Initialize.Add(call, middleware.Before); err != nil {
+		// After, not Before: some service modules (securityhub) name the
+		// operation in an initialize middleware of their own, and a call
+		// counted before it would be booked under no operation.
+		if err := stack.Initialize.Add(call, middleware.After); err != nil {
 			return err
 		}
 		// The deserialize step runs once per attempt (the retry loop is in
