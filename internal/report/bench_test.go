@@ -1,0 +1,42 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/sagekey/sagekey/internal/finding"
+)
+
+// largeReport repeats the fixture's findings with distinct resources: a
+// scan of a big job history, where every format must still be written in
+// seconds.
+func largeReport(n int) *Report {
+	r := fixture()
+	base := r.Findings
+	r.Findings = make([]finding.Finding, 0, n)
+	for i := 0; len(r.Findings) < n; i++ {
+		for _, f := range base {
+			f.Resource.ARN = fmt.Sprintf("%s-%d", f.Resource.ARN, i)
+			f.Resource.Name = fmt.Sprintf("%s-%d", f.Resource.Name, i)
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	return r
+}
+
+// BenchmarkWriters writes 10,000 findings in every format.
+func BenchmarkWriters(b *testing.B) {
+	r := largeReport(10_000)
+	for _, format := range sortedKeys(formats) {
+		b.Run(format, func(b *testing.B) {
+			w := formats[format]
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := w(io.Discard, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
