@@ -58,7 +58,7 @@ func runReport(ctx context.Context, o *reportOptions, e Env) error {
 	}
 	defer st.Close()
 	rep := scanned.Report()
-	if err := addTrend(ctx, st, o.format, rep); err != nil {
+	if err := addHistory(ctx, st, o.format, rep); err != nil {
 		return err
 	}
 	if err := writeOutput(o.output, e.Stdout, func(w io.Writer) error { return writer(w, rep) }); err != nil {
@@ -67,16 +67,35 @@ func runReport(ctx context.Context, o *reportOptions, e Env) error {
 	return o.securityHub.importFindings(ctx, e, rep)
 }
 
-// addTrend gives a format that charts history the compliance of every
-// stored scan up to this one; other formats skip the read.
-func addTrend(ctx context.Context, st *store.Store, format string, rep *report.Report) error {
-	if !report.ChartsHistory(format) {
+// addHistory gives a format the history it shows: the compliance of every
+// stored scan up to this one (the HTML chart) and when each finding was
+// first seen and has been failing since (ASFF, OCSF, HTML). Other formats
+// skip the reads.
+func addHistory(ctx context.Context, st *store.Store, format string, rep *report.Report) error {
+	need := report.NeedsHistory(format)
+	if need.Trend {
+		trend, err := kpi.RunTrend(ctx, st, rep.Started)
+		if err != nil {
+			return err
+		}
+		rep.Trend = trend
+	}
+	if !need.Findings {
 		return nil
 	}
-	trend, err := kpi.RunTrend(ctx, st, rep.Started)
+	states, err := st.States(ctx)
 	if err != nil {
 		return err
 	}
-	rep.Trend = trend
+	wanted := make(map[string]bool, len(rep.Findings))
+	for _, f := range rep.Findings {
+		wanted[report.FindingID(f)] = true
+	}
+	rep.History = make(map[string]report.FindingHistory, len(rep.Findings))
+	for _, s := range states {
+		if wanted[s.Fingerprint] {
+			rep.History[s.Fingerprint] = report.FindingHistory{FirstSeen: s.FirstSeen, FailingSince: s.OpenedAt}
+		}
+	}
 	return nil
 }

@@ -121,3 +121,44 @@ func TestScanImportsIntoSecurityHub(t *testing.T) {
 		t.Errorf("Security Hub holds %d findings, sagekey sent %d", len(got), len(sent))
 	}
 }
+
+// A finding keeps its ASFF creation time from one scan to the next, so a
+// re-import updates it in Security Hub instead of restarting its clock,
+// and a failing finding is observed since the scan that first saw it fail.
+func TestASFFKeepsCreationTimeAcrossScans(t *testing.T) {
+	srv := mototest.ForTest(t)
+	mototest.DummyCredentials(t)
+	chdir(t, t.TempDir())
+	seedSmall(t, mototest.Config(t, srv, "us-east-1"), motoCaller)
+	db := filepath.Join(t.TempDir(), "history.db")
+	type asff struct{ Id, CreatedAt, FirstObservedAt, UpdatedAt string }
+	scanAndRead := func() map[string]asff {
+		if _, code, stderr := runScan(t, srv, "--db", db); code != cli.ExitViolations {
+			t.Fatalf("scan exit %d: %s", code, stderr)
+		}
+		out, errOut, code := runCLI(t, "report", "--db", db, "--format", "asff")
+		if code != 0 {
+			t.Fatalf("report exit %d: %s", code, errOut)
+		}
+		var fs []asff
+		if err := json.Unmarshal([]byte(out), &fs); err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]asff{}
+		for _, f := range fs {
+			byID[f.Id] = f
+		}
+		return byID
+	}
+	first := scanAndRead()
+	second := scanAndRead()
+	if len(first) == 0 || len(first) != len(second) {
+		t.Fatalf("%d findings, then %d", len(first), len(second))
+	}
+	for id, a := range first {
+		b := second[id]
+		if b.CreatedAt != a.CreatedAt || b.FirstObservedAt != a.FirstObservedAt || b.UpdatedAt == a.UpdatedAt {
+			t.Errorf("%s: first scan %+v, second %+v", id, a, b)
+		}
+	}
+}

@@ -162,8 +162,8 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 	}
 	rep := res.Report
 	if st != nil && rep.RunID != 0 {
-		if err := addTrend(cmd.Context(), st, o.format, rep); err != nil {
-			slog.Warn("no compliance trend in the report", "error", err)
+		if err := addHistory(cmd.Context(), st, o.format, rep); err != nil {
+			slog.Warn("the report shows no history", "error", err)
 		}
 	}
 	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return writer(w, rep) }); err != nil {

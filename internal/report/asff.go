@@ -160,7 +160,12 @@ func asffFinding(r *Report, f finding.Finding) (ASFFFinding, bool) {
 	rule, _ := CheckInfo(f.CheckID)
 	sev := ASFFSeverity{Label: asffSeverityLabel(f.Severity), Original: f.Severity.String()}
 	types := []string{asffType(f.CheckID)}
-	created, updated := asffTime(r.Started), asffTime(r.Finished)
+	seen := r.historyOf(f)
+	created, updated := asffTime(seen.FirstSeen), asffTime(r.Finished)
+	observed := created
+	if !seen.FailingSince.IsZero() {
+		observed = asffTime(seen.FailingSince)
+	}
 	return ASFFFinding{
 		SchemaVersion:   ASFFSchemaVersion,
 		Id:              "sagekey/" + FindingID(f),
@@ -170,7 +175,7 @@ func asffFinding(r *Report, f finding.Finding) (ASFFFinding, bool) {
 		GeneratorId:     "sagekey/" + f.CheckID,
 		AwsAccountId:    account,
 		Types:           types,
-		FirstObservedAt: created,
+		FirstObservedAt: observed,
 		LastObservedAt:  updated,
 		CreatedAt:       created,
 		UpdatedAt:       updated,

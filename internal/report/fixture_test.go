@@ -40,7 +40,14 @@ func fixture() *Report {
 	goodKey := key(cmk, "1234abcd-12ab-34cd-56ef-1234567890ab", map[string]string{"owner": "ml-platform"})
 	badKey := key(doomed, "dead0000-12ab-34cd-56ef-1234567890ab", map[string]string{})
 	pct := func(p float64) *float64 { return &p }
-	return &Report{
+	seenBefore := func(f finding.Finding, first, failing time.Duration) (string, FindingHistory) {
+		h := FindingHistory{FirstSeen: start.Add(-first)}
+		if failing > 0 {
+			h.FailingSince = start.Add(-failing)
+		}
+		return FindingID(f), h
+	}
+	rep := &Report{
 		Started: start, Finished: start.Add(1500 * time.Millisecond),
 		Accounts: []string{acct}, Regions: []string{region}, RunID: 3,
 		Gaps: []inventory.Gap{{Account: acct, Region: region, Service: "sagemaker:ListClusters", Reason: "access denied"}},
@@ -103,4 +110,18 @@ func fixture() *Report {
 				Protects: []finding.Resource{ec}},
 		},
 	}
+	// The store saw the notebook failing for 12 days and the feature group
+	// passing for 30; the rest are new in this scan.
+	rep.History = map[string]FindingHistory{}
+	for i, f := range rep.Findings {
+		switch {
+		case f.CheckID == "notebook-instance.cmk":
+			id, h := seenBefore(rep.Findings[i], 20*24*time.Hour, 12*24*time.Hour)
+			rep.History[id] = h
+		case f.CheckID == "feature-group.cmk":
+			id, h := seenBefore(rep.Findings[i], 30*24*time.Hour, 0)
+			rep.History[id] = h
+		}
+	}
+	return rep
 }

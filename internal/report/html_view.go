@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -74,6 +75,9 @@ type findingView struct {
 	Slots       []finding.Slot
 	Suppression *finding.Suppression
 	Expires     string
+	// FailingSince is when the stored history first saw this violation
+	// open, with its age in days: how long the data has been exposed.
+	FailingSince string
 }
 
 type tagPair struct{ Key, Value string }
@@ -107,17 +111,17 @@ func buildHTMLView(r *Report) htmlView {
 	}
 	v.Overall, v.Kinds = kindCompliance(r.Findings)
 	v.Chart, v.TrendRuns = newTrendChart(r.Trend), len(r.Trend)
-	v.Failing = failingGroups(r.Findings)
+	v.Failing = failingGroups(r)
 	v.Keys = keyRows(r.Findings)
 	for _, f := range r.Findings {
 		switch f.Status {
 		case finding.Error:
-			v.Errors = append(v.Errors, viewOf(f))
+			v.Errors = append(v.Errors, r.viewOf(f))
 		case finding.Muted:
-			v.Muted = append(v.Muted, viewOf(f))
+			v.Muted = append(v.Muted, r.viewOf(f))
 		case finding.Pass:
 			if len(v.Passing) < maxPassRows {
-				v.Passing = append(v.Passing, viewOf(f))
+				v.Passing = append(v.Passing, r.viewOf(f))
 			} else {
 				v.PassHidden++
 			}
@@ -158,14 +162,14 @@ func kindCompliance(fs []finding.Finding) (compliance.Tally, []compliance.Tally)
 }
 
 // failingGroups groups FAIL findings by severity (worst first), then kind.
-func failingGroups(fs []finding.Finding) []severityGroup {
+func failingGroups(r *Report) []severityGroup {
 	var out []severityGroup
 	for _, sev := range severityOrder {
 		byKind := map[string][]findingView{}
 		n := 0
-		for _, f := range fs {
+		for _, f := range r.Findings {
 			if f.Status == finding.Fail && f.Severity == sev {
-				byKind[f.Resource.Kind] = append(byKind[f.Resource.Kind], viewOf(f))
+				byKind[f.Resource.Kind] = append(byKind[f.Resource.Kind], r.viewOf(f))
 				n++
 			}
 		}
@@ -181,7 +185,7 @@ func failingGroups(fs []finding.Finding) []severityGroup {
 	return out
 }
 
-func viewOf(f finding.Finding) findingView {
+func (r *Report) viewOf(f finding.Finding) findingView {
 	info, _ := CheckInfo(f.CheckID)
 	remediation := f.Remediation
 	if remediation == "" {
@@ -194,6 +198,9 @@ func viewOf(f finding.Finding) findingView {
 		Account: f.Resource.Account, Region: f.Resource.Region,
 		Message: f.Message, Remediation: remediation, Tags: tagPairs(f.Resource.Tags),
 		Slots: f.Slots, Suppression: f.Suppression,
+	}
+	if since := r.historyOf(f).FailingSince; !since.IsZero() && f.Status == finding.Fail {
+		v.FailingSince = fmt.Sprintf("%s (%d days)", since.UTC().Format("2006-01-02"), int(r.Finished.Sub(since).Hours()/24))
 	}
 	if f.Suppression != nil && !f.Suppression.Expires.IsZero() {
 		v.Expires = f.Suppression.Expires.UTC().Format("2006-01-02")

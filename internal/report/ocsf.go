@@ -69,6 +69,8 @@ type ocsfFindingInfo struct {
 	Title       string       `json:"title"`
 	Desc        string       `json:"desc,omitempty"`
 	CreatedTime int64        `json:"created_time"`
+	FirstSeen   int64        `json:"first_seen_time"`
+	LastSeen    int64        `json:"last_seen_time"`
 	Types       []string     `json:"types"`
 	Analytic    ocsfAnalytic `json:"analytic"`
 }
@@ -172,6 +174,11 @@ func ocsfFinding(r *Report, f finding.Finding, productVersion string) (ocsfEvent
 		owner = &ocsfUser{Account: *acct}
 	}
 	started := ocsfTime(r.Started)
+	seen := r.historyOf(f)
+	firstSeen := ocsfTime(seen.FirstSeen)
+	if !seen.FailingSince.IsZero() {
+		firstSeen = ocsfTime(seen.FailingSince)
+	}
 	return ocsfEvent{
 		ActivityID: ocsfActivityID, ActivityName: "Create",
 		CategoryUID: ocsfCategoryUID, CategoryName: "Findings",
@@ -188,7 +195,8 @@ func ocsfFinding(r *Report, f finding.Finding, productVersion string) (ocsfEvent
 			Profiles: []string{"cloud"},
 		},
 		FindingInfo: ocsfFindingInfo{
-			UID: FindingID(f), Title: title, Desc: asffVerdict(f), CreatedTime: started,
+			UID: FindingID(f), Title: title, Desc: asffVerdict(f), CreatedTime: ocsfTime(seen.FirstSeen),
+			FirstSeen: firstSeen, LastSeen: ocsfTime(r.Finished),
 			Types:    []string{asffType(f.CheckID)},
 			Analytic: ocsfAnalytic{UID: f.CheckID, Name: title, Type: "Rule", TypeID: ocsfAnalyticRule},
 		},

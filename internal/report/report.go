@@ -34,6 +34,32 @@ type Report struct {
 	// Trend is overall compliance after each stored scan, oldest first,
 	// when history is available (the HTML report charts it).
 	Trend []compliance.Point
+	// History is what the store knows of each finding, by FindingID, when
+	// the scan is stored: ASFF and OCSF carry it as first-observed times,
+	// so a re-import keeps a finding's creation time, and the HTML report
+	// says since when a violation has been open.
+	History map[string]FindingHistory
+}
+
+// FindingHistory is when the store first saw a finding and, while it
+// fails, since when.
+type FindingHistory struct {
+	FirstSeen    time.Time
+	FailingSince time.Time
+}
+
+// historyOf returns f's history as of this scan: times after the scan
+// started (a later scan's, when an old run is rendered) do not apply, and
+// a finding the store never saw was first seen now.
+func (r *Report) historyOf(f finding.Finding) FindingHistory {
+	h := r.History[FindingID(f)]
+	if h.FirstSeen.IsZero() || h.FirstSeen.After(r.Started) {
+		h.FirstSeen = r.Started
+	}
+	if h.FailingSince.After(r.Started) || (f.Status != finding.Fail && f.Status != finding.Muted) {
+		h.FailingSince = time.Time{}
+	}
+	return h
 }
 
 // Counts tallies findings by status.
@@ -64,9 +90,23 @@ var formats = map[string]Writer{
 // FormatList names the formats for help and error messages.
 func FormatList() string { return strings.Join(sortedKeys(formats), ", ") }
 
-// ChartsHistory reports whether a format shows the compliance trend, so
-// callers read the history only when it is shown.
-func ChartsHistory(format string) bool { return format == "html" }
+// HistoryNeed says which history a format shows, so callers read only that
+// from the store.
+type HistoryNeed struct {
+	Trend    bool // Report.Trend
+	Findings bool // Report.History
+}
+
+// NeedsHistory returns what history format shows.
+func NeedsHistory(format string) HistoryNeed {
+	switch format {
+	case "html":
+		return HistoryNeed{Trend: true, Findings: true}
+	case "asff", "ocsf":
+		return HistoryNeed{Findings: true}
+	}
+	return HistoryNeed{}
+}
 
 // Lookup returns the writer of a format.
 func Lookup(format string) (Writer, error) {

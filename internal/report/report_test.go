@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sagekey/sagekey/internal/finding"
 	goldenfile "github.com/sagekey/sagekey/internal/testutil/golden"
 )
 
@@ -86,5 +87,42 @@ func TestStreamedJSONMatchesWholeEncoding(t *testing.T) {
 		if streamed.String() != whole.String() {
 			t.Errorf("streamed JSON differs from whole encoding:\n%s\n---\n%s", streamed.String(), whole.String())
 		}
+	}
+}
+
+// A scan that found nothing (a new account, a region without SageMaker)
+// still yields a valid document in every format.
+func TestEveryFormatWritesAnEmptyReport(t *testing.T) {
+	t.Parallel()
+	for _, format := range sortedKeys(formats) {
+		var buf bytes.Buffer
+		r := &Report{Started: time.Unix(0, 0).UTC(), Finished: time.Unix(1, 0).UTC()}
+		if err := formats[format](&buf, r); err != nil || buf.Len() == 0 {
+			t.Errorf("%s: %d bytes, %v", format, buf.Len(), err)
+		}
+	}
+}
+
+// A finding's history applies as of the scan: a later scan's times (an old
+// run rendered today) and a failing-since on a finding that passes do not.
+func TestHistoryOf(t *testing.T) {
+	t.Parallel()
+	r := fixture()
+	f := r.Findings[2] // notebook-instance.cmk, FAIL, seen 20 days, failing 12
+	if h := r.historyOf(f); h.FirstSeen != r.Started.Add(-20*24*time.Hour) || h.FailingSince != r.Started.Add(-12*24*time.Hour) {
+		t.Errorf("history = %+v", h)
+	}
+	r.History[FindingID(f)] = FindingHistory{FirstSeen: r.Started.Add(time.Hour), FailingSince: r.Started.Add(time.Hour)}
+	if h := r.historyOf(f); h.FirstSeen != r.Started || !h.FailingSince.IsZero() {
+		t.Errorf("later times applied: %+v", h)
+	}
+	passing := f
+	passing.Status = finding.Pass
+	r.History[FindingID(f)] = FindingHistory{FirstSeen: r.Started.Add(-time.Hour), FailingSince: r.Started.Add(-time.Hour)}
+	if h := r.historyOf(passing); !h.FailingSince.IsZero() {
+		t.Errorf("a passing finding has a failing-since: %+v", h)
+	}
+	if h := r.historyOf(r.Findings[0]); h.FirstSeen != r.Started {
+		t.Errorf("a new finding was first seen %v, want the scan start", h.FirstSeen)
 	}
 }
