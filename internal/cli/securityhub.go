@@ -60,7 +60,9 @@ func (o *securityHubOptions) importFindings(ctx context.Context, e Env, rep *rep
 	if err != nil {
 		return fmt.Errorf("--import: %w", err)
 	}
-	cfg = awsclient.Instrument(cfg, awsclient.NewMeter(), awsclient.NewRateLimits(1))
+	// Rate-limited and retried like every other call; nothing reports the
+	// import's call counts, so no meter.
+	cfg = awsclient.Instrument(cfg, nil, awsclient.NewRateLimits(1))
 	caller, err := awsclient.Identity(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("--import: who am I: %w", err)

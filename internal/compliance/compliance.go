@@ -6,7 +6,9 @@
 package compliance
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,4 +66,28 @@ type Point struct {
 	At    time.Time `json:"at"`
 	Run   int64     `json:"run,omitempty"`
 	Tally Tally     `json:"tally"`
+}
+
+// Groups tallies verdicts by group (a kind, an account, a tag value).
+type Groups map[string]*Tally
+
+// Add counts one verdict in group.
+func (g Groups) Add(group string, s finding.Status) {
+	t := g[group]
+	if t == nil {
+		t = &Tally{Group: group}
+		g[group] = t
+	}
+	t.Add(s)
+}
+
+// Finished returns every group's finished tally, sorted by group; never nil.
+func (g Groups) Finished() []Tally {
+	out := make([]Tally, 0, len(g))
+	for _, name := range slices.Sorted(maps.Keys(g)) {
+		t := *g[name]
+		t.Finish()
+		out = append(out, t)
+	}
+	return out
 }

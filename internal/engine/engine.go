@@ -97,17 +97,13 @@ func keyUses(inv inventory.Inventory, ks *keys.Set) []rules.KeyUse {
 	return out
 }
 
-var statusOrder = map[finding.Status]int{
-	finding.Fail: 0, finding.Error: 1, finding.Muted: 2, finding.Pass: 3, finding.NotApplicable: 4,
-}
-
 // Sort orders findings for reading: failures first, most severe first, then
 // by check and resource so output is stable.
 func Sort(fs []finding.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if statusOrder[a.Status] != statusOrder[b.Status] {
-			return statusOrder[a.Status] < statusOrder[b.Status]
+		if a.Status.Rank() != b.Status.Rank() {
+			return a.Status.Rank() < b.Status.Rank()
 		}
 		if a.Severity != b.Severity {
 			return a.Severity > b.Severity

@@ -21,6 +21,22 @@ const (
 	Error         Status = "ERROR"
 )
 
+// Rank orders statuses by how much they need a reader's attention: FAIL,
+// then ERROR (not verified), MUTED, PASS and NOT_APPLICABLE.
+func (s Status) Rank() int {
+	switch s {
+	case Fail:
+		return 0
+	case Error:
+		return 1
+	case Muted:
+		return 2
+	case Pass:
+		return 3
+	}
+	return 4
+}
+
 // Severity orders findings for --fail-on and for reading.
 type Severity int
 

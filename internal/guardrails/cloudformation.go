@@ -2,6 +2,8 @@ package guardrails
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 
@@ -49,7 +51,7 @@ func cloudFormation(b *Bundle) ([]byte, error) {
 			"EnableKeyRotation", k.EnableKeyRotation, "KeyPolicy", policy}
 		if len(k.Tags) > 0 {
 			var tags []*yaml.Node
-			for _, name := range sortedKeys(k.Tags) {
+			for _, name := range slices.Sorted(maps.Keys(k.Tags)) {
 				tags = append(tags, mapping("Key", name, "Value", k.Tags[name]))
 			}
 			props = append(props, "Tags", sequence(tags...))

@@ -1,6 +1,8 @@
 package guardrails
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,7 +54,7 @@ func configRuleResources(rules []ConfigRule) []resource {
 		}
 		if len(r.InputParameters) > 0 {
 			var params []any
-			for _, k := range sortedKeys(r.InputParameters) {
+			for _, k := range slices.Sorted(maps.Keys(r.InputParameters)) {
 				params = append(params, k, r.InputParameters[k])
 			}
 			props = append(props, "InputParameters", mapping(params...))

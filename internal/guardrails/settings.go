@@ -3,7 +3,9 @@ package guardrails
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -55,7 +57,7 @@ func normalize(s Settings) (Settings, string, error) {
 		// The kms-key.policy check fails a key shared with other accounts,
 		// and the root principal would be ambiguous.
 		errs = append(errs, fmt.Errorf("key admins and users span accounts %s; the key's principals must all be in the key's account",
-			strings.Join(sortedKeys(accounts), ", ")))
+			strings.Join(slices.Sorted(maps.Keys(accounts)), ", ")))
 	}
 	for _, v := range allValues(s) {
 		// Terraform and CloudFormation !Sub would interpolate these.

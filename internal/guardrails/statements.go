@@ -1,7 +1,8 @@
 package guardrails
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sagekey/sagekey/internal/catalog"
@@ -55,11 +56,11 @@ func Statements(s Settings) []iampolicy.Statement {
 		}
 	}
 	var out []iampolicy.Statement
-	for _, id := range sortedKeys(reqs) {
+	for _, id := range slices.Sorted(maps.Keys(reqs)) {
 		out = append(out, requireStatement(id, reqs[id], s.ExemptPrincipals))
 	}
 	if len(s.ApprovedKeys) > 0 {
-		for _, key := range sortedKeys(pins) {
+		for _, key := range slices.Sorted(maps.Keys(pins)) {
 			out = append(out, pinStatement(key, pins[key], s))
 		}
 	}
@@ -96,7 +97,7 @@ func deny(sid string, actions map[string]bool, c iampolicy.Conditions, exempt []
 	if len(exempt) > 0 {
 		c.Add("ArnNotLike", "aws:PrincipalARN", exempt...)
 	}
-	return iampolicy.Statement{Sid: sid, Effect: iampolicy.Deny, Action: iampolicy.Strings(sortedKeys(actions)),
+	return iampolicy.Statement{Sid: sid, Effect: iampolicy.Deny, Action: iampolicy.Strings(slices.Sorted(maps.Keys(actions))),
 		Resource: iampolicy.Strings{"*"}, Condition: c}
 }
 
@@ -121,13 +122,4 @@ func addTo(m map[string]map[string]bool, key, action string) {
 		m[key] = map[string]bool{}
 	}
 	m[key][action] = true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

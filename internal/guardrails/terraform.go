@@ -2,6 +2,8 @@ package guardrails
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sagekey/sagekey/internal/iampolicy"
@@ -71,7 +73,7 @@ func tfKey(t *strings.Builder, k *Key) error {
 		for name := range k.Tags {
 			width = max(width, len(hclString(name)))
 		}
-		for _, name := range sortedKeys(k.Tags) {
+		for _, name := range slices.Sorted(maps.Keys(k.Tags)) {
 			fmt.Fprintf(t, "    %-*s = %s\n", width, hclString(name), hclString(k.Tags[name]))
 		}
 		t.WriteString("  }\n")

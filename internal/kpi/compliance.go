@@ -1,7 +1,6 @@
 package kpi
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -50,26 +49,15 @@ func (e estate) apply(run store.Run, obs []history.Observation) {
 
 func (e estate) tally(by string) (Tally, []Tally) {
 	overall := Tally{Group: "all"}
-	groups := map[string]*Tally{}
+	groups := compliance.Groups{}
 	for _, o := range e {
 		overall.Add(o.Status)
-		if by == "" {
-			continue
+		if by != "" {
+			groups.Add(groupOf(by, o.Subject, o.Tags), o.Status)
 		}
-		g := groupOf(by, o.Subject, o.Tags)
-		if groups[g] == nil {
-			groups[g] = &Tally{Group: g}
-		}
-		groups[g].Add(o.Status)
 	}
 	overall.Finish()
-	out := []Tally{}
-	for _, t := range groups {
-		t.Finish()
-		out = append(out, *t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
-	return overall, out
+	return overall, groups.Finished()
 }
 
 // replayCompliance replays the runs up to o.To; runs must be oldest first and obs

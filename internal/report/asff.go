@@ -154,7 +154,7 @@ func asffFinding(r *Report, f finding.Finding) (ASFFFinding, bool) {
 	if !ok {
 		return ASFFFinding{}, false
 	}
-	arn := asffParseARN(f.Resource.ARN)
+	arn := parseARN(f.Resource.ARN)
 	account := asffFirst(f.Resource.Account, arn.account)
 	region := asffFirst(f.Resource.Region, arn.region)
 	rule, _ := CheckInfo(f.CheckID)

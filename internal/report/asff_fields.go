@@ -17,17 +17,17 @@ import (
 // Helpers shared by the ASFF and OCSF writers. They carry the asff prefix
 // only to keep clear of the other writers' names in this package.
 
-// asffARN is the part of an ARN the finding formats need.
-type asffARN struct{ partition, region, account string }
+// arnParts is the part of an ARN the report formats need.
+type arnParts struct{ partition, region, account string }
 
-// asffParseARN reads arn:partition:service:region:account:resource; any
-// other string yields the zero value.
-func asffParseARN(s string) asffARN {
+// parseARN reads arn:partition:service:region:account:resource; any other
+// string yields the zero value.
+func parseARN(s string) arnParts {
 	p := strings.SplitN(s, ":", 6)
 	if len(p) < 6 || p[0] != "arn" {
-		return asffARN{}
+		return arnParts{}
 	}
-	return asffARN{partition: p[1], region: p[3], account: p[4]}
+	return arnParts{partition: p[1], region: p[3], account: p[4]}
 }
 
 // asffPartition is the partition as ASFF's Resource.Partition enum spells

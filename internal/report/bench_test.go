@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/sagekey/sagekey/internal/finding"
@@ -28,7 +30,7 @@ func largeReport(n int) *Report {
 // BenchmarkWriters writes 10,000 findings in every format.
 func BenchmarkWriters(b *testing.B) {
 	r := largeReport(10_000)
-	for _, format := range sortedKeys(formats) {
+	for _, format := range slices.Sorted(maps.Keys(formats)) {
 		b.Run(format, func(b *testing.B) {
 			w := formats[format]
 			b.ReportAllocs()

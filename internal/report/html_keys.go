@@ -12,12 +12,13 @@ import (
 // it protects (its blast radius: what becomes unreadable if it is disabled
 // or deleted).
 type keyRow struct {
-	ARN, Name, Account, Region string
-	Manager, State             string
-	Checks                     []keyCheck
-	Tags                       []tagPair
-	Protects                   []finding.Resource
-	worst                      int
+	ARN, Account, Region string
+	Manager, State       string
+	Checks               []keyCheck
+	Tags                 []tagPair
+	Protects             []finding.Resource
+	// urgency is the best (lowest) Status.Rank of the key's verdicts.
+	urgency int
 }
 
 // keyCheck is one kms-key.* verdict, shown as "rotation: PASS".
@@ -37,16 +38,17 @@ func keyRows(fs []finding.Finding) []keyRow {
 		if r := rows[arn]; r != nil {
 			return r
 		}
-		r := &keyRow{ARN: arn, Name: arnTail(arn), Account: arnField(arn, 4), Region: arnField(arn, 3)}
+		parts := parseARN(arn)
+		r := &keyRow{ARN: arn, Account: parts.account, Region: parts.region, urgency: finding.Pass.Rank()}
 		rows[arn], protects[arn] = r, map[string]finding.Resource{}
 		return r
 	}
 	for _, f := range fs {
 		if isKeyFinding(f) {
 			r := row(f.Resource.ARN)
-			r.Name, r.Account, r.Region, r.Tags = f.Resource.Name, f.Resource.Account, f.Resource.Region, tagPairs(f.Resource.Tags)
+			r.Account, r.Region, r.Tags = f.Resource.Account, f.Resource.Region, tagPairs(f.Resource.Tags)
 			r.Checks = append(r.Checks, keyCheck{strings.TrimPrefix(f.CheckID, "kms-key."), string(f.Status), f.Message})
-			r.worst = max(r.worst, statusWeight(f.Status))
+			r.urgency = min(r.urgency, f.Status.Rank())
 			for _, p := range f.Protects {
 				protects[r.ARN][p.ARN] = p
 			}
@@ -73,37 +75,7 @@ func keyRows(fs []finding.Finding) []keyRow {
 	}
 	// Unhealthy keys first, then the widest blast radius.
 	slices.SortFunc(out, func(a, b keyRow) int {
-		return cmp.Or(cmp.Compare(b.worst, a.worst), cmp.Compare(len(b.Protects), len(a.Protects)), cmp.Compare(a.ARN, b.ARN))
+		return cmp.Or(cmp.Compare(a.urgency, b.urgency), cmp.Compare(len(b.Protects), len(a.Protects)), cmp.Compare(a.ARN, b.ARN))
 	})
 	return out
-}
-
-// statusWeight orders verdicts from healthy to needs-attention.
-func statusWeight(s finding.Status) int {
-	switch s {
-	case finding.Fail:
-		return 3
-	case finding.Error:
-		return 2
-	case finding.Muted:
-		return 1
-	}
-	return 0
-}
-
-// arnField returns the i-th colon-separated field of an ARN (3 region,
-// 4 account), or "" when s is not one.
-func arnField(s string, i int) string {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) < 6 || i >= len(parts) {
-		return ""
-	}
-	return parts[i]
-}
-
-func arnTail(s string) string {
-	if i := strings.LastIndexAny(s, "/:"); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }

@@ -98,7 +98,7 @@ func TestKeyRows(t *testing.T) {
 		t.Fatalf("%d key rows, want 2: %+v", len(rows), rows)
 	}
 	doomed, good := rows[0], rows[1]
-	if !strings.HasPrefix(doomed.Name, "dead0000") || doomed.State != "PendingDeletion" || doomed.Manager != "CUSTOMER" {
+	if !strings.Contains(doomed.ARN, "key/dead0000") || doomed.State != "PendingDeletion" || doomed.Manager != "CUSTOMER" {
 		t.Errorf("first row = %+v, want the pending-deletion key", doomed)
 	}
 	if len(doomed.Protects) != 1 || doomed.Protects[0].Name != "fraud-v1" {

@@ -1,8 +1,8 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -138,27 +138,15 @@ func buildHTMLView(r *Report) htmlView {
 // by the definition every sagekey view shares.
 func kindCompliance(fs []finding.Finding) (compliance.Tally, []compliance.Tally) {
 	overall := compliance.Tally{Group: "all"}
-	byKind := map[string]*compliance.Tally{}
+	byKind := compliance.Groups{}
 	for _, f := range fs {
-		if !compliance.IsCMKCheck(f.CheckID) {
-			continue
+		if compliance.IsCMKCheck(f.CheckID) {
+			overall.Add(f.Status)
+			byKind.Add(f.Resource.Kind, f.Status)
 		}
-		overall.Add(f.Status)
-		t := byKind[f.Resource.Kind]
-		if t == nil {
-			t = &compliance.Tally{Group: f.Resource.Kind}
-			byKind[f.Resource.Kind] = t
-		}
-		t.Add(f.Status)
 	}
 	overall.Finish()
-	kinds := make([]compliance.Tally, 0, len(byKind))
-	for _, t := range byKind {
-		t.Finish()
-		kinds = append(kinds, *t)
-	}
-	slices.SortFunc(kinds, func(a, b compliance.Tally) int { return cmp.Compare(a.Group, b.Group) })
-	return overall, kinds
+	return overall, byKind.Finished()
 }
 
 // failingGroups groups FAIL findings by severity (worst first), then kind.
@@ -177,7 +165,7 @@ func failingGroups(r *Report) []severityGroup {
 			continue
 		}
 		g := severityGroup{Severity: sev.String(), Count: n}
-		for _, kind := range sortedKeys(byKind) {
+		for _, kind := range slices.Sorted(maps.Keys(byKind)) {
 			g.Kinds = append(g.Kinds, kindGroup{Kind: kind, Findings: byKind[kind]})
 		}
 		out = append(out, g)
@@ -223,19 +211,10 @@ func exemptSlots(f finding.Finding) []slotRow {
 
 func tagPairs(tags map[string]string) []tagPair {
 	out := make([]tagPair, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, tagPair{k, tags[k]})
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // isKeyFinding tells key checks (kms-key.*) from resource checks.

@@ -162,7 +162,7 @@ func ocsfFinding(r *Report, f finding.Finding, productVersion string) (ocsfEvent
 		return ocsfEvent{}, false // NOT_APPLICABLE: nothing to act on
 	}
 	sev := min(max(f.Severity, finding.Info), finding.Critical)
-	arn := asffParseARN(f.Resource.ARN)
+	arn := parseARN(f.Resource.ARN)
 	account := asffFirst(f.Resource.Account, arn.account)
 	region := asffFirst(f.Resource.Region, arn.region)
 	rule, _ := CheckInfo(f.CheckID)

@@ -6,6 +6,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +90,7 @@ var formats = map[string]Writer{
 }
 
 // FormatList names the formats for help and error messages.
-func FormatList() string { return strings.Join(sortedKeys(formats), ", ") }
+func FormatList() string { return strings.Join(slices.Sorted(maps.Keys(formats)), ", ") }
 
 // HistoryNeed says which history a format shows, so callers read only that
 // from the store.

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -94,7 +96,7 @@ func TestStreamedJSONMatchesWholeEncoding(t *testing.T) {
 // still yields a valid document in every format.
 func TestEveryFormatWritesAnEmptyReport(t *testing.T) {
 	t.Parallel()
-	for _, format := range sortedKeys(formats) {
+	for _, format := range slices.Sorted(maps.Keys(formats)) {
 		var buf bytes.Buffer
 		r := &Report{Started: time.Unix(0, 0).UTC(), Finished: time.Unix(1, 0).UTC()}
 		if err := formats[format](&buf, r); err != nil || buf.Len() == 0 {
