@@ -41,6 +41,10 @@ type Report struct {
 	// so a re-import keeps a finding's creation time, and the HTML report
 	// says since when a violation has been open.
 	History map[string]FindingHistory
+	// Trail is what CloudTrail says about the estate (creators, key
+	// lifecycle events, denials and blocked violations), when trail data is
+	// stored; nil otherwise.
+	Trail *TrailFacts
 }
 
 // FindingHistory is when the store first saw a finding and, while it

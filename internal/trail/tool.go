@@ -1,0 +1,48 @@
+package trail
+
+import "strings"
+
+// Tools a create or key event can be made with, read from its user agent.
+const (
+	ToolConsole        = "console"
+	ToolTerraform      = "terraform"
+	ToolCloudFormation = "cloudformation"
+	ToolCDK            = "cdk"
+	ToolSageMakerSDK   = "sagemaker-python-sdk"
+	ToolBoto3          = "boto3"
+	ToolCLI            = "aws-cli"
+	ToolSDK            = "aws-sdk"
+	ToolAWSService     = "aws-service"
+	ToolOther          = "other"
+)
+
+// toolMarkers are checked in order: the more specific marker first, since
+// the SageMaker Python SDK runs on boto3, CDK deploys through
+// CloudFormation and Terraform through the Go SDK.
+var toolMarkers = []struct{ marker, tool string }{
+	{"aws-cdk", ToolCDK},
+	{"terraform", ToolTerraform},
+	{"hashicorp", ToolTerraform},
+	{"sagemaker-python-sdk", ToolSageMakerSDK},
+	{"cloudformation.amazonaws.com", ToolCloudFormation},
+	{"console.amazonaws.com", ToolConsole},
+	{"console.aws.amazon.com", ToolConsole},
+	{"aws internal", ToolConsole},
+	{"signin.amazonaws.com", ToolConsole},
+	{"aws-cli/", ToolCLI},
+	{"boto3/", ToolBoto3},
+	{"aws-sdk-", ToolSDK},
+	{"botocore/", ToolSDK},
+	{".amazonaws.com", ToolAWSService},
+}
+
+// ToolOf names the tool behind a user agent.
+func ToolOf(userAgent string) string {
+	ua := strings.ToLower(userAgent)
+	for _, m := range toolMarkers {
+		if strings.Contains(ua, m.marker) {
+			return m.tool
+		}
+	}
+	return ToolOther
+}
