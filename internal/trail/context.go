@@ -82,8 +82,12 @@ func CreatorActions(kind catalog.Kind) []string {
 	for _, a := range kind.CreateActions {
 		out = append(out, strings.TrimPrefix(a, "sagemaker:"))
 	}
-	if name, ok := strings.CutPrefix(kind.DescribeAPI, "Describe"); ok {
-		out = append(out, "Create"+name)
+	// DescribeAPI may carry notes ("DescribeEndpoint + DescribeEndpointConfig"):
+	// the first word is the kind's own Describe call.
+	if fields := strings.Fields(kind.DescribeAPI); len(fields) > 0 {
+		if name, ok := strings.CutPrefix(fields[0], "Describe"); ok && name != "" {
+			out = append(out, "Create"+name)
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
