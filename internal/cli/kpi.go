@@ -29,7 +29,9 @@ func newKPICommand(e Env) *cobra.Command {
 			"(PASS / (PASS + FAIL) of the <kind>.cmk checks; ERROR and MUTED apart) and its trend; mean and median " +
 			"time to remediate violations resolved in the window; the age of open violations; new violations per " +
 			"week; customer-managed keys, keys without rotation or pending deletion; and the monthly KMS key cost " +
-			"by cost center.",
+			"by cost center. From stored CloudTrail aggregates (sagekey trail) it adds KMS access denials, " +
+			"violations blocked by an explicit deny, and KMS request charges, counted only on the days whose " +
+			"trail was read (null when none was).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			writer, err := kpi.Lookup(o.format)
@@ -58,7 +60,8 @@ func newKPICommand(e Env) *cobra.Command {
 	f.StringVarP(&o.output, "output", "o", "", "write to FILE instead of stdout")
 	f.StringVar(&o.from, "from", "30d", "window start: a duration back from --to (30d, 12w) or a date / RFC 3339 time")
 	f.StringVar(&o.to, "to", "", "window end (default now): a duration back from now or a date / RFC 3339 time")
-	f.StringVar(&o.by, "by", "", "group by kind, account, region or tag:<key> (e.g. tag:team)")
+	f.StringVar(&o.by, "by", "", "group by kind, account, region or tag:<key> (e.g. tag:team); CloudTrail denials "+
+		"group by their key's tag (kind: n/a), blocked requests by the kind they create (tag: n/a)")
 	f.StringVar(&o.trend, "trend", kpi.TrendRun, "compliance trend points: run (each scan) or day (end of each day with a scan)")
 	f.StringVar(&o.costCenterTag, "cost-center-tag", "cost-center", "tag key naming the cost center of a key or resource")
 	return cmd

@@ -44,6 +44,9 @@ type CenterCost struct {
 	CostCenter string  `json:"cost_center"`
 	Keys       int     `json:"keys"`
 	MonthlyUSD float64 `json:"monthly_usd"`
+	// RequestMonthlyUSD is the part of MonthlyUSD that is request charges;
+	// absent when requests are not estimated.
+	RequestMonthlyUSD *float64 `json:"request_monthly_usd,omitempty"`
 }
 
 // Estimate is the monthly KMS estimate of a set of keys.
@@ -58,6 +61,10 @@ type Estimate struct {
 	Unpriced []string `json:"unpriced"`
 	Prices   []Price  `json:"prices"`
 	Note     string   `json:"note"`
+	// Requests are the request charges, estimated from the KMS requests
+	// CloudTrail recorded (AddRequests); nil when no trail covers the
+	// window. When set, MonthlyUSD and ByCostCenter include them.
+	Requests *RequestEstimate `json:"requests"`
 }
 
 // EstimateKeys prices each customer-managed key once per copy (a multi-Region
@@ -65,7 +72,7 @@ type Estimate struct {
 // within its cap, and attributes it: the key's tag wins, else the tag its
 // resources share, else an even split between their tags.
 func EstimateKeys(uses []KeyUse, tag string, now time.Time) Estimate {
-	est := Estimate{Currency: "USD", ByCostCenter: []CenterCost{}, Keys: []KeyCost{}, Unpriced: []string{}, Prices: Pricing(),
+	est := Estimate{Currency: "USD", ByCostCenter: []CenterCost{}, Keys: []KeyCost{}, Unpriced: []string{}, Prices: keyPricing(),
 		Note: "monthly key fees only; request charges depend on traffic and are not estimated"}
 	families := map[string]*KeyUse{}
 	var order []string
@@ -103,12 +110,17 @@ func EstimateKeys(uses []KeyUse, tag string, now time.Time) Estimate {
 	for _, cc := range centers {
 		est.ByCostCenter = append(est.ByCostCenter, *cc)
 	}
-	slices.SortFunc(est.ByCostCenter, func(a, b CenterCost) int {
-		return cmp.Or(cmp.Compare(b.MonthlyUSD, a.MonthlyUSD), cmp.Compare(a.CostCenter, b.CostCenter))
-	})
+	sortCenters(est.ByCostCenter)
 	slices.SortFunc(est.Keys, func(a, b KeyCost) int { return cmp.Compare(a.ARN, b.ARN) })
 	slices.Sort(est.Unpriced)
 	return est
+}
+
+// sortCenters puts the most expensive cost center first.
+func sortCenters(cs []CenterCost) {
+	slices.SortFunc(cs, func(a, b CenterCost) int {
+		return cmp.Or(cmp.Compare(b.MonthlyUSD, a.MonthlyUSD), cmp.Compare(a.CostCenter, b.CostCenter))
+	})
 }
 
 // familyID names a key so that the copies of a multi-Region key (same key

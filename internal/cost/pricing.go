@@ -12,9 +12,8 @@ type Price struct {
 }
 
 // Prices used by the estimate (AWS commercial regions, USD). Request charges
-// ($0.03 per 10,000 symmetric requests after a 20,000-request free tier) are
-// not estimated: they depend on traffic that a configuration scan cannot
-// see.
+// depend on traffic a configuration scan cannot see, so they are estimated
+// only from the KMS requests CloudTrail recorded (sagekey trail).
 var (
 	// KeyMonth is the monthly fee of a customer-managed key; every copy of a
 	// multi-Region key is billed as a key.
@@ -32,11 +31,33 @@ var (
 	// fee.
 	AWSManaged = Price{Item: "AWS-managed or AWS-owned key, per key-month", USD: 0,
 		Source: "https://aws.amazon.com/kms/pricing/"}
+	// Requests is the charge for symmetric-key API requests (Decrypt,
+	// GenerateDataKey, CreateGrant, ...), the calls SageMaker makes. Requests
+	// on AWS-managed keys are charged too: only their monthly fee is waived.
+	Requests = Price{Item: "symmetric-key API requests, per 10,000 requests (AWS-managed keys included)", USD: 0.03,
+		Source: "https://aws.amazon.com/kms/pricing/"}
+	// FreeRequests is the free tier: FreeRequestsPerAccountMonth requests a
+	// month per account, across all its regions and keys.
+	FreeRequests = Price{Item: "first 20,000 requests per account-month, all regions and keys (free tier)", USD: 0,
+		Source: "https://aws.amazon.com/kms/pricing/"}
 )
 
 // MaxChargedRotations is the cap on charged rotations: a key costs at most
 // $1 + 2 × $1 a month however often it rotates.
 const MaxChargedRotations = 2
 
-// Pricing lists every price the estimate uses, for reports and docs.
-func Pricing() []Price { return []Price{KeyMonth, RotationMonth, PendingDeletion, AWSManaged} }
+// RequestsPerPriceUnit is the number of requests Requests.USD pays for.
+const RequestsPerPriceUnit = 10_000
+
+// FreeRequestsPerAccountMonth is the free tier (FreeRequests).
+const FreeRequestsPerAccountMonth = 20_000
+
+// Pricing lists every price the estimates use, for reports and docs.
+func Pricing() []Price { return append(keyPricing(), requestPricing()...) }
+
+// keyPricing are the prices of the key fees, which every estimate uses.
+func keyPricing() []Price { return []Price{KeyMonth, RotationMonth, PendingDeletion, AWSManaged} }
+
+// requestPricing are the prices of the request charges, listed only in
+// estimates that priced requests.
+func requestPricing() []Price { return []Price{Requests, FreeRequests} }

@@ -42,7 +42,11 @@ func Compute(ctx context.Context, src Source, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	uses, err := latestKeyUses(ctx, src, runs, o.CostCenterTag)
+	uses, known, err := latestKeyUses(ctx, src, runs, o.CostCenterTag)
+	if err != nil {
+		return nil, err
+	}
+	cov, agg, err := readTrail(ctx, src, o.From, o.To)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +57,14 @@ func Compute(ctx context.Context, src Source, o Options) (*Report, error) {
 	rep.MTTR, rep.Open, rep.NewViolations = violations(eps, subjects, o)
 	rep.Keys = hygiene(uses)
 	rep.Cost = CostEstimate{Estimate: cost.EstimateKeys(uses, o.CostCenterTag, o.To), CostCenterTag: o.CostCenterTag}
+	rep.Trail = cov.scope()
+	if len(cov.cells) == 0 {
+		rep.Cost.WithoutRequests("no CloudTrail data covers this window to count KMS requests (run sagekey trail)")
+		return rep, nil
+	}
+	rep.Denials = computeDenials(agg.Denials, cov, o.By, known)
+	rep.Blocked = computeBlocked(agg.Blocked, cov, o.By)
+	rep.Cost.AddRequests(cost.EstimateRequests(requestUses(agg.Requests, cov), uses, o.CostCenterTag))
 	return rep, nil
 }
 

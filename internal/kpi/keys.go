@@ -3,6 +3,7 @@ package kpi
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"github.com/sagekey/sagekey/internal/cost"
 	"github.com/sagekey/sagekey/internal/keys"
@@ -33,8 +34,9 @@ type pair struct{ account, region string }
 
 // latestKeyUses gathers, for every account and region, the keys its latest
 // scan up to the window's end saw in use, with the cost-center tags of the
-// resources using them.
-func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string) ([]cost.KeyUse, error) {
+// resources using them. known holds every key those scans described, by
+// lower-case ARN (a later scan's copy wins), for grouping by key tag.
+func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string) (_ []cost.KeyUse, known map[string]keys.Key, _ error) {
 	latest := map[pair]int64{}
 	for _, r := range runs { // oldest first: later runs overwrite
 		for _, a := range r.Scope.Accounts {
@@ -54,11 +56,12 @@ func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 
 	uses := map[string]*cost.KeyUse{}
+	known = map[string]keys.Key{}
 	var order []string
 	for _, id := range ids {
 		snap, err := src.Snapshot(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		wanted := map[pair]bool{}
 		for _, p := range byRun[id] {
@@ -67,6 +70,7 @@ func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string
 		byARN := map[string]keys.Key{}
 		for _, k := range snap.Keys {
 			byARN[k.ARN] = k
+			known[strings.ToLower(k.ARN)] = k
 		}
 		for _, res := range snap.Inventory.Resources {
 			if !wanted[pair{res.Account, res.Region}] {
@@ -95,7 +99,7 @@ func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string
 	for _, arn := range order {
 		out = append(out, *uses[arn])
 	}
-	return out, nil
+	return out, known, nil
 }
 
 func hygiene(uses []cost.KeyUse) KeyHygiene {

@@ -1,9 +1,10 @@
 // Package kpi computes the figures security and FinOps teams report from
 // stored scan history: percent compliant (overall, per group, and its
 // trend), mean time to remediate, the age of open violations, new
-// violations per week, key hygiene, and the KMS cost estimate by cost
-// center. Everything is derived from what the store returns; nothing is
-// counted on the side.
+// violations per week, key hygiene, the KMS cost estimate by cost center,
+// and, from the stored CloudTrail aggregates (sagekey trail), KMS access
+// denials and violations blocked. Everything is derived from what the store
+// returns; nothing is counted on the side.
 package kpi
 
 import (
@@ -25,6 +26,7 @@ type Source interface {
 	States(ctx context.Context) ([]history.State, error)
 	Episodes(ctx context.Context) ([]history.Episode, error)
 	Snapshot(ctx context.Context, runID int64) (store.Snapshot, error)
+	TrailSource
 }
 
 var _ Source = (*store.Store)(nil)
@@ -38,8 +40,8 @@ const (
 // Options choose the window and the grouping.
 type Options struct {
 	From, To time.Time
-	// By groups compliance, MTTR and open violations: "", "kind",
-	// "account", "region" or "tag:<key>".
+	// By groups compliance, MTTR, open violations and the CloudTrail KPIs:
+	// "", "kind", "account", "region" or "tag:<key>".
 	By    string
 	Trend string
 	// CostCenterTag is the tag key that names a cost center.
@@ -58,6 +60,11 @@ type Report struct {
 	NewViolations []WeekCount  `json:"new_violations"`
 	Keys          KeyHygiene   `json:"keys"`
 	Cost          CostEstimate `json:"cost"`
+	// Trail says which days the CloudTrail KPIs rest on; Denials and
+	// Blocked are nil (null) when no trail covers the window.
+	Trail   TrailScope `json:"trail"`
+	Denials *Denials   `json:"kms_access_denials"`
+	Blocked *Blocked   `json:"violations_blocked"`
 }
 
 // Window is the period the KPIs cover.

@@ -15,6 +15,7 @@ import (
 	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/store"
 	"github.com/sagekey/sagekey/internal/testutil/golden"
+	"github.com/sagekey/sagekey/internal/trail"
 )
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) // a Monday
@@ -91,9 +92,22 @@ func history10Days(t *testing.T) *store.Store {
 	return st
 }
 
+// scansOnly is a real store whose CloudTrail side is empty: these tests are
+// about the scan history, and the trail KPIs are tested in trail_test.go
+// against fakes of the trail store's contract.
+type scansOnly struct{ *store.Store }
+
+func (scansOnly) Trail(context.Context, trail.Filter) (*trail.Aggregates, error) {
+	return &trail.Aggregates{}, nil
+}
+
+func (scansOnly) TrailCoverage(context.Context, trail.Filter) ([]trail.Coverage, error) {
+	return nil, nil
+}
+
 func compute(t *testing.T, o Options) *Report {
 	t.Helper()
-	rep, err := Compute(context.Background(), history10Days(t), o)
+	rep, err := Compute(context.Background(), scansOnly{history10Days(t)}, o)
 	if err != nil {
 		t.Fatal(err)
 	}

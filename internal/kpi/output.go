@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sagekey/sagekey/internal/report"
+	"github.com/sagekey/sagekey/internal/trail"
 )
 
 // Writer writes a KPI report in one format.
@@ -117,8 +118,123 @@ func rows(r *Report) []row {
 	for _, c := range r.Cost.ByCostCenter {
 		out = append(out, row{"cost_by_cost_center", c.CostCenter, "monthly_usd", usd(c.MonthlyUSD)},
 			row{"cost_by_cost_center", c.CostCenter, "keys", itoa(c.Keys)})
+		if c.RequestMonthlyUSD != nil {
+			out = append(out, row{"cost_by_cost_center", c.CostCenter, "request_monthly_usd", usd(*c.RequestMonthlyUSD)})
+		}
+	}
+	return append(out, trailRows(r)...)
+}
+
+// trailRows are the CloudTrail KPIs, after every other figure so a report
+// without trail data keeps its rows as they were. When no trail covers the
+// window each KPI is one n/a row.
+func trailRows(r *Report) []row {
+	t := r.Trail
+	out := []row{{"trail", "all", "covered_cells", itoa(t.CoveredCells)}}
+	if r.Denials == nil || r.Blocked == nil || r.Cost.Requests == nil {
+		return append(out, row{"trail", "all", "reason", t.Reason},
+			row{"kms_access_denials", "all", "total", "n/a"}, row{"violations_blocked", "all", "total", "n/a"},
+			row{"cost_requests", "all", "monthly_usd", "n/a"})
+	}
+	out = append(out, row{"trail", "all", "covered_days", itoa(t.CoveredDays)},
+		row{"trail", "all", "window_days", itoa(t.WindowDays)},
+		row{"trail", "all", "first_day", deref(t.FirstDay)}, row{"trail", "all", "last_day", deref(t.LastDay)})
+	for _, p := range t.Partitions {
+		g := p.Account + " " + p.Region
+		out = append(out, row{"trail_coverage", g, "covered_days", itoa(p.CoveredDays)},
+			row{"trail_coverage", g, "first_day", p.FirstDay}, row{"trail_coverage", g, "last_day", p.LastDay})
+	}
+
+	d := r.Denials
+	out = append(out, row{"kms_access_denials", "all", "total", i64(d.Total)},
+		row{"kms_access_denials", "all", "unauthorized", i64(d.Unauthorized)},
+		row{"kms_access_denials", "all", "unauthorized_share", share(d.UnauthorizedShare)})
+	for _, rel := range []string{trail.PolicyNamed, trail.PolicyDelegated, trail.PolicyUnnamed, trail.PolicyUnknown} {
+		out = append(out, row{"kms_access_denials", "all", "policy_" + rel, i64(d.ByPolicyRelation[rel])})
+	}
+	denialRows := func(section string, cs []DenialCount) {
+		for _, c := range cs {
+			out = append(out, row{section, c.Group, "count", i64(c.Count)}, row{section, c.Group, "unauthorized", i64(c.Unauthorized)})
+		}
+	}
+	denialRows("kms_access_denials_by_key", d.ByKey)
+	denialRows("kms_access_denials_by_principal", d.ByPrincipal)
+	denialRows("kms_access_denials_by_via", d.ByVia)
+	for _, w := range d.ByWeek {
+		out = append(out, row{"kms_access_denials_by_week", w.Week, "count", i64(w.Count)},
+			row{"kms_access_denials_by_week", w.Week, "unauthorized", i64(w.Unauthorized)},
+			row{"kms_access_denials_by_week", w.Week, "covered_cells", itoa(w.CoveredCells)})
+	}
+	denialRows("kms_access_denials_by_"+r.GroupBy, d.Groups)
+
+	b := r.Blocked
+	out = append(out, blockedRows("violations_blocked", "all", b.BlockedCounts)...)
+	for _, m := range b.ByMonth {
+		out = append(out, blockedRows("violations_blocked_by_month", m.Month, m.BlockedCounts)...)
+		out = append(out, row{"violations_blocked_by_month", m.Month, "covered_cells", itoa(m.CoveredCells)})
+	}
+	for _, g := range b.ByAction {
+		out = append(out, blockedRows("violations_blocked_by_action", g.Group, g.BlockedCounts)...)
+	}
+	for _, g := range b.ByAccount {
+		out = append(out, blockedRows("violations_blocked_by_account", g.Group, g.BlockedCounts)...)
+	}
+	for _, p := range b.ByPolicy {
+		name := p.PolicyARN
+		if name == "" {
+			name = "(" + p.PolicyType + " policy, not named)"
+		}
+		out = append(out, blockedRows("violations_blocked_by_policy", name, p.BlockedCounts)...)
+	}
+	for _, g := range b.Groups {
+		out = append(out, blockedRows("violations_blocked_by_"+r.GroupBy, g.Group, g.BlockedCounts)...)
+	}
+
+	q := r.Cost.Requests
+	out = append(out, row{"cost_requests", "all", "monthly_usd", usd4(q.MonthlyUSD)},
+		row{"cost_requests", "all", "gross_monthly_usd", usd4(q.GrossMonthlyUSD)},
+		row{"cost_requests", "all", "observed_requests", i64(q.ObservedRequests)},
+		row{"cost_requests", "all", "monthly_requests", count(q.MonthlyRequests)},
+		row{"cost_requests", "all", "free_requests", count(q.FreeRequests)})
+	for _, a := range q.ByAccount {
+		out = append(out, row{"cost_requests_by_account", a.Account, "monthly_usd", usd4(a.MonthlyUSD)},
+			row{"cost_requests_by_account", a.Account, "monthly_requests", count(a.MonthlyRequests)},
+			row{"cost_requests_by_account", a.Account, "free_requests", count(a.FreeRequests)})
+	}
+	for _, k := range q.Keys {
+		out = append(out, row{"cost_requests_by_key", k.ARN, "monthly_usd", usd4(k.MonthlyUSD)},
+			row{"cost_requests_by_key", k.ARN, "monthly_requests", count(k.MonthlyRequests)})
 	}
 	return out
+}
+
+func blockedRows(section, group string, c BlockedCounts) []row {
+	return []row{
+		{section, group, "total", i64(c.Total)}, {section, group, "guardrail", i64(c.Guardrail)},
+		{section, group, "other", i64(c.Other)}, {section, group, "unattributed", i64(c.Unattributed)},
+	}
+}
+
+func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func count(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
+
+// usd4 shows request charges to a hundredth of a cent: most are fractions
+// of a cent, which two decimals would show as 0.00.
+func usd4(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
+
+func share(p *float64) string {
+	if p == nil {
+		return "n/a"
+	}
+	return strconv.FormatFloat(*p, 'f', 4, 64)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "n/a"
+	}
+	return *s
 }
 
 // WriteCSV writes every figure as section,group,metric,value rows, a shape
@@ -153,6 +269,14 @@ func WriteTable(w io.Writer, r *Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nCost: %s (%s).\n", r.Cost.Note, r.Cost.Currency)
+	if t := r.Trail; t.Reason != "" {
+		fmt.Fprintf(w, "\nCloudTrail: %s.\n", t.Reason)
+	} else {
+		fmt.Fprintf(w, "\nCloudTrail: %d account×region×day cells read, %d of the window's %d days, %s to %s (accounts %s; regions %s; sources %s).\n",
+			t.CoveredCells, t.CoveredDays, t.WindowDays, deref(t.FirstDay), deref(t.LastDay),
+			report.OneLine(strings.Join(t.Accounts, ",")), report.OneLine(strings.Join(t.Regions, ",")),
+			report.OneLine(strings.Join(t.Sources, ",")))
+	}
+	_, err := fmt.Fprintf(w, "Cost: %s (%s).\n", r.Cost.Note, r.Cost.Currency)
 	return err
 }
