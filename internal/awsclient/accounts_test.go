@@ -93,10 +93,19 @@ func TestRateFor(t *testing.T) {
 		"sagemaker:DescribeNotebookInstance": describeRate,
 		"kms:DescribeKey":                    kmsRate,
 		"sts:AssumeRole":                     otherRate,
+		"cloudtrail:LookupEvents":            lookupEventsRate,
+		"cloudtrail:DescribeTrails":          otherRate,
+		"s3:ListObjectsV2":                   s3Rate,
+		"s3:GetObject":                       s3Rate,
 	}
 	for op, want := range tests {
 		if got := rateFor(op); got != want {
 			t.Errorf("rateFor(%q) = %+v, want %+v", op, got, want)
 		}
+	}
+	// LookupEvents runs at its documented quota, 2 per second per account
+	// and region, with no burst above it.
+	if want := (rateLimit{perSecond: 2, burst: 1}); lookupEventsRate != want {
+		t.Errorf("lookupEventsRate = %+v, want %+v", lookupEventsRate, want)
 	}
 }

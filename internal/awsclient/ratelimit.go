@@ -19,11 +19,28 @@ import (
 // auditor shares every quota with the workloads it audits, so it stays well
 // below them on its own instead of learning them from throttling errors; the
 // SDK's adaptive retry mode slows down further when a quota is hit anyway.
+//
+// CloudTrail's LookupEvents is the exception that runs at its quota: it is
+// fixed at 2 requests per second per account and region
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html)
+// and a trail read is nothing but LookupEvents pages, so anything slower
+// only makes the read longer. A burst of 1 spaces every request half a
+// second apart, so concurrent readers of one account and region never send
+// three in a second.
+//
+// S3 serves at least 5,500 GET/HEAD requests per second per partitioned
+// prefix. Reading a trail from S3 is bulk work, one GetObject per log file
+// (CloudTrail delivers one about every 5 minutes per account and region,
+// ~26,000 in 90 days), so S3 gets a rate that reads such a window in about
+// two minutes while staying far below the bucket's quota, which
+// CloudTrail's own deliveries and other readers share.
 var (
-	listRate     = rateLimit{perSecond: 5, burst: 5}
-	describeRate = rateLimit{perSecond: 40, burst: 40}
-	kmsRate      = rateLimit{perSecond: 100, burst: 100}
-	otherRate    = rateLimit{perSecond: 10, burst: 10}
+	listRate         = rateLimit{perSecond: 5, burst: 5}
+	describeRate     = rateLimit{perSecond: 40, burst: 40}
+	kmsRate          = rateLimit{perSecond: 100, burst: 100}
+	lookupEventsRate = rateLimit{perSecond: 2, burst: 1}
+	s3Rate           = rateLimit{perSecond: 200, burst: 200}
+	otherRate        = rateLimit{perSecond: 10, burst: 10}
 )
 
 type rateLimit struct {
@@ -37,6 +54,10 @@ func rateFor(op string) rateLimit {
 	switch {
 	case service == "kms":
 		return kmsRate
+	case op == "cloudtrail:LookupEvents":
+		return lookupEventsRate
+	case service == "s3":
+		return s3Rate
 	case service != "sagemaker":
 		return otherRate
 	case strings.HasPrefix(name, "List") && name != "ListTags", name == "Search":
