@@ -23,12 +23,13 @@ type builder struct {
 	o     Options
 	byARN map[string]inventory.Resource
 	keys  map[string]keys.Key // by ARN
+	trail trailIndex
 	vars  map[string]Variable
 }
 
 func newBuilder(in Input, o Options) *builder {
 	b := &builder{in: in, o: o, byARN: map[string]inventory.Resource{}, keys: map[string]keys.Key{},
-		vars: map[string]Variable{}}
+		trail: newTrailIndex(in.Trail), vars: map[string]Variable{}}
 	for _, r := range in.Inventory.Resources {
 		b.byARN[r.ARN] = r
 	}
@@ -41,6 +42,7 @@ func newBuilder(in Input, o Options) *builder {
 // item dispatches a FAIL finding to its strategy.
 func (b *builder) item(f finding.Finding) Item {
 	it := Item{Priority: f.Severity, Finding: subject(f), Preconditions: []string{}, Steps: []Step{}, Warnings: []string{}}
+	it.CreatedBy, _ = b.trail.creator(f.Resource.ARN)
 	if a := f.Resource.Account; a != "" {
 		it.Preconditions = append(it.Preconditions, "Credentials for account "+a+
 			" (the commands name no profile: set AWS_PROFILE or assume a role first).")

@@ -1,11 +1,13 @@
 package remediate
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/keys"
+	"github.com/sagekey/sagekey/internal/trail"
 )
 
 const (
@@ -132,7 +134,46 @@ func fixture() Input {
 		finding.Finding{CheckID: "domain.cmk", Status: finding.Muted, Severity: finding.High,
 			Resource: finding.Resource{ARN: arn("domain", "d-123"), Kind: "domain", Account: acct, Region: east}},
 	)
+	in.Trail = fixtureTrail(target, disabled, pending)
 	return in
+}
+
+// fixtureTrail knows who created the endpoint and the hostile notebook (a
+// principal and session built to break out of markdown and shell comments),
+// and who scheduled the pending key's deletion (the latest of two). It
+// knows of no DisableKey on the disabled key (only its EnableKey, and a
+// DisableKey on another key), so that plan still looks it up. The muted
+// domain and the unverified endpoint have creators no plan may name.
+func fixtureTrail(target, disabled, pending keys.Key) Trail {
+	at := func(day int) time.Time { return time.Date(2026, 6, day, 9, 30, 0, 0, time.UTC) }
+	creator := func(resARN, action, principal, identity, tool string, day int) trail.Creator {
+		return trail.Creator{ResourceARN: resARN, Account: acct, Region: east, Action: action, EventID: "ev-" + action[10:],
+			Time: at(day), Principal: principal, Identity: identity, SourceIP: "203.0.113.7", UserAgent: tool + "/1.0", Tool: tool}
+	}
+	t := Trail{Creators: map[string]trail.Creator{}}
+	for _, c := range []trail.Creator{
+		creator(arn("endpoint", "fraud-ep"), "sagemaker:CreateEndpoint", "arn:aws:iam::111122223333:role/ml-deploy", "", trail.ToolTerraform, 2),
+		creator(arn("notebook-instance", hostile), "sagemaker:CreateNotebookInstance",
+			"arn:aws:iam::111122223333:role/ds`reboot`|*x*", "arn:aws:sts::111122223333:assumed-role/ds/carol\nrm -rf / # $(id)",
+			trail.ToolConsole, 3),
+		creator(arn("domain", "d-123"), "sagemaker:CreateDomain", "arn:aws:iam::111122223333:role/platform", "", trail.ToolCLI, 4),
+		creator(arn("endpoint", "ghost-ep"), "sagemaker:CreateEndpoint", "arn:aws:iam::111122223333:role/ghost", "", trail.ToolCLI, 5),
+	} {
+		t.Creators[strings.ToLower(c.ResourceARN)] = c
+	}
+	event := func(k keys.Key, action, principal, identity, tool, detail string, day int) trail.KeyEvent {
+		return trail.KeyEvent{EventID: "ev-" + action[4:] + "-" + k.ARN[len(k.ARN)-4:], Time: at(day), Account: acct, Region: east,
+			KeyARN: k.ARN, Action: action, Principal: principal, Identity: identity, SourceIP: "198.51.100.4",
+			UserAgent: tool + "/1.0", Tool: tool, Detail: detail}
+	}
+	t.KeyEvents = []trail.KeyEvent{
+		event(pending, "kms:ScheduleKeyDeletion", "arn:aws:iam::111122223333:role/old-admin", "", trail.ToolCLI, "pending window 30 days", 1),
+		event(pending, "kms:ScheduleKeyDeletion", "arn:aws:iam::111122223333:role/KeyAdmin",
+			"arn:aws:sts::111122223333:assumed-role/KeyAdmin/bob`id`\n# x", trail.ToolCLI, "pending window 7 days", 20),
+		event(disabled, "kms:EnableKey", "arn:aws:iam::111122223333:role/KeyAdmin", "", trail.ToolConsole, "", 10),
+		event(target, "kms:DisableKey", "arn:aws:iam::111122223333:role/KeyAdmin", "", trail.ToolConsole, "", 11),
+	}
+	return t
 }
 
 func fixtureOptions() Options {

@@ -17,7 +17,7 @@ func (b *builder) keyItem(it *Item, f finding.Finding) {
 	}
 	switch f.CheckID {
 	case "kms-key.state":
-		keyStateItem(it, f, k)
+		b.keyStateItem(it, f, k)
 	case "kms-key.rotation":
 		keyRotationItem(it, f, k)
 	case "kms-key.policy":
@@ -57,7 +57,7 @@ func blastRadius(f finding.Finding) string {
 	return fmt.Sprintf("%d resource(s) depend on this key: %s.", len(names), strings.Join(names, "; "))
 }
 
-func keyStateItem(it *Item, f finding.Finding, k keys.Key) {
+func (b *builder) keyStateItem(it *Item, f finding.Finding, k keys.Key) {
 	rg, key := q(k.Region), q(k.ARN)
 	state := k.State
 	switch {
@@ -80,17 +80,40 @@ func keyStateItem(it *Item, f finding.Finding, k keys.Key) {
 		}
 		it.Warnings = append(it.Warnings, "Every resource below loses its data for good when the key is deleted"+when+
 			": "+blastRadius(f))
+		ask := Step{
+			Title:    "Find out who scheduled the deletion and why",
+			Why:      "Someone decided to delete this key; ask them before it is used again (the key may have been retired on purpose).",
+			Commands: []Command{trailLookup(k, "ScheduleKeyDeletion", "DisableKey")},
+		}
+		if e, ok := b.trail.keyEvent(k.ARN, "kms:ScheduleKeyDeletion"); ok {
+			// The trail already answers the lookup: name the person.
+			it.Summary = "Cancel the scheduled deletion now; re-enable the key only once " + who(e.Principal, e.Identity) +
+				", who scheduled it, has said why."
+			ask = Step{
+				Title: "Ask " + who(e.Principal, e.Identity) + " why they scheduled the deletion",
+				Why: "CloudTrail shows " + eventText(e, "scheduled the deletion") + ". Ask them before the key is " +
+					"used again: it may have been retired on purpose.",
+			}
+		}
 		it.Steps = append(it.Steps, Step{
 			Title:    "Cancel the key deletion",
 			Why:      "Cancelling is safe and reversible; it leaves the key Disabled, so nothing can use it yet.",
 			Commands: []Command{sh(fmt.Sprintf("aws kms cancel-key-deletion --region %s --key-id %s", rg, key))},
-		}, Step{
-			Title:    "Find out who scheduled the deletion and why",
-			Why:      "Someone decided to delete this key; ask them before it is used again (the key may have been retired on purpose).",
-			Commands: []Command{trailLookup(k, "ScheduleKeyDeletion", "DisableKey")},
-		}, enableStep(rg, key, k.ARN))
+		}, ask, enableStep(rg, key, k.ARN))
 	case state == "Disabled" || strings.Contains(f.Message, "is Disabled"):
 		it.Strategy = "key-enable"
+		if e, ok := b.trail.keyEvent(k.ARN, "kms:DisableKey"); ok {
+			// The trail already answers the lookup: name the person.
+			by := who(e.Principal, e.Identity)
+			it.Summary = "Ask " + by + " why they disabled the key, then re-enable it."
+			it.Warnings = append(it.Warnings, "Someone disabled this key deliberately (possibly to contain an incident "+
+				"or to crypto-shred data): "+by+" disabled it"+onDate(e.Time)+"; ask them why before re-enabling it. "+blastRadius(f))
+			it.Steps = append(it.Steps, Step{
+				Title: "Ask " + by + " why they disabled the key",
+				Why:   "CloudTrail shows " + eventText(e, "disabled the key") + ".",
+			}, enableStep(rg, key, k.ARN))
+			return
+		}
 		it.Summary = "Find out who disabled the key and why, then re-enable it."
 		it.Warnings = append(it.Warnings, "Someone disabled this key deliberately (possibly to contain an incident "+
 			"or to crypto-shred data): find out who and why in CloudTrail before re-enabling it. "+blastRadius(f))

@@ -57,6 +57,9 @@ func writeMarkdownItem(pf func(string, ...any), it Item) {
 	pf("- **Resource:** %s (account %s, region %s)\n", md(r.ARN), md(r.Account), md(r.Region))
 	pf("- **Severity:** %s, **priority:** %s\n", f.Severity, it.Priority)
 	pf("- **Finding:** %s\n", md(f.Message))
+	if c := it.CreatedBy; c != nil {
+		pf("- %s\n", md(c.Ask()))
+	}
 	for _, s := range f.Failing {
 		pf("- **Failing slot** %s: %s\n", md(s.Name), md(s.Reason))
 	}

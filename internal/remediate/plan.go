@@ -18,6 +18,9 @@ type Input struct {
 	Inventory inventory.Inventory
 	// Keys are the resolved keys (state, manager, rotation, policy, ...).
 	Keys []keys.Key
+	// Trail is what CloudTrail says about the estate, when it was read:
+	// items name whom to ask, key plans who disabled or scheduled a key.
+	Trail Trail
 }
 
 // Options steer the plan.
@@ -68,6 +71,9 @@ type Item struct {
 	// PolicyDiff is the proposed key policy as a unified diff against the
 	// current one (kms-key.policy only).
 	PolicyDiff string `json:"policy_diff,omitempty"`
+	// CreatedBy is who created the resource, when CloudTrail says: the
+	// person to ask before recreating or changing it.
+	CreatedBy *Creator `json:"created_by,omitempty"`
 }
 
 // Subject is the part of a finding a plan names.

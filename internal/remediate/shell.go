@@ -112,6 +112,9 @@ func writeShellItem(pf func(string, ...any), it Item) {
 	pf("\n# === Item %d: %s on %s %s (priority %s) ===\n", it.Number, comment(f.CheckID), comment(r.Kind),
 		comment(r.Name), it.Priority)
 	pf("# Resource: %s\n# Finding: %s\n", comment(r.ARN), comment(f.Message))
+	if c := it.CreatedBy; c != nil {
+		pf("# %s\n", comment(c.Ask()))
+	}
 	pf("# Strategy: %s: %s\n", comment(it.Strategy), comment(it.Summary))
 	for _, s := range it.Preconditions {
 		pf("# Precondition: %s\n", comment(s))

@@ -23,6 +23,7 @@ const (
 	asffDescMax       = 1024
 	asffRecommendMax  = 512
 	asffFieldValueMax = 2048 // ProductFields values
+	asffUserValueMax  = 1024 // UserDefinedFields values (≤ 50 pairs, keys ≤ 128)
 	asffReasonMax     = 1024 // our own cap on StatusReasons descriptions
 	asffTimeLayout    = "2006-01-02T15:04:05.000Z07:00"
 )
@@ -56,6 +57,7 @@ type ASFFFinding struct {
 	Description           string                     `json:"Description"`
 	Remediation           *ASFFRemediation           `json:"Remediation,omitempty"`
 	ProductFields         map[string]string          `json:"ProductFields,omitempty"`
+	UserDefinedFields     map[string]string          `json:"UserDefinedFields,omitempty"`
 	Resources             []ASFFResource             `json:"Resources"`
 	Compliance            *ASFFCompliance            `json:"Compliance,omitempty"`
 	Workflow              *ASFFWorkflow              `json:"Workflow,omitempty"`
@@ -186,7 +188,8 @@ func asffFinding(r *Report, f finding.Finding) (ASFFFinding, bool) {
 			Text: asffText(asffFirst(f.Remediation, rule.Remediation), asffRecommendMax),
 			Url:  DocsURL(f.CheckID),
 		}},
-		ProductFields: asffProductFields(f),
+		ProductFields:     asffProductFields(f),
+		UserDefinedFields: asffUserFields(r, f),
 		Resources: []ASFFResource{{
 			Type:      asffResourceType(f.Resource.Kind),
 			Id:        f.Resource.ARN,

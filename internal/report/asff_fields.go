@@ -160,6 +160,34 @@ func asffProductFields(f finding.Finding) map[string]string {
 	return m
 }
 
+// asffUserFields are the CloudTrail facts of a failing finding: who created
+// its resource, when and with what. They are UserDefinedFields, which a
+// Security Hub user filters and sorts on (ProductFields are the provider's
+// own bookkeeping). ASFF allows 50 pairs with keys up to 128 and values up
+// to 1024 characters; three fit, and a value is cut to fit. Nil without a
+// known creator, so the attribute is left out.
+func asffUserFields(r *Report, f finding.Finding) map[string]string {
+	c, ok := r.creatorShown(f)
+	if !ok {
+		return nil
+	}
+	m := map[string]string{}
+	put := func(k, v string) {
+		if v = asffText(v, asffUserValueMax); v != "" {
+			m["sagekey:"+k] = v
+		}
+	}
+	put("createdBy", c.Principal)
+	if !c.Time.IsZero() {
+		put("createdAt", asffTime(c.Time))
+	}
+	put("createdWith", c.Tool)
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
 // asffKeyARNs lists the distinct key ARNs of the slots, whole ARNs only,
 // as many as fit one ProductFields value.
 func asffKeyARNs(slots []finding.Slot) string {

@@ -206,6 +206,18 @@ func asffProblems(f map[string]any) []string {
 			str(pf, k, 1, 2048)
 		}
 	}
+	if _, ok := f["UserDefinedFields"]; ok {
+		udf := obj(f, "UserDefinedFields")
+		if len(udf) == 0 || len(udf) > 50 {
+			bad("%d UserDefinedFields, want 1..50", len(udf))
+		}
+		for k := range udf {
+			if n := len(utf16.Encode([]rune(k))); n == 0 || n > 128 {
+				bad("UserDefinedFields key %q has length %d, want 1..128", k, n)
+			}
+			str(udf, k, 1, 1024)
+		}
+	}
 	if _, ok := f["FindingProviderFields"]; ok {
 		fpf := obj(f, "FindingProviderFields")
 		severity(obj(fpf, "Severity"))

@@ -20,12 +20,24 @@ var CSVHeader = []string{
 	"remediation", "tags",
 }
 
+// CSVTrailHeader names the columns WriteCSV adds after CSVHeader when the
+// report carries CloudTrail facts: who created the resource of a failing
+// finding, when, and with what tool. They are left out without trail data,
+// so existing consumers see the same file, and added at the end, so no
+// column moves.
+var CSVTrailHeader = []string{"created_by", "created_at", "created_with"}
+
 // WriteCSV writes one row per key slot of each finding (one row with empty
 // slot columns when a finding has no slots), so a spreadsheet can filter
 // by key or slot without unpacking nested values.
 func WriteCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write(CSVHeader) // a write error sticks and is returned by Error
+	withTrail := r.Trail != nil
+	header := CSVHeader
+	if withTrail {
+		header = slices.Concat(CSVHeader, CSVTrailHeader)
+	}
+	_ = cw.Write(header) // a write error sticks and is returned by Error
 	runID, started := "", r.Started.UTC().Format(time.RFC3339)
 	if r.RunID != 0 {
 		runID = strconv.FormatInt(r.RunID, 10)
@@ -41,6 +53,13 @@ func WriteCSV(w io.Writer, r *Report) error {
 			}
 		}
 		tail := []string{supReason, supExpires, f.Remediation, joinTags(f.Resource.Tags, CSVSafe)}
+		if withTrail {
+			var by, at, with string
+			if c, ok := r.creatorShown(f); ok {
+				by, at, with = c.Principal, stamp(c.Time), c.Tool
+			}
+			tail = append(tail, by, at, with)
+		}
 		slots := f.Slots
 		if len(slots) == 0 {
 			slots = []finding.Slot{{}}

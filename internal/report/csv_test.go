@@ -24,7 +24,8 @@ func TestCSV(t *testing.T) {
 	}
 	header := []string{"run_id", "scan_started", "account", "region", "kind", "resource_name", "resource_arn",
 		"check_id", "status", "severity", "message", "slot", "slot_status", "key_ref", "key_arn", "key_manager",
-		"key_state", "slot_reason", "suppression_reason", "suppression_expires", "remediation", "tags"}
+		"key_state", "slot_reason", "suppression_reason", "suppression_expires", "remediation", "tags",
+		"created_by", "created_at", "created_with"} // the last three because the fixture has trail data
 	if !slices.Equal(rows[0], header) {
 		t.Fatalf("header %v", rows[0])
 	}
@@ -55,6 +56,12 @@ func TestCSV(t *testing.T) {
 	// split on ; and =.
 	if nb[col("resource_name")] != "nb\tevil\nname" || nb[col("slot")] != "volume" || nb[col("run_id")] != "3" {
 		t.Errorf("notebook row %q", nb)
+	}
+	// The creator's hostile user agent is not a column; its principal is,
+	// with its markup as text.
+	if nb[col("created_by")] != "arn:aws:iam::111122223333:role/ml<script>alert('p')</script>" ||
+		nb[col("created_with")] != "terraform" || nb[col("created_at")] != "2026-10-14T10:00:00Z" {
+		t.Errorf("notebook creator %q", nb[col("created_by"):])
 	}
 	tags := nb[col("tags")]
 	if tags != `cost-center='=HYPERLINK("x");owner=<script>document.body.dataset.pwned='1'</script>` {
@@ -90,7 +97,7 @@ func TestCSVSafeNeutralisesFormulas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rows[1][len(rows[1])-1]; got != "'=cmd=x;team='@SUM(A1)" {
+	if got := rows[1][slices.Index(rows[0], "tags")]; got != "'=cmd=x;team='@SUM(A1)" {
 		t.Errorf("tags cell %q", got)
 	}
 }

@@ -1,11 +1,13 @@
 package report
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/compliance"
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/inventory"
+	"github.com/sagekey/sagekey/internal/trail"
 )
 
 // fixture is the fixed set of findings every format's golden file is
@@ -110,6 +112,7 @@ func fixture() *Report {
 				Protects: []finding.Resource{ec}},
 		},
 	}
+	rep.Trail = fixtureTrail(start, nb, ec, tj, dom, sless, doomed, cmk)
 	// The store saw the notebook failing for 12 days and the feature group
 	// passing for 30; the rest are new in this scan.
 	rep.History = map[string]FindingHistory{}
@@ -124,4 +127,64 @@ func fixture() *Report {
 		}
 	}
 	return rep
+}
+
+// fixtureTrail is what CloudTrail says about the fixture's estate. The
+// notebook (FAIL, and MUTED for its tags) was created by a principal with
+// markup and a newline in its session, with a user agent carrying markup
+// and a formula; the endpoint config (FAIL) by a formula-leading
+// principal from a service address. The training job (PASS), the domain
+// (ERROR) and the serverless config (NOT_APPLICABLE) have creators too,
+// which no format may show, and so does a resource the scan did not find.
+// The pending-deletion key was disabled and then scheduled for deletion;
+// the healthy key's policy was replaced.
+func fixtureTrail(start time.Time, nb, ec, tj, dom, sless finding.Resource, doomed, cmk string) *TrailFacts {
+	const acct, region = "111122223333", "us-east-1"
+	creator := func(r finding.Resource, action string, daysAgo int, principal, identity, ip, ua, tool string) trail.Creator {
+		return trail.Creator{ResourceARN: r.ARN, Account: acct, Region: region, Action: action,
+			EventID: "ev-create-" + r.Kind, Time: start.Add(-time.Duration(daysAgo) * 24 * time.Hour),
+			Principal: principal, Identity: identity, SourceIP: ip, UserAgent: ua, Tool: tool}
+	}
+	creators := []trail.Creator{
+		creator(nb, "sagemaker:CreateNotebookInstance", 40, "arn:aws:iam::111122223333:role/ml<script>alert('p')</script>",
+			"arn:aws:sts::111122223333:assumed-role/ml/alice\nforged: line", "203.0.113.7",
+			"Terraform/1.9.0 <img src=x> \r\n=cmd|' /C calc'!A0", trail.ToolTerraform),
+		creator(ec, "sagemaker:CreateEndpointConfig", 10, "=HYPERLINK(\"http://evil.example\",\"x\")", "",
+			"AWS Internal", "console.amazonaws.com", trail.ToolConsole),
+		creator(tj, "sagemaker:CreateTrainingJob", 5, "arn:aws:iam::111122223333:role/trainer", "", "198.51.100.9",
+			"aws-sdk-go-v2/1.30", trail.ToolSDK),
+		creator(dom, "sagemaker:CreateDomain", 90, "arn:aws:iam::111122223333:role/platform", "", "198.51.100.10",
+			"aws-cli/2.17", trail.ToolCLI),
+		creator(sless, "sagemaker:CreateEndpointConfig", 3, "arn:aws:iam::111122223333:role/serving", "", "198.51.100.11",
+			"boto3/1.35", trail.ToolBoto3),
+		creator(finding.Resource{ARN: "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/gone", Kind: "notebook-instance"},
+			"sagemaker:CreateNotebookInstance", 60, "arn:aws:iam::111122223333:role/ghost", "", "198.51.100.12", "aws-cli/2.17", trail.ToolCLI),
+	}
+	facts := &TrailFacts{From: start.Add(-90 * 24 * time.Hour), To: start, CoveredDays: 91, Creators: map[string]trail.Creator{}}
+	for _, c := range creators {
+		facts.Creators[strings.ToLower(c.ResourceARN)] = c
+	}
+	event := func(key, action string, daysAgo int, principal, identity, ua, tool, detail string, protects ...finding.Resource) KeyEventImpact {
+		return KeyEventImpact{KeyEvent: trail.KeyEvent{EventID: "ev-" + strings.TrimPrefix(action, "kms:") + "-" + key[len(key)-4:],
+			Time: start.Add(-time.Duration(daysAgo) * 24 * time.Hour), Account: acct, Region: region, KeyARN: key,
+			Action: action, Principal: principal, Identity: identity, SourceIP: "192.0.2.44", UserAgent: ua, Tool: tool,
+			Detail: detail}, Protects: protects}
+	}
+	facts.KeyEvents = []KeyEventImpact{
+		event(doomed, "kms:ScheduleKeyDeletion", 2, "arn:aws:iam::111122223333:role/KeyAdmin<b>x</b>",
+			"arn:aws:sts::111122223333:assumed-role/KeyAdmin/bob", "aws-cli/2.17 <svg/onload=alert(1)>", trail.ToolCLI,
+			"pending window 7 days", ec),
+		event(doomed, "kms:DisableKey", 3, "arn:aws:iam::111122223333:role/KeyAdmin<b>x</b>", "", "console.amazonaws.com",
+			trail.ToolConsole, "", ec),
+		event(cmk, "kms:PutKeyPolicy", 20, "arn:aws:iam::111122223333:role/platform", "", "Terraform/1.9.0",
+			trail.ToolTerraform, "=1+1\nsecond line", ec, tj),
+	}
+	month := func(m time.Month) time.Time { return time.Date(2026, m, 1, 0, 0, 0, 0, time.UTC) }
+	facts.Months = []TrailMonth{
+		{Month: month(time.August), Denials: 12, Unauthorized: 5, Blocked: 7, ByGuardrail: 4},
+		{Month: month(time.September)},
+		{Month: month(time.October), Denials: 3, Unauthorized: 0, Blocked: 9, ByGuardrail: 9},
+		{Month: month(time.November), Denials: 40, Unauthorized: 38, Blocked: 2, ByGuardrail: 0},
+	}
+	return facts
 }

@@ -29,12 +29,16 @@ func TestHTMLGolden(t *testing.T) {
 func TestHTMLEscapesAndIsSelfContained(t *testing.T) {
 	t.Parallel()
 	page := renderHTML(t, fixture())
-	for _, raw := range []string{"<script", "<b>account</b>", "onerror"} {
+	// The trail's principals, sessions, user agents and details are as
+	// hostile as the scan's names and tags.
+	for _, raw := range []string{"<script", "<b>account</b>", "onerror", "<img", "<b>x</b>", "onload"} {
 		if strings.Contains(page, raw) {
 			t.Errorf("page contains unescaped %q", raw)
 		}
 	}
-	for _, escaped := range []string{"&lt;script&gt;document.body.dataset.pwned", "sandbox &lt;b&gt;account&lt;/b&gt;", "risk &amp; fraud"} {
+	for _, escaped := range []string{"&lt;script&gt;document.body.dataset.pwned", "sandbox &lt;b&gt;account&lt;/b&gt;", "risk &amp; fraud",
+		"role/ml&lt;script&gt;alert(&#39;p&#39;)&lt;/script&gt;", "Terraform/1.9.0 &lt;img src=x&gt;", "role/KeyAdmin&lt;b&gt;x&lt;/b&gt;",
+		"=HYPERLINK(&#34;http://evil.example&#34;"} {
 		if !strings.Contains(page, escaped) {
 			t.Errorf("page lacks the escaped value %q", escaped)
 		}

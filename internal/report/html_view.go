@@ -43,6 +43,8 @@ type htmlView struct {
 	Passing    []findingView
 	PassHidden int
 	Gaps       []gapRow
+	// Trail is the CloudTrail section; nil when no trail data was read.
+	Trail *trailView
 }
 
 type severityGroup struct {
@@ -78,6 +80,9 @@ type findingView struct {
 	// FailingSince is when the stored history first saw this violation
 	// open, with its age in days: how long the data has been exposed.
 	FailingSince string
+	// CreatedBy is who created the resource of a FAIL or MUTED finding,
+	// when CloudTrail says: whom to ask about the fix.
+	CreatedBy *creatorView
 }
 
 type tagPair struct{ Key, Value string }
@@ -113,6 +118,7 @@ func buildHTMLView(r *Report) htmlView {
 	v.Chart, v.TrendRuns = newTrendChart(r.Trend), len(r.Trend)
 	v.Failing = failingGroups(r)
 	v.Keys = keyRows(r.Findings)
+	v.Trail = newTrailView(r)
 	for _, f := range r.Findings {
 		switch f.Status {
 		case finding.Error:
@@ -192,6 +198,9 @@ func (r *Report) viewOf(f finding.Finding) findingView {
 	}
 	if f.Suppression != nil && !f.Suppression.Expires.IsZero() {
 		v.Expires = f.Suppression.Expires.UTC().Format("2006-01-02")
+	}
+	if c, ok := r.creatorShown(f); ok {
+		v.CreatedBy = newCreatorView(c)
 	}
 	return v
 }

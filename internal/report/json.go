@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/finding"
@@ -13,10 +14,18 @@ import (
 )
 
 type jsonReport struct {
-	Schema   string            `json:"schema"`
-	Scan     jsonScan          `json:"scan"`
-	Summary  map[string]int    `json:"summary"`
-	Findings []finding.Finding `json:"findings"`
+	Schema   string         `json:"schema"`
+	Scan     jsonScan       `json:"scan"`
+	Summary  map[string]int `json:"summary"`
+	Findings []jsonFinding  `json:"findings"`
+}
+
+// jsonFinding is a finding as the JSON report writes it: the finding's own
+// fields, then what CloudTrail adds. created_by is omitted when unknown, so
+// the contract only grows and a report without trail data is unchanged.
+type jsonFinding struct {
+	finding.Finding
+	CreatedBy *jsonCreator `json:"created_by,omitempty"`
 }
 
 type jsonScan struct {
@@ -43,7 +52,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 			APICalls: r.Calls(),
 		},
 		Summary:  map[string]int{},
-		Findings: r.Findings,
+		Findings: []jsonFinding{},
 	}
 	if !r.Since.IsZero() {
 		doc.Scan.Since = r.Since.UTC().Format(time.RFC3339)
@@ -52,22 +61,28 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if doc.Scan.Gaps == nil {
 		doc.Scan.Gaps = []inventory.Gap{}
 	}
-	if doc.Findings == nil {
-		doc.Findings = []finding.Finding{}
-	}
 	for s, n := range r.Counts() {
 		doc.Summary[string(s)] = n
 	}
-	return streamJSON(w, doc)
+	return streamJSON(w, doc, func(yield func(jsonFinding) bool) {
+		for _, f := range r.Findings {
+			jf := jsonFinding{Finding: f}
+			if c, ok := r.creatorShown(f); ok {
+				jf.CreatedBy = newJSONCreator(c)
+			}
+			if !yield(jf) {
+				return
+			}
+		}
+	})
 }
 
-// streamJSON writes doc as EncodeJSON would, but encodes the findings one
-// at a time: a scan of a large job history has hundreds of thousands, and
-// encoding the whole document at once would hold a second copy of all of
-// them in memory.
-func streamJSON(w io.Writer, doc jsonReport) error {
-	findings := doc.Findings
-	doc.Findings = []finding.Finding{}
+// streamJSON writes doc with findings as EncodeJSON would, but encodes the
+// findings one at a time: a scan of a large job history has hundreds of
+// thousands, and encoding the whole document at once would hold a second
+// copy of all of them in memory.
+func streamJSON(w io.Writer, doc jsonReport, findings iter.Seq[jsonFinding]) error {
+	doc.Findings = []jsonFinding{}
 	var head bytes.Buffer
 	if err := EncodeJSON(&head, doc); err != nil {
 		return err
@@ -81,30 +96,31 @@ func streamJSON(w io.Writer, doc jsonReport) error {
 	}
 	bw := bufio.NewWriter(w)
 	bw.Write(prefix)
-	if len(findings) == 0 {
-		bw.WriteString(emptyTail)
-		return bw.Flush()
-	}
-	bw.WriteString("\"findings\": [\n")
 	var item bytes.Buffer
 	enc := json.NewEncoder(&item)
 	enc.SetIndent("    ", "  ")
 	enc.SetEscapeHTML(false)
-	for i, f := range findings {
+	n := 0
+	for f := range findings {
 		item.Reset()
 		if err := enc.Encode(f); err != nil {
 			return err
 		}
-		bw.WriteString("    ")
-		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
-		if i < len(findings)-1 {
-			bw.WriteString(",")
+		sep := ",\n    "
+		if n == 0 {
+			sep = "\"findings\": [\n    "
 		}
-		if _, err := bw.WriteString("\n"); err != nil {
+		bw.WriteString(sep)
+		if _, err := bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n"))); err != nil {
 			return err // the underlying writer failed; stop early
 		}
+		n++
 	}
-	bw.WriteString("  ]\n}\n")
+	if n == 0 {
+		bw.WriteString(emptyTail)
+	} else {
+		bw.WriteString("\n  ]\n}\n")
+	}
 	return bw.Flush()
 }
 

@@ -69,7 +69,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	for _, id := range slices.Sorted(maps.Keys(byCheck)) {
 		s := junitSuite{Name: xmlSafe(id), Timestamp: stamp}
 		for _, f := range byCheck[id] {
-			s.add(junitFinding(f))
+			s.add(junitFinding(r, f))
 		}
 		doc.add(s)
 	}
@@ -117,13 +117,13 @@ func (d *junitSuites) add(s junitSuite) {
 	d.Suites = append(d.Suites, s)
 }
 
-func junitFinding(f finding.Finding) junitCase {
+func junitFinding(r *Report, f finding.Finding) junitCase {
 	c := junitCase{Name: xmlSafe(f.Resource.ARN), Classname: xmlSafe(f.CheckID)}
 	switch f.Status {
 	case finding.Fail:
-		c.Failure = &junitProblem{Message: xmlSafe(f.Message), Type: f.Severity.String(), Body: junitBody(f)}
+		c.Failure = &junitProblem{Message: xmlSafe(f.Message), Type: f.Severity.String(), Body: junitBody(r, f)}
 	case finding.Error:
-		c.Error = &junitProblem{Message: xmlSafe("could not verify: " + f.Message), Type: f.Severity.String(), Body: junitBody(f)}
+		c.Error = &junitProblem{Message: xmlSafe("could not verify: " + f.Message), Type: f.Severity.String(), Body: junitBody(r, f)}
 	case finding.NotApplicable:
 		c.Skipped = &junitSkipped{Message: xmlSafe(f.Message)}
 	case finding.Muted:
@@ -141,8 +141,9 @@ func junitFinding(f finding.Finding) junitCase {
 }
 
 // junitBody is what a CI log shows under a failure: the verdict on each
-// slot, the resource (and, for a key, what it protects) and how to fix it.
-func junitBody(f finding.Finding) string {
+// slot, the resource (who created it, when CloudTrail says; for a key, what
+// it protects) and how to fix it.
+func junitBody(r *Report, f finding.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Message + "\n\n")
 	for _, s := range f.Slots {
@@ -160,6 +161,9 @@ func junitBody(f finding.Finding) string {
 		f.Resource.Account, f.Resource.Region)
 	if len(f.Resource.Tags) > 0 {
 		b.WriteString("tags: " + joinTags(f.Resource.Tags, asIs) + "\n")
+	}
+	if c, ok := r.creatorShown(f); ok {
+		b.WriteString("created by: " + OneLine(createdLine(c)) + "\n")
 	}
 	for _, p := range f.Protects {
 		b.WriteString("protects: " + p.ARN + "\n")

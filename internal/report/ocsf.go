@@ -3,10 +3,13 @@ package report
 import (
 	"io"
 	"maps"
+	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/trail"
 	"github.com/sagekey/sagekey/internal/version"
 )
 
@@ -49,6 +52,7 @@ type ocsfEvent struct {
 	Cloud        ocsfCloud        `json:"cloud"`
 	Resources    []ocsfResource   `json:"resources"`
 	Remediation  *ocsfRemediation `json:"remediation,omitempty"`
+	Evidences    []ocsfEvidence   `json:"evidences,omitempty"`
 	Unmapped     ocsfUnmapped     `json:"unmapped"`
 }
 
@@ -117,13 +121,58 @@ type ocsfRemediation struct {
 	References []string `json:"references,omitempty"`
 }
 
+// ocsfEvidence is the CloudTrail create call behind a failing resource, as
+// OCSF Evidence Artifacts: who made it (actor: the caller, the role its
+// session came from, the tool), which API (api) and from where
+// (src_endpoint). The evidence object requires at least one of these.
+type ocsfEvidence struct {
+	Actor       *ocsfActor    `json:"actor,omitempty"`
+	API         *ocsfAPI      `json:"api,omitempty"`
+	SrcEndpoint *ocsfEndpoint `json:"src_endpoint,omitempty"`
+}
+
+type ocsfActor struct {
+	User    *ocsfActorUser `json:"user,omitempty"`
+	Session *ocsfSession   `json:"session,omitempty"`
+	AppName string         `json:"app_name,omitempty"`
+}
+
+type ocsfActorUser struct {
+	UID     string       `json:"uid"`
+	Account *ocsfAccount `json:"account,omitempty"`
+}
+
+type ocsfSession struct {
+	Issuer string `json:"issuer"`
+}
+
+type ocsfAPI struct {
+	Operation string       `json:"operation"`
+	Service   *ocsfService `json:"service,omitempty"`
+}
+
+type ocsfService struct {
+	Name string `json:"name"`
+}
+
+// ocsfEndpoint is where a call came from: an IP address, or the name
+// CloudTrail records instead (a service such as sagemaker.amazonaws.com,
+// or "AWS Internal"), which OCSF's ip_t would reject.
+type ocsfEndpoint struct {
+	IP   string `json:"ip,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
 // ocsfUnmapped keeps what OCSF has no attribute for: the check and the
-// verdict of every key slot, the blast radius of a key, the suppression.
+// verdict of every key slot, the blast radius of a key, the suppression,
+// and the create event as the JSON report has it (its time, user agent and
+// event id have no place in the evidence).
 type ocsfUnmapped struct {
 	CheckID     string               `json:"check_id"`
 	Slots       []finding.Slot       `json:"slots,omitempty"`
 	Protects    []string             `json:"protects,omitempty"`
 	Suppression *finding.Suppression `json:"suppression,omitempty"`
+	CreatedBy   *jsonCreator         `json:"created_by,omitempty"`
 }
 
 // WriteOCSF writes the findings as a JSON array of OCSF 1.3.0 Detection
@@ -174,6 +223,14 @@ func ocsfFinding(r *Report, f finding.Finding, productVersion string) (ocsfEvent
 		owner = &ocsfUser{Account: *acct}
 	}
 	started := ocsfTime(r.Started)
+	var evidences []ocsfEvidence
+	var createdBy *jsonCreator
+	if c, ok := r.creatorShown(f); ok {
+		createdBy = newJSONCreator(c)
+		if e, ok := ocsfCreateEvidence(c); ok {
+			evidences = []ocsfEvidence{e}
+		}
+	}
 	seen := r.historyOf(f)
 	firstSeen := ocsfTime(seen.FirstSeen)
 	if !seen.FailingSince.IsZero() {
@@ -209,8 +266,39 @@ func ocsfFinding(r *Report, f finding.Finding, productVersion string) (ocsfEvent
 			Desc:       asffFirst(f.Remediation, rule.Remediation, "See "+DocsURL(f.CheckID)),
 			References: []string{DocsURL(f.CheckID)},
 		},
-		Unmapped: ocsfUnmapped{CheckID: f.CheckID, Slots: f.Slots, Protects: ocsfARNs(f.Protects), Suppression: f.Suppression},
+		Evidences: evidences,
+		Unmapped: ocsfUnmapped{CheckID: f.CheckID, Slots: f.Slots, Protects: ocsfARNs(f.Protects),
+			Suppression: f.Suppression, CreatedBy: createdBy},
 	}, true
+}
+
+// ocsfCreateEvidence maps a create event to an evidence object; false when
+// it names nothing the object has room for.
+func ocsfCreateEvidence(c trail.Creator) (ocsfEvidence, bool) {
+	var e ocsfEvidence
+	if uid := asffFirst(c.Identity, c.Principal); uid != "" || c.Tool != "" {
+		e.Actor = &ocsfActor{AppName: c.Tool}
+		if uid != "" {
+			e.Actor.User = &ocsfActorUser{UID: uid}
+			if c.Account != "" {
+				e.Actor.User.Account = &ocsfAccount{UID: c.Account, Type: "AWS Account", TypeID: ocsfAccountTypeID}
+			}
+		}
+		if c.Identity != "" && c.Principal != "" && c.Identity != c.Principal {
+			e.Actor.Session = &ocsfSession{Issuer: c.Principal}
+		}
+	}
+	if service, op, ok := strings.Cut(c.Action, ":"); ok && op != "" {
+		e.API = &ocsfAPI{Operation: op, Service: &ocsfService{Name: service}}
+	} else if c.Action != "" {
+		e.API = &ocsfAPI{Operation: c.Action}
+	}
+	if ip, err := netip.ParseAddr(c.SourceIP); err == nil {
+		e.SrcEndpoint = &ocsfEndpoint{IP: ip.String()}
+	} else if c.SourceIP != "" {
+		e.SrcEndpoint = &ocsfEndpoint{Name: c.SourceIP}
+	}
+	return e, e.Actor != nil || e.API != nil || e.SrcEndpoint != nil
 }
 
 // ocsfTime is an OCSF timestamp_t: milliseconds since the Unix epoch.

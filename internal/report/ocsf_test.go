@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,6 +105,43 @@ func TestOCSFSchema(t *testing.T) {
 		str(rem, "desc")
 		if unmapped, _ := e["unmapped"].(map[string]any); unmapped["check_id"] != f.CheckID {
 			bad("unmapped %v", e["unmapped"])
+		}
+		// evidences: each an Evidence Artifacts object with at least one
+		// artifact; api needs its operation, an endpoint's ip is an IP
+		// (ip_t), a user names itself.
+		if ev, ok := e["evidences"]; ok {
+			list, _ := ev.([]any)
+			if len(list) == 0 {
+				bad("evidences %v, want a non-empty array", ev)
+			}
+			for _, item := range list {
+				art, _ := item.(map[string]any)
+				if len(art) == 0 {
+					bad("empty evidence %v", item)
+				}
+				for key := range art {
+					if !slices.Contains([]string{"actor", "api", "src_endpoint"}, key) {
+						bad("evidence attribute %s not expected", key)
+					}
+				}
+				if api, ok := art["api"].(map[string]any); ok {
+					str(api, "operation")
+				}
+				if actor, ok := art["actor"].(map[string]any); ok {
+					if user, ok := actor["user"].(map[string]any); ok {
+						str(user, "uid")
+					}
+				}
+				if src, ok := art["src_endpoint"].(map[string]any); ok {
+					if ip, ok := src["ip"].(string); ok {
+						if _, err := netip.ParseAddr(ip); err != nil {
+							bad("src_endpoint.ip %q: %v", ip, err)
+						}
+					} else {
+						str(src, "name")
+					}
+				}
+			}
 		}
 	}
 	for id := range want {

@@ -69,6 +69,23 @@ func TestJSONContract(t *testing.T) {
 	if doc.Findings[0]["severity"] != "critical" {
 		t.Errorf("severity = %v", doc.Findings[0]["severity"])
 	}
+	// created_by is additive: present only where a creator is shown, with
+	// every field, whether or not it is known.
+	createdBy, ok := doc.Findings[1]["created_by"].(map[string]any)
+	if !ok {
+		t.Fatalf("the failing endpoint config lacks created_by: %v", doc.Findings[1])
+	}
+	for _, key := range []string{"principal", "identity", "time", "tool", "source_ip", "user_agent", "event_id", "action"} {
+		if _, ok := createdBy[key]; !ok {
+			t.Errorf("created_by lacks %q", key)
+		}
+	}
+	if len(createdBy) != 8 {
+		t.Errorf("created_by has %d fields, want 8: %v", len(createdBy), createdBy)
+	}
+	if _, ok := doc.Findings[0]["created_by"]; ok {
+		t.Error("a key finding names a creator")
+	}
 }
 
 // The streamed JSON is byte for byte what encoding the whole document at

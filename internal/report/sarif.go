@@ -41,7 +41,7 @@ func writeSARIF(w io.Writer, r *Report, toolVersion string) error {
 	run := sarif.NewRun().WithTool(sarif.NewTool().WithDriver(driver)).
 		AddInvocation(sarifInvocation(r)).WithProperties(sarifRunProperties(r))
 	for _, f := range r.Findings {
-		run.AddResult(sarifResult(f, index[f.CheckID]))
+		run.AddResult(sarifResult(r, f, index[f.CheckID]))
 	}
 	log := sarif.NewReport().AddRun(run)
 	if err := log.PrettyWrite(w); err != nil {
@@ -122,7 +122,7 @@ func sarifKind(f finding.Finding) (kind, level string) {
 	return "fail", sarifLevel(f.Severity) // FAIL, and MUTED with a suppression
 }
 
-func sarifResult(f finding.Finding, ruleIndex int) *sarif.Result {
+func sarifResult(r *Report, f finding.Finding, ruleIndex int) *sarif.Result {
 	kind, level := sarifKind(f)
 	loc := sarif.NewLogicalLocation().WithFullyQualifiedName(f.Resource.ARN).
 		WithName(f.Resource.Name).WithKind("resource")
@@ -140,6 +140,15 @@ func sarifResult(f finding.Finding, ruleIndex int) *sarif.Result {
 		Add("status", string(f.Status)).Add("slots", slots)
 	if s := f.Suppression; s != nil && s.Expired {
 		props.Add("suppression_expired", s.Reason)
+	}
+	if c, ok := r.creatorShown(f); ok {
+		// SARIF has no attribute for who created a result's subject; a
+		// viewer shows properties as they are.
+		for _, kv := range [][2]string{{"createdBy", c.Principal}, {"createdAt", stamp(c.Time)}, {"createdWith", c.Tool}} {
+			if kv[1] != "" {
+				props.Add(kv[0], kv[1])
+			}
+		}
 	}
 	res.WithProperties(props)
 	if s := f.Suppression; f.Status == finding.Muted && s != nil {

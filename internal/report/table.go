@@ -16,8 +16,14 @@ func WriteTable(w io.Writer, r *Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tSEVERITY\tCHECK\tRESOURCE\tREGION\tMESSAGE")
 	for _, f := range r.Findings {
+		msg := message(f)
+		if c, ok := r.creatorShown(f); ok {
+			// At the end of the last column: a line of its own would
+			// break the table's alignment.
+			msg += " | created by " + createdLine(c)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Status, f.Severity, f.CheckID,
-			OneLine(f.Resource.Kind+"/"+f.Resource.Name), f.Resource.Region, OneLine(message(f)))
+			OneLine(f.Resource.Kind+"/"+f.Resource.Name), f.Resource.Region, OneLine(msg))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

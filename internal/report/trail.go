@@ -53,3 +53,75 @@ func (r *Report) CreatorOf(f finding.Finding) (trail.Creator, bool) {
 	c, ok := r.Trail.Creators[strings.ToLower(f.Resource.ARN)]
 	return c, ok
 }
+
+// creatorShown returns the create event the formats show on f. Only a
+// failing finding (or a muted one: a failure someone accepted) names its
+// creator, since that is whom to ask about the fix; a passing or
+// unverified resource needs nobody asked.
+func (r *Report) creatorShown(f finding.Finding) (trail.Creator, bool) {
+	if f.Status != finding.Fail && f.Status != finding.Muted {
+		return trail.Creator{}, false
+	}
+	return r.CreatorOf(f)
+}
+
+// creatorWho names who made a call: the principal, and the session it used
+// when that says more (an assumed role's session name is often a person).
+func creatorWho(principal, identity string) string {
+	if identity == "" || identity == principal {
+		return principal
+	}
+	return principal + " (as " + identity + ")"
+}
+
+// toolText is a tool as a sentence says it: "with terraform", not "with
+// other".
+func toolText(tool string) string {
+	switch tool {
+	case "":
+		return "an unknown tool"
+	case trail.ToolOther:
+		return "an unrecognised tool"
+	}
+	return tool
+}
+
+// createdLine is the one-line account of a create event that the table and
+// JUnit outputs print: who, with what, when and from where.
+func createdLine(c trail.Creator) string {
+	s := creatorWho(c.Principal, c.Identity) + " with " + toolText(c.Tool)
+	if !c.Time.IsZero() {
+		s += " on " + c.Time.UTC().Format(time.DateOnly)
+	}
+	if c.SourceIP != "" {
+		s += " from " + c.SourceIP
+	}
+	return s
+}
+
+// stamp is t in RFC 3339, UTC; empty for the zero time, which says "not
+// known" rather than the year 1.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// jsonCreator is a create event as the JSON report (created_by) and the
+// OCSF unmapped object carry it.
+type jsonCreator struct {
+	Principal string `json:"principal"`
+	Identity  string `json:"identity"`
+	Time      string `json:"time"`
+	Tool      string `json:"tool"`
+	SourceIP  string `json:"source_ip"`
+	UserAgent string `json:"user_agent"`
+	EventID   string `json:"event_id"`
+	Action    string `json:"action"`
+}
+
+func newJSONCreator(c trail.Creator) *jsonCreator {
+	return &jsonCreator{Principal: c.Principal, Identity: c.Identity, Time: stamp(c.Time),
+		Tool: c.Tool, SourceIP: c.SourceIP, UserAgent: c.UserAgent, EventID: c.EventID, Action: c.Action}
+}

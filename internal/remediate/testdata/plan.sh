@@ -49,7 +49,7 @@ var_help() {
 # === Item 1: kms-key.state on kms-key 33333333-3333-3333-3333-333333333333 (priority critical) ===
 # Resource: arn:aws:kms:us-east-1:111122223333:key/33333333-3333-3333-3333-333333333333
 # Finding: key is pending deletion (deletion date 2026-07-01): the data of 1 resource becomes unrecoverable when it is deleted
-# Strategy: key-cancel-deletion: Cancel the scheduled deletion now, then re-enable the key once you know why it was scheduled.
+# Strategy: key-cancel-deletion: Cancel the scheduled deletion now; re-enable the key only once arn:aws:iam::111122223333:role/KeyAdmin (as arn:aws:sts::111122223333:assumed-role/KeyAdmin/bob`id` # x), who scheduled it, has said why.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Warning: Every resource below loses its data for good when the key is deleted on 2026-07-01: 1 resource(s) depend on this key: notebook-instance nb'; rm -rf / # (arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb'; rm -rf / #).
 item_1() {
@@ -57,10 +57,8 @@ item_1() {
 # Step 1: Cancel the key deletion
 # Why: Cancelling is safe and reversible; it leaves the key Disabled, so nothing can use it yet.
 aws kms cancel-key-deletion --region us-east-1 --key-id arn:aws:kms:us-east-1:111122223333:key/33333333-3333-3333-3333-333333333333
-# Step 2: Find out who scheduled the deletion and why
-# Why: Someone decided to delete this key; ask them before it is used again (the key may have been retired on purpose).
-aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=ResourceName,AttributeValue=arn:aws:kms:us-east-1:111122223333:key/33333333-3333-3333-3333-333333333333 \
-  --query 'Events[?EventName==`ScheduleKeyDeletion` || EventName==`DisableKey`].[EventTime,EventName,Username,EventId]' --output table
+# Step 2: Ask arn:aws:iam::111122223333:role/KeyAdmin (as arn:aws:sts::111122223333:assumed-role/KeyAdmin/bob`id` # x) why they scheduled the deletion
+# Why: CloudTrail shows arn:aws:iam::111122223333:role/KeyAdmin (as arn:aws:sts::111122223333:assumed-role/KeyAdmin/bob`id` # x) scheduled the deletion on 2026-06-20 09:30 UTC with aws-cli from 198.51.100.4 (pending window 7 days), CloudTrail event ev-ScheduleKeyDeletion-3333. Ask them before the key is used again: it may have been retired on purpose.
 # Step 3: Re-enable the key
 # Why: Only once the people who disabled or scheduled it agree: enabling makes every dependent resource readable again.
 if confirm 'Re-enable KMS key arn:aws:kms:us-east-1:111122223333:key/33333333-3333-3333-3333-333333333333 (you know who disabled it and why)?'; then
@@ -226,6 +224,7 @@ fi
 # === Item 5: endpoint.cmk on endpoint fraud-ep (priority high) ===
 # Resource: arn:aws:sagemaker:us-east-1:111122223333:endpoint/fraud-ep
 # Finding: key slots not protected by a healthy customer-managed key
+# Ask arn:aws:iam::111122223333:role/ml-deploy, who created it with terraform on 2026-06-02.
 # Strategy: endpoint-blue-green: Blue/green cut-over without downtime: a new endpoint config that copies the current one and adds the customer-managed key, UpdateEndpoint to it, verify, then delete the old config.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
@@ -582,6 +581,7 @@ fi
 # === Item 8: notebook-instance.cmk on notebook-instance nb'; rm -rf / # (priority high) ===
 # Resource: arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb'; rm -rf / #
 # Finding: key slots not protected by a healthy customer-managed key
+# Ask arn:aws:iam::111122223333:role/ds`reboot`|*x* (as arn:aws:sts::111122223333:assumed-role/ds/carol rm -rf / # $(id)), who created it with console on 2026-06-03.
 # Strategy: notebook-replace: The key of a notebook instance cannot be changed: back up /home/ec2-user/SageMaker, create a replacement with the same settings and the key, restore, verify, then retire the old notebook.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
