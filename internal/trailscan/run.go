@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/trail"
 )
 
@@ -32,13 +33,6 @@ func (w Window) Filter() trail.Filter {
 	return trail.Filter{From: w.From, To: w.To, Accounts: w.Accounts, Regions: w.Regions}
 }
 
-// Gap is a part of the trail that could not be read.
-type Gap struct {
-	Account string `json:"account,omitempty"`
-	Region  string `json:"region,omitempty"`
-	Reason  string `json:"reason"`
-}
-
 // Listing is what a source found for a window.
 type Listing struct {
 	Units []trail.Unit
@@ -46,7 +40,7 @@ type Listing struct {
 	// completed; a cell is stored as covered only if every unit in it was
 	// read.
 	Covered []trail.Coverage
-	Gaps    []Gap
+	Gaps    []inventory.Gap
 }
 
 // Source is one place a trail is read from.
@@ -112,7 +106,7 @@ type Result struct {
 	Aggregates *trail.Aggregates
 	Coverage   []trail.Coverage
 	Stats      Stats
-	Gaps       []Gap
+	Gaps       []inventory.Gap
 	// Problems are this run's: units that could not be read and records
 	// that could not be used.
 	Problems []trail.Problem
