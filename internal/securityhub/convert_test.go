@@ -3,11 +3,13 @@ package securityhub
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/report"
+	"github.com/sagekey/sagekey/internal/trail"
 )
 
 // richFindings has every status sagekey imports, tags, slots with keys, a
@@ -25,6 +27,9 @@ func richFindings() []report.ASFFFinding {
 			Suppression: &finding.Suppression{Reason: "sandbox", Expires: start.Add(time.Hour)}},
 		{CheckID: "kms-key.state", Status: finding.Pass, Severity: finding.Info, Resource: key, Message: "ok", Protects: []finding.Resource{nb}},
 	}}
+	// A known creator puts UserDefinedFields on the failing finding.
+	r.Trail = &report.TrailFacts{Creators: map[string]trail.Creator{strings.ToLower(nb.ARN): {ResourceARN: nb.ARN,
+		Principal: "arn:aws:iam::" + account + ":role/deployer", Time: start.Add(-time.Hour), Tool: trail.ToolTerraform}}}
 	return report.ASFFFindings(r)
 }
 
@@ -35,6 +40,9 @@ func TestConversionCarriesEveryField(t *testing.T) {
 	fs := richFindings()
 	if len(fs) != 4 {
 		t.Fatalf("%d findings", len(fs))
+	}
+	if len(fs[0].UserDefinedFields) == 0 {
+		t.Fatal("the failing finding carries no UserDefinedFields: the fixture no longer covers them")
 	}
 	for _, f := range fs {
 		want, got := pruned(t, f), pruned(t, sdkFinding(f))
