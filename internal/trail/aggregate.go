@@ -143,21 +143,25 @@ func kmsRequestOp(name string) bool {
 		name == "Decrypt" || name == "Encrypt" || name == "CreateGrant"
 }
 
-// keyLifecycle are the KMS calls that change whether a key's data stays
-// readable or who controls it.
-var keyLifecycle = map[string]bool{
-	"DisableKey": true, "EnableKey": true, "ScheduleKeyDeletion": true, "CancelKeyDeletion": true,
-	"PutKeyPolicy": true, "DeleteAlias": true, "UpdateAlias": true, "DisableKeyRotation": true,
-	"EnableKeyRotation": true, "ImportKeyMaterial": true, "DeleteImportedKeyMaterial": true,
+// KeyLifecycleActions lists, sorted, the KMS calls sagekey keeps as key
+// lifecycle events: those that change whether a key's data stays readable
+// or who controls it. It builds a fresh slice each call, so no caller can
+// change what the aggregator matches.
+func KeyLifecycleActions() []string {
+	return []string{
+		"CancelKeyDeletion", "DeleteAlias", "DeleteImportedKeyMaterial", "DisableKey", "DisableKeyRotation",
+		"EnableKey", "EnableKeyRotation", "ImportKeyMaterial", "PutKeyPolicy", "ScheduleKeyDeletion", "UpdateAlias",
+	}
 }
 
-// KeyLifecycleActions lists the key lifecycle event names sagekey keeps.
-func KeyLifecycleActions() []string {
-	out := make([]string, 0, len(keyLifecycle))
-	for k := range keyLifecycle {
-		out = append(out, k)
+// keyLifecycle reports whether name is one of KeyLifecycleActions.
+func keyLifecycle(name string) bool {
+	switch name {
+	case "CancelKeyDeletion", "DeleteAlias", "DeleteImportedKeyMaterial", "DisableKey", "DisableKeyRotation",
+		"EnableKey", "EnableKeyRotation", "ImportKeyMaterial", "PutKeyPolicy", "ScheduleKeyDeletion", "UpdateAlias":
+		return true
 	}
-	return sortStrings(out)
+	return false
 }
 
 func (a *Aggregator) addKMS(ev *Event, weight int64) bool {
@@ -166,7 +170,7 @@ func (a *Aggregator) addKMS(ev *Event, weight int64) bool {
 		return a.addDenial(ev, weight)
 	case ev.ErrorCode != "":
 		return false
-	case keyLifecycle[ev.EventName]:
+	case keyLifecycle(ev.EventName):
 		return a.addKeyEvent(ev)
 	case kmsRequestOp(ev.EventName) && viaSageMaker(ev):
 		keys, raw := a.kmsKeysOf(ev)
@@ -226,18 +230,39 @@ func (a *Aggregator) addKeyEvent(ev *Event) bool {
 	return true
 }
 
-// keyEventDetail is what a lifecycle request asked for that a reader needs.
+// defaultPendingWindowDays is the waiting period KMS applies when a
+// ScheduleKeyDeletion request names none.
+const defaultPendingWindowDays = 30
+
+// keyEventDetail is what a lifecycle request asked for that a reader needs:
+// how long until the key is deleted, which alias changed and to what key.
 func keyEventDetail(ev *Event) string {
 	var p struct {
 		PendingWindowInDays *int   `json:"pendingWindowInDays"`
 		AliasName           string `json:"aliasName"`
+		TargetKeyID         string `json:"targetKeyId"`
 	}
-	if len(ev.RequestParameters) == 0 || json.Unmarshal(ev.RequestParameters, &p) != nil {
-		return ""
+	if len(ev.RequestParameters) > 0 {
+		_ = json.Unmarshal(ev.RequestParameters, &p) // malformed parameters leave the detail empty
 	}
 	switch {
-	case p.PendingWindowInDays != nil:
+	case ev.EventName == "ScheduleKeyDeletion":
+		// The window is optional in the request; the response states the
+		// one KMS applied, and without either it is KMS's default.
+		if p.PendingWindowInDays == nil && len(ev.ResponseElements) > 0 {
+			var r struct {
+				PendingWindowInDays *int `json:"pendingWindowInDays"`
+			}
+			if json.Unmarshal(ev.ResponseElements, &r) == nil {
+				p.PendingWindowInDays = r.PendingWindowInDays
+			}
+		}
+		if p.PendingWindowInDays == nil {
+			return "pending window " + itoa(defaultPendingWindowDays) + " days (default)"
+		}
 		return "pending window " + itoa(*p.PendingWindowInDays) + " days"
+	case ev.EventName == "UpdateAlias" && p.AliasName != "" && p.TargetKeyID != "":
+		return p.AliasName + " -> " + p.TargetKeyID
 	case p.AliasName != "":
 		return p.AliasName
 	}
@@ -263,10 +288,20 @@ func (a *Aggregator) addSageMaker(ev *Event, weight int64) bool {
 		EventID: ev.EventID, Time: ev.EventTime.UTC(), Principal: principal, Identity: identity,
 		SourceIP: ev.SourceIPAddress, UserAgent: ev.UserAgent, Tool: ToolOf(ev.UserAgent)}
 	key := strings.ToLower(arn)
-	if have, ok := a.creators[key]; !ok || c.Time.After(have.Time) {
+	if have, ok := a.creators[key]; !ok || laterCreate(c, have) {
 		a.creators[key] = c // a resource recreated under its name: the latest create
 	}
 	return true
+}
+
+// laterCreate reports whether c replaces have as a resource's create event:
+// the later one wins, and of two at the same instant the greater event ID,
+// so the winner does not depend on the order units are read or merged in.
+func laterCreate(c, have Creator) bool {
+	if !c.Time.Equal(have.Time) {
+		return c.Time.After(have.Time)
+	}
+	return c.EventID > have.EventID
 }
 
 // createdARN finds the new resource's ARN in a create response
@@ -294,29 +329,89 @@ func createdARN(resp json.RawMessage) string {
 	return best
 }
 
-var (
-	explicitDeny = regexp.MustCompile(`(?i)with an explicit deny in an? ([a-z -]+?) policy`)
-	policyARN    = regexp.MustCompile(`arn:aws[a-z-]*:(?:organizations|iam)::\d*:policy/[A-Za-z0-9_+=,.@/-]+`)
-)
+// policyARN matches the ARN of an IAM or Organizations policy, the one an
+// access denied message names after its policy type since 2025
+// (https://aws.amazon.com/blogs/security/enhanced-access-denied-error-messages-with-policy-arns).
+var policyARN = regexp.MustCompile(`^arn:aws[a-z-]*:(?:organizations|iam)::\d*:policy/[A-Za-z0-9_+=,.@/-]+`)
+
+// explicitDenyTypes maps the phrase after "with an explicit deny in a(n)"
+// to a policy type. The phrases are IAM's
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html);
+// a permissions boundary is the one not followed by "policy". It is a
+// function so that no caller can change the table.
+func explicitDenyTypes() []struct{ phrase, typ string } {
+	return []struct{ phrase, typ string }{
+		{"service control policy", PolicySCP},
+		{"resource control policy", PolicyRCP},
+		{"identity-based policy", PolicyIdentity},
+		{"permissions boundary", PolicyBoundary},
+		{"session policy", PolicySession},
+		{"resource-based policy", PolicyResource},
+		{"vpc endpoint policy", PolicyVPCEndpoint},
+	}
+}
+
+// parseExplicitDeny reads an access denied message: whether an explicit
+// deny refused the request, the type of the denying policy, and its ARN
+// when the message names one. Messages without a policy type ("... with an
+// explicit deny", as older messages and some services still end) are
+// explicit denies of type PolicyOther. An implicit deny ("because no ...
+// policy allows") is not one.
+func parseExplicitDeny(msg string) (explicit bool, typ, arn string) {
+	const marker = "with an explicit deny"
+	lower := asciiLower(msg)
+	i := strings.Index(lower, marker)
+	if i < 0 {
+		return false, "", ""
+	}
+	rest := strings.TrimLeft(lower[i+len(marker):], " ")
+	orig := msg[len(msg)-len(rest):] // the same text with its case, for the ARN
+	typ = PolicyOther
+	if after, ok := cutArticle(rest); ok {
+		for _, t := range explicitDenyTypes() {
+			if strings.HasPrefix(after, t.phrase) {
+				typ = t.typ
+				tail := orig[len(orig)-len(after)+len(t.phrase):]
+				if a, ok := strings.CutPrefix(strings.TrimLeft(tail, " "), ":"); ok {
+					arn = strings.TrimRight(policyARN.FindString(strings.TrimLeft(a, " ")), ".,;")
+				}
+				break
+			}
+		}
+	}
+	return true, typ, arn
+}
+
+// asciiLower lower-cases ASCII letters only, so every byte offset into the
+// result is one into s (strings.ToLower may change a string's length).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// cutArticle removes the leading "in a " or "in an " of s.
+func cutArticle(s string) (string, bool) {
+	for _, p := range []string{"in a ", "in an "} {
+		if after, ok := strings.CutPrefix(s, p); ok {
+			return after, true
+		}
+	}
+	return s, false
+}
 
 func (a *Aggregator) addBlocked(ev *Event, weight int64) bool {
 	if !a.ctx.blockable[ev.EventName] {
 		return false
 	}
-	m := explicitDeny.FindStringSubmatch(ev.ErrorMessage)
-	if m == nil {
+	explicit, typ, pol := parseExplicitDeny(ev.ErrorMessage)
+	if !explicit {
 		return false // an implicit deny is a missing permission, not a guardrail
 	}
-	typ := PolicyOther
-	switch strings.ToLower(m[1]) {
-	case "service control":
-		typ = PolicySCP
-	case "identity-based":
-		typ = PolicyIdentity
-	case "resource control":
-		typ = PolicyRCP
-	}
-	pol := strings.TrimRight(policyARN.FindString(ev.ErrorMessage), ".,")
 	principal, _ := principalOf(ev)
 	k := Blocked{Day: Day(ev.EventTime), Account: AccountOf(ev), Region: ev.AWSRegion, Action: "sagemaker:" + ev.EventName,
 		PolicyType: typ, PolicyARN: pol, Guardrail: a.ctx.guardrail(pol), Principal: principal}

@@ -36,7 +36,8 @@ const (
 	// PolicyUnnamed: the policy names neither the principal nor its
 	// account: an unauthorized attempt.
 	PolicyUnnamed = "unnamed"
-	// PolicyUnknown: the key policy was not read (no stored scan has it).
+	// PolicyUnknown: the key policy was not read (no stored scan has it),
+	// or the caller is no IAM identity it could name (an AWS service).
 	PolicyUnknown = "unknown"
 )
 
@@ -67,12 +68,21 @@ type Denial struct {
 	Samples []string `json:"sample_event_ids"`
 }
 
-// Policy types that can refuse a request explicitly.
+// Policy types that can refuse a request explicitly, as the access denied
+// message names them ("with an explicit deny in a service control policy",
+// "... in a permissions boundary"; see
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html).
+// PolicyOther is a message that names no type (older messages end at "with
+// an explicit deny") or one sagekey does not know.
 const (
-	PolicySCP      = "scp"
-	PolicyIdentity = "identity"
-	PolicyRCP      = "rcp"
-	PolicyOther    = "unknown"
+	PolicySCP         = "scp"
+	PolicyIdentity    = "identity"
+	PolicyRCP         = "rcp"
+	PolicyBoundary    = "permissions-boundary"
+	PolicySession     = "session"
+	PolicyResource    = "resource-based"
+	PolicyVPCEndpoint = "vpc-endpoint"
+	PolicyOther       = "unknown"
 )
 
 // Guardrail attribution of a blocked request.
@@ -90,13 +100,14 @@ type Blocked struct {
 	Region  string    `json:"region"`
 	// Action is "sagemaker:CreateNotebookInstance".
 	Action string `json:"action"`
-	// PolicyType is scp, identity, rcp or unknown.
+	// PolicyType is the kind of policy that denied (PolicySCP ... PolicyOther).
 	PolicyType string `json:"policy_type"`
 	// PolicyARN is the policy the error message names, when it names one.
-	PolicyARN string `json:"policy_arn,omitempty"`
+	PolicyARN string `json:"policy_arn"`
 	// Guardrail says whether the denying policy is one of sagekey's
 	// guardrails (guardrail), another policy (other), or cannot be told
-	// (unattributed: the message names no policy and none was given).
+	// (unattributed: the message names no policy, or no guardrail policy
+	// was given with --guardrail-policy).
 	Guardrail string   `json:"guardrail"`
 	Principal string   `json:"principal"`
 	Count     int64    `json:"count"`
@@ -114,7 +125,7 @@ type Creator struct {
 	// Principal is the session issuer for an assumed role, else the
 	// caller's ARN; Identity is the caller's own ARN (the session).
 	Principal string `json:"principal"`
-	Identity  string `json:"identity,omitempty"`
+	Identity  string `json:"identity"`
 	SourceIP  string `json:"source_ip"`
 	UserAgent string `json:"user_agent"`
 	// Tool is what made the call, read from the user agent (Tool*).
@@ -131,13 +142,15 @@ type KeyEvent struct {
 	KeyARN    string    `json:"key_arn"`
 	Action    string    `json:"action"`
 	Principal string    `json:"principal"`
-	Identity  string    `json:"identity,omitempty"`
+	Identity  string    `json:"identity"`
 	SourceIP  string    `json:"source_ip"`
 	UserAgent string    `json:"user_agent"`
 	Tool      string    `json:"tool"`
-	// Detail is what the request asked for, when it matters (the
-	// deletion's pending window, the alias name).
-	Detail string `json:"detail,omitempty"`
+	// Detail is what the request asked for, when it matters: the
+	// deletion's pending window ("pending window 7 days", or "(default)"
+	// when the request named none), the alias name, and for UpdateAlias
+	// the key it now points to ("alias/x -> <key>").
+	Detail string `json:"detail"`
 }
 
 // RequestCount counts the KMS requests SageMaker made on one key per day

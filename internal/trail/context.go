@@ -40,7 +40,7 @@ type Context struct {
 // NewContext indexes keys and the catalog. guardrails are the IDs or ARNs
 // of the policies sagekey generated (--guardrail-policy).
 func NewContext(keys []KeyFacts, guardrails []string) *Context {
-	c := &Context{keyByRef: map[string]string{}, policies: map[string][]string{}, guardrails: guardrails,
+	c := &Context{keyByRef: map[string]string{}, policies: map[string][]string{}, guardrails: slices.Clone(guardrails),
 		creates: map[string]string{}, blockable: map[string]bool{}}
 	for _, k := range keys {
 		c.keyByRef[strings.ToLower(k.ARN)] = k.ARN
@@ -134,8 +134,15 @@ func (c *Context) policyRelation(keyARN, principal, identity string) string {
 			delegated = true
 		}
 	}
-	if delegated {
+	switch {
+	case delegated:
 		return PolicyDelegated
+	case account == "":
+		// A service (invokedBy) or a bare principal ID is no IAM identity
+		// the policy's AWS principals could name: services are let in by
+		// Service principals and grants, which this does not read. Calling
+		// it unnamed would report the service as an intruder.
+		return PolicyUnknown
 	}
 	return PolicyUnnamed
 }

@@ -64,20 +64,29 @@ func addProblem(m map[string]*Problem, p Problem) {
 	m[k] = &p
 }
 
-// mergeSamples appends ids to have, keeping at most MaxSamples and no
-// duplicates. It never shares have's backing array with the result's
-// caller-visible input.
+// mergeSamples returns the union of have and ids, sorted, without
+// duplicates or empty IDs, cut to the MaxSamples smallest. Keeping the
+// smallest rather than the first seen makes the samples of a group the same
+// whatever order its units are read and merged in (Merge is commutative and
+// associative). have must be a previous result; the result is have itself
+// when no ID changes it (a busy group's every further event), else a new
+// slice sharing no array with either input.
 func mergeSamples(have, ids []string) []string {
-	out := slices.Clip(have)
-	for _, id := range ids {
-		if len(out) >= MaxSamples {
-			break
-		}
-		if !slices.Contains(out, id) {
+	if len(have) == MaxSamples && !slices.ContainsFunc(ids, func(id string) bool { return id != "" && id < have[MaxSamples-1] }) {
+		return have
+	}
+	out := make([]string, 0, len(have)+len(ids))
+	for _, id := range slices.Concat(have, ids) {
+		if id != "" {
 			out = append(out, id)
 		}
 	}
-	return out
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(out) > MaxSamples {
+		out = out[:MaxSamples]
+	}
+	return slices.Clip(out)
 }
 
 // Merge adds parts together: counts of the same group are summed, the
@@ -108,7 +117,7 @@ func Merge(parts ...*Aggregates) *Aggregates {
 		}
 		for _, c := range p.Creators {
 			k := strings.ToLower(c.ResourceARN)
-			if have, ok := creators[k]; !ok || c.Time.After(have.Time) {
+			if have, ok := creators[k]; !ok || laterCreate(c, have) {
 				creators[k] = c
 			}
 		}
@@ -162,8 +171,3 @@ func (g *Aggregates) Sort() {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func sortStrings(s []string) []string {
-	slices.Sort(s)
-	return s
-}

@@ -18,28 +18,33 @@ const (
 
 // toolMarkers are checked in order: the more specific marker first, since
 // the SageMaker Python SDK runs on boto3, CDK deploys through
-// CloudFormation and Terraform through the Go SDK.
-var toolMarkers = []struct{ marker, tool string }{
-	{"aws-cdk", ToolCDK},
-	{"terraform", ToolTerraform},
-	{"hashicorp", ToolTerraform},
-	{"sagemaker-python-sdk", ToolSageMakerSDK},
-	{"cloudformation.amazonaws.com", ToolCloudFormation},
-	{"console.amazonaws.com", ToolConsole},
-	{"console.aws.amazon.com", ToolConsole},
-	{"aws internal", ToolConsole},
-	{"signin.amazonaws.com", ToolConsole},
-	{"aws-cli/", ToolCLI},
-	{"boto3/", ToolBoto3},
-	{"aws-sdk-", ToolSDK},
-	{"botocore/", ToolSDK},
-	{".amazonaws.com", ToolAWSService},
+// CloudFormation and Terraform through the Go SDK. The SageMaker Python SDK
+// writes "AWS-SageMaker-Python-SDK/<version>" (older releases) or
+// "lib/AWS-SageMaker-Python-SDK#<version>" (user agent 2.0) into the boto3
+// user agent. It is a function so that no caller can change the table.
+func toolMarkers() []struct{ marker, tool string } {
+	return []struct{ marker, tool string }{
+		{"aws-cdk", ToolCDK},
+		{"terraform", ToolTerraform},
+		{"hashicorp", ToolTerraform},
+		{"sagemaker-python-sdk", ToolSageMakerSDK},
+		{"cloudformation.amazonaws.com", ToolCloudFormation},
+		{"console.amazonaws.com", ToolConsole},
+		{"console.aws.amazon.com", ToolConsole},
+		{"aws internal", ToolConsole},
+		{"signin.amazonaws.com", ToolConsole},
+		{"aws-cli/", ToolCLI},
+		{"boto3/", ToolBoto3},
+		{"aws-sdk-", ToolSDK},
+		{"botocore/", ToolSDK},
+		{".amazonaws.com", ToolAWSService},
+	}
 }
 
 // ToolOf names the tool behind a user agent.
 func ToolOf(userAgent string) string {
 	ua := strings.ToLower(userAgent)
-	for _, m := range toolMarkers {
+	for _, m := range toolMarkers() {
 		if strings.Contains(ua, m.marker) {
 			return m.tool
 		}
