@@ -60,7 +60,7 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
 	root.AddCommand(newScanCommand(e), newChecksCommand(stdout), newVersionCommand(stdout),
-		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e), newRemediateCommand(e), newReportCommand(e))
+		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e), newRemediateCommand(e), newReportCommand(e), newTrailCommand(e))
 
 	err := root.ExecuteContext(ctx)
 	// Bare violations are the report itself, so only they go unprinted;

@@ -75,6 +75,16 @@ func runRemediate(ctx context.Context, o *remediateOptions, e Env) error {
 	defer st.Close()
 	runID := scanned.Run.ID
 	in := remediate.Input{Findings: scanned.Findings, Inventory: scanned.Snapshot.Inventory, Keys: scanned.Snapshot.Keys}
+	facts, err := storedTrail(ctx, st, scanned.Findings, e.Now(), true)
+	if err != nil {
+		return err
+	}
+	if facts != nil {
+		in.Trail = remediate.Trail{Creators: facts.Creators}
+		for _, k := range facts.KeyEvents {
+			in.Trail.KeyEvents = append(in.Trail.KeyEvents, k.KeyEvent)
+		}
+	}
 	in.Findings = onlyMatching(in.Findings, o.only)
 	if o.apply.enabled {
 		return runApply(ctx, o, e, in.Findings, targetKeys)

@@ -73,6 +73,13 @@ func runReport(ctx context.Context, o *reportOptions, e Env) error {
 // skip the reads.
 func addHistory(ctx context.Context, st *store.Store, format string, rep *report.Report) error {
 	need := report.NeedsHistory(format)
+	// Every format names the creator of a failing resource; the HTML report
+	// also shows key lifecycle events and the monthly CloudTrail KPIs.
+	facts, err := storedTrail(ctx, st, rep.Findings, rep.Started, need.Trend)
+	if err != nil {
+		return err
+	}
+	rep.Trail = facts
 	if need.Trend {
 		trend, err := kpi.RunTrend(ctx, st, rep.Started)
 		if err != nil {

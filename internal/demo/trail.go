@@ -52,6 +52,7 @@ type TrailExpectation struct {
 // keys unusable, KMS denials on two keys (by an execution role the key
 // policy lacks and by an outside account), SageMaker's KMS traffic, and
 // CreateNotebookInstance calls the guardrail SCP refused over two months.
+// Every event is at least a day old, so its day has settled and counts.
 func TrailEvents(account string, keys map[string]string, resources []TrailResource, now time.Time) ([]trail.Event, TrailExpectation) {
 	b := &trailBuilder{account: account, now: now.UTC(), want: TrailExpectation{Creators: map[string][2]string{},
 		Denials: map[string]int64{}, Blocked: map[string]int64{}, KeyEvents: map[string][]string{}, Requests: map[string]int64{}}}
@@ -87,11 +88,11 @@ func TrailEvents(account string, keys map[string]string, resources []TrailResour
 		b.add(trail.Event{EventSource: trail.SourceKMS, EventName: op, AWSRegion: region, SourceIPAddress: trail.SourceSageMaker,
 			UserAgent: trail.SourceSageMaker, UserIdentity: trail.UserIdentity{Type: "AWSService", InvokedBy: trail.SourceSageMaker},
 			RequestParameters: json.RawMessage(fmt.Sprintf(`{"keyId":%q}`, keys[KeyHealthy])),
-			Resources:         []trail.EventResource{{ARN: keys[KeyHealthy], AccountID: account, Type: "AWS::KMS::Key"}}}, time.Duration(i+1)*time.Hour)
+			Resources:         []trail.EventResource{{ARN: keys[KeyHealthy], AccountID: account, Type: "AWS::KMS::Key"}}}, 26*time.Hour+time.Duration(i)*time.Hour)
 		b.want.Requests[keys[KeyHealthy]]++
 	}
 	// Guardrail blocks this month and last, and one deny by another policy.
-	for i, ago := range []time.Duration{3 * time.Hour, 27 * time.Hour, 35 * 24 * time.Hour, 36 * 24 * time.Hour} {
+	for i, ago := range []time.Duration{27 * time.Hour, 50 * time.Hour, 35 * 24 * time.Hour, 36 * 24 * time.Hour} {
 		policy := "arn:aws:organizations::" + account + ":policy/o-demo123456/service_control_policy/" + TrailGuardrailSCP
 		b.blocked("service control", policy, ago+time.Duration(i)*time.Minute)
 		b.want.ByGuardrail++

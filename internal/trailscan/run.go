@@ -104,12 +104,17 @@ type Result struct {
 	// Aggregates are the window's, as the store holds them after this run
 	// (or this run's alone without a store).
 	Aggregates *trail.Aggregates
-	Coverage   []trail.Coverage
-	Stats      Stats
+	// Coverage is the window's stored coverage (or this run's alone
+	// without a store).
+	Coverage []trail.Coverage
+	Stats    Stats
 	Gaps       []inventory.Gap
 	// Problems are this run's: units that could not be read and records
 	// that could not be used.
 	Problems []trail.Problem
+	// covered is what this run covered; derived are the cells of loose
+	// files (see cellsOf).
+	covered, derived []trail.Coverage
 }
 
 // Incomplete reports whether part of the window could not be read.
@@ -145,7 +150,8 @@ func Run(ctx context.Context, src any, o Options) (*Result, error) {
 		for _, r := range results {
 			res.account(r)
 		}
-		err = saveAll(ctx, o.Store, results, coveredCells(listing, results))
+		res.covered = coveredCells(listing, results)
+		err = saveAll(ctx, o.Store, results, res.covered)
 	case Source:
 		res = &Result{Source: s.Name()}
 		results, err = readUnits(ctx, s, o, tctx, res)
@@ -167,7 +173,7 @@ func finish(ctx context.Context, o Options, res *Result, results []trail.UnitRes
 				parts = append(parts, r.Aggregates)
 			}
 		}
-		res.Aggregates = trail.Merge(parts...)
+		res.Aggregates, res.Coverage = trail.Merge(parts...), res.covered
 		return nil
 	}
 	f := o.Window.Filter()
@@ -260,7 +266,10 @@ func readUnits(ctx context.Context, s Source, o Options, tctx *trail.Context, re
 	if ctx.Err() != nil {
 		return saved, ctx.Err()
 	}
-	if o.Store != nil {
+	listing.Covered = append(listing.Covered, res.derived...)
+	if o.Store == nil {
+		res.covered = coveredCells(listing, saved)
+	} else {
 		// Units read by earlier runs complete their cells too.
 		pending := make(map[string]bool, len(todo))
 		for _, u := range todo {
@@ -271,7 +280,8 @@ func readUnits(ctx context.Context, s Source, o Options, tctx *trail.Context, re
 				saved = append(saved, trail.UnitResult{Unit: u})
 			}
 		}
-		if err := o.Store.SaveTrail(ctx, nil, coveredCells(listing, saved)); err != nil {
+		res.covered = coveredCells(listing, saved)
+		if err := o.Store.SaveTrail(ctx, nil, res.covered); err != nil {
 			return saved, fmt.Errorf("storing trail coverage: %w", err)
 		}
 	}
@@ -309,6 +319,9 @@ func saveStream(ctx context.Context, o Options, in <-chan trail.UnitResult, all 
 			}
 			mu.Lock()
 			res.account(r)
+			if r.Err == nil && r.Unit.Account == "" {
+				res.derived = append(res.derived, cellsOf(r.Unit.Source, r.Aggregates, o.Window)...)
+			}
 			if o.Store == nil {
 				*all = append(*all, r)
 			} else {
@@ -410,4 +423,42 @@ func excludeForeignCells(ctx context.Context, st Store, source string, w Window,
 		slog.WarnContext(ctx, "days already read from another source were skipped, so nothing counts twice", "source", other)
 	}
 	return l, nil
+}
+
+// cellsOf is what a file outside CloudTrail's layout (an export with one
+// event per line) covers: the (account, region, day) cells of the events of
+// interest it holds, within the window. Its other cells are unknown: such a
+// file does not say which accounts and regions it was meant to hold.
+func cellsOf(source string, g *trail.Aggregates, w Window) []trail.Coverage {
+	if g == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []trail.Coverage
+	add := func(account, region string, t time.Time) {
+		day := trail.Day(t)
+		if account == "" || day.Before(trail.Day(w.From)) || day.After(w.To) || !selected(w, account, region) {
+			return
+		}
+		if k := cellKey(account, region, day); !seen[k] {
+			seen[k] = true
+			out = append(out, trail.Coverage{Source: source, Account: account, Region: region, Day: day})
+		}
+	}
+	for _, d := range g.Denials {
+		add(d.Account, d.Region, d.Day)
+	}
+	for _, b := range g.Blocked {
+		add(b.Account, b.Region, b.Day)
+	}
+	for _, r := range g.Requests {
+		add(r.Account, r.Region, r.Day)
+	}
+	for _, c := range g.Creators {
+		add(c.Account, c.Region, c.Time)
+	}
+	for _, e := range g.KeyEvents {
+		add(e.Account, e.Region, e.Time)
+	}
+	return out
 }
