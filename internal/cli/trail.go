@@ -213,4 +213,3 @@ func (o *trailOptions) printSQL(ctx context.Context, e Env, w trailscan.Window) 
 	}
 	return writeOutput(o.output, e.Stdout, func(out io.Writer) error { return athena.PrintSQL(out, table, w.Filter()) })
 }
-

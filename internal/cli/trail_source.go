@@ -233,4 +233,3 @@ func (s *trailSession) athenaTable(ctx context.Context, o *trailOptions) (athena
 	}
 	return s.tableFor(ctx, o, loc, client)
 }
-

@@ -108,7 +108,7 @@ type Result struct {
 	// without a store).
 	Coverage []trail.Coverage
 	Stats    Stats
-	Gaps       []inventory.Gap
+	Gaps     []inventory.Gap
 	// Problems are this run's: units that could not be read and records
 	// that could not be used.
 	Problems []trail.Problem
