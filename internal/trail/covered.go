@@ -8,6 +8,9 @@ import "time"
 // failed listing) is left out, so totals rest on covered days only and
 // agree with the KPIs.
 func (g *Aggregates) Covered(cov []Coverage) *Aggregates {
+	if g == nil {
+		return &Aggregates{}
+	}
 	type cell struct {
 		account, region string
 		day             time.Time

@@ -9,6 +9,7 @@ package trailscan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sagekey/sagekey/internal/awserr"
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/trail"
 )
@@ -158,10 +160,12 @@ func Run(ctx context.Context, src any, o Options) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("trailscan: %T is not a trail source", src)
 	}
-	if err != nil {
-		return res, err
+	// The report shows what is stored even after a cancel or a failure:
+	// every unit stored is whole.
+	if ferr := finish(context.WithoutCancel(ctx), o, res, results); ferr != nil {
+		return res, errors.Join(err, ferr)
 	}
-	return res, finish(ctx, o, res, results)
+	return res, err
 }
 
 // finish fills the window's aggregates and coverage.
@@ -193,6 +197,14 @@ func finish(ctx context.Context, o Options, res *Result, results []trail.UnitRes
 func (r *Result) account(u trail.UnitResult) {
 	if u.Err != nil {
 		r.Stats.Failed++
+		// Refused access is a gap of its account and region (a bucket
+		// policy, a missing kms:Decrypt on the trail's key, LookupEvents
+		// denied); anything else is a unit that could not be read.
+		if awserr.Classify(u.Err) == awserr.AccessDenied {
+			r.Gaps = append(r.Gaps, inventory.Gap{Account: u.Unit.Account, Region: u.Unit.Region,
+				Service: r.Source, Reason: awserr.Reason(u.Unit.Key, u.Err)})
+			return
+		}
 		r.Problems = append(r.Problems, trail.Problem{Unit: u.Unit.Key, Kind: trail.ProblemUnreadable, Reason: u.Err.Error(), Count: 1})
 		return
 	}
