@@ -78,6 +78,10 @@ func run(ctx context.Context, args []string) int {
 		"--max-attempts", "2", "--db", *db}, fs.Args()...)
 	code := cli.Run(ctx, scanArgs, os.Stdout, os.Stderr)
 	fmt.Fprintf(os.Stderr, "\nsagekey scan exited with %d (3 = FAIL findings, as the demo estate is seeded to have).\n", code)
+	if err := demoTrail(ctx, srv, manifest, *db); err != nil {
+		fmt.Fprintln(os.Stderr, "sagekey-demo: trail:", err)
+		return cli.ExitError
+	}
 	fmt.Fprintf(os.Stderr, "\nKPIs of the stored scan (sagekey kpi --db %s):\n\n", *db)
 	if kpiCode := cli.Run(ctx, []string{"kpi", "--db", *db}, os.Stdout, os.Stderr); kpiCode != cli.ExitOK {
 		return kpiCode

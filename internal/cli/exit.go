@@ -26,6 +26,9 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 var (
 	errViolations = errors.New("violations found")
 	errIncomplete = errors.New("scan incomplete")
+	// errTrailIncomplete: part of the trail could not be read (unreadable
+	// files, bad records, gaps); exit 1 like an incomplete scan.
+	errTrailIncomplete = errors.New("trail read incomplete")
 )
 
 // exitCode maps an error to the process exit status.

@@ -168,7 +168,7 @@ func runTrail(ctx context.Context, o *trailOptions, e Env) error {
 		return runErr
 	}
 	if res.Incomplete() {
-		return fmt.Errorf("%w: %d gaps, %d problems (see the report)", errIncomplete, len(res.Gaps), len(res.Problems))
+		return fmt.Errorf("%w: %d gaps, %d problems (see the report)", errTrailIncomplete, len(res.Gaps), len(res.Problems))
 	}
 	return nil
 }

@@ -103,10 +103,7 @@ func TestTrailEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var resources []demo.TrailResource
-	for _, r := range snap.Inventory.Resources {
-		resources = append(resources, demo.TrailResource{ARN: r.ARN, Kind: r.Kind, Name: r.Name, Region: r.Region})
-	}
+	resources := demo.TrailResourcesOf(snap.Inventory)
 	// Midday, so yesterday has settled whatever the hour the test runs at.
 	now := trail.Day(time.Now()).Add(12 * time.Hour)
 	events, want := demo.TrailEvents(m.Account, m.Keys, resources, now)

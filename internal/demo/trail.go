@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sagekey/sagekey/internal/catalog"
+	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/trail"
 )
 
@@ -192,4 +193,14 @@ func camel(kind string) string {
 		}
 	}
 	return strings.Join(parts, "")
+}
+
+// TrailResourcesOf lists the resources of a scan's inventory, for
+// TrailEvents.
+func TrailResourcesOf(inv inventory.Inventory) []TrailResource {
+	out := make([]TrailResource, 0, len(inv.Resources))
+	for _, r := range inv.Resources {
+		out = append(out, TrailResource{ARN: r.ARN, Kind: r.Kind, Name: r.Name, Region: r.Region})
+	}
+	return out
 }
