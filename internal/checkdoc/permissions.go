@@ -88,7 +88,11 @@ func SpliceReadme(readme string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return splice(out, ImportPermissionsStart, ImportPermissionsEnd, ImportPermissionsLine())
+	out, err = splice(out, ImportPermissionsStart, ImportPermissionsEnd, ImportPermissionsLine())
+	if err != nil {
+		return "", err
+	}
+	return splice(out, TrailPermissionsStart, TrailPermissionsEnd, TrailPermissionsTable())
 }
 
 // README markers around the permissions of remediate --apply.
