@@ -56,12 +56,14 @@ func ReadUnit(r io.Reader, unit string, agg *Aggregator) error {
 // CloudTrail Lake and Athena export). An empty stream holds no records.
 //
 // Records are split at the byte level and only one is held at a time.
-// Only a record whose bytes name kms.amazonaws.com or
-// sagemaker.amazonaws.com as a quoted value's end is decoded (AddRecord);
-// the rest cannot be of interest and are only counted. A bad record in a
-// good file is a problem of unit in agg; an error means the unit as a whole
-// could not be read (corrupt or truncated gzip, not JSON, truncated JSON),
-// and what was added to agg must be discarded.
+// Only a record whose bytes contain `kms.amazonaws.com"` or
+// `sagemaker.amazonaws.com"`, as every record with one of those event
+// sources does, is decoded (AddRecord); the rest cannot be of interest and
+// are only counted. A record larger than MaxRecordBytes is skipped unread
+// and recorded as ProblemOversized. A bad record in a good file is a
+// problem of unit in agg; an error means the unit as a whole could not be
+// read (corrupt or truncated gzip, a failed read, not JSON, truncated
+// JSON), and what was added to agg must be discarded.
 func ReadUnitStats(r io.Reader, unit string, agg *Aggregator) (ReadStats, error) {
 	br := bufio.NewReaderSize(r, readBufSize)
 	d := &decoder{br: br, unit: unit, agg: agg}
@@ -126,7 +128,7 @@ func (d *decoder) readErr(err error) error {
 	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("not a CloudTrail log: JSON truncated at byte %d: %w", d.off, io.ErrUnexpectedEOF)
 	}
-	return fmt.Errorf("reading at byte %d: %w", d.off, err)
+	return fmt.Errorf("reading after %d bytes of JSON: %w", d.off, err)
 }
 
 // window returns the bytes buffered, reading more when there are none.
@@ -196,13 +198,17 @@ func (d *decoder) peekIn() (byte, error) {
 
 // run reads the top level: a sequence of objects and arrays.
 func (d *decoder) run() error {
-	if bom, _ := d.br.Peek(3); bytes.Equal(bom, []byte{0xef, 0xbb, 0xbf}) {
+	bom, err := d.br.Peek(3)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return d.readErr(err)
+	}
+	if bytes.Equal(bom, []byte{0xef, 0xbb, 0xbf}) {
 		d.consume(bom, false) // some exporters write a UTF-8 byte order mark
 	}
 	c, err := d.peek()
 	switch {
 	case errors.Is(err, io.EOF):
-		return nil
+		return nil // no records, like an export of an empty result
 	case err != nil:
 		return d.readErr(err)
 	case c != '{' && c != '[':
@@ -380,7 +386,11 @@ func (d *decoder) object() (wrapper bool, err error) {
 			}
 		case records && c == 'n':
 			// "Records":null holds no records, but is still the wrapper.
-			if lit, _ := d.br.Peek(4); string(lit) != "null" {
+			lit, err := d.br.Peek(4)
+			if err != nil && !errors.Is(err, io.EOF) {
+				return false, d.readErr(err)
+			}
+			if string(lit) != "null" {
 				return false, d.syntaxErr("Records holds neither an array nor null")
 			}
 			wrapper = true
