@@ -266,31 +266,15 @@ func readTrail(ctx context.Context, src TrailSource, from, to time.Time) (*cover
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading CloudTrail aggregates: %w", err)
 	}
-	out := &trail.Aggregates{}
 	if agg == nil {
-		return cov, out, nil
+		return cov, &trail.Aggregates{}, nil
 	}
-	in := func(account, region string, day time.Time) bool {
-		return cov.cells[cell{account, region, trail.Day(day)}]
+	// Only counts of covered days: a day nobody read in full is unknown.
+	covered := make([]trail.Coverage, 0, len(cov.cells))
+	for c := range cov.cells {
+		covered = append(covered, trail.Coverage{Account: c.account, Region: c.region, Day: c.day})
 	}
-	for _, d := range agg.Denials {
-		if in(d.Account, d.Region, d.Day) {
-			d.Day = trail.Day(d.Day)
-			out.Denials = append(out.Denials, d)
-		}
-	}
-	for _, b := range agg.Blocked {
-		if in(b.Account, b.Region, b.Day) {
-			b.Day = trail.Day(b.Day)
-			out.Blocked = append(out.Blocked, b)
-		}
-	}
-	for _, r := range agg.Requests {
-		if in(r.Account, r.Region, r.Day) {
-			out.Requests = append(out.Requests, r)
-		}
-	}
-	return cov, out, nil
+	return cov, agg.Covered(covered), nil
 }
 
 // scope describes the coverage; an uncovered window carries the reason.
