@@ -7,6 +7,7 @@ import (
 
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/keys"
+	"github.com/sagekey/sagekey/internal/trail"
 )
 
 // keyItem fixes a kms-key.* finding.
@@ -87,10 +88,10 @@ func (b *builder) keyStateItem(it *Item, f finding.Finding, k keys.Key) {
 		}
 		if e, ok := b.trail.keyEvent(k.ARN, "kms:ScheduleKeyDeletion"); ok {
 			// The trail already answers the lookup: name the person.
-			it.Summary = "Cancel the scheduled deletion now; re-enable the key only once " + who(e.Principal, e.Identity) +
+			it.Summary = "Cancel the scheduled deletion now; re-enable the key only once " + trail.Who(e.Principal, e.Identity) +
 				", who scheduled it, has said why."
 			ask = Step{
-				Title: "Ask " + who(e.Principal, e.Identity) + " why they scheduled the deletion",
+				Title: "Ask " + trail.Who(e.Principal, e.Identity) + " why they scheduled the deletion",
 				Why: "CloudTrail shows " + eventText(e, "scheduled the deletion") + ". Ask them before the key is " +
 					"used again: it may have been retired on purpose.",
 			}
@@ -104,7 +105,7 @@ func (b *builder) keyStateItem(it *Item, f finding.Finding, k keys.Key) {
 		it.Strategy = "key-enable"
 		if e, ok := b.trail.keyEvent(k.ARN, "kms:DisableKey"); ok {
 			// The trail already answers the lookup: name the person.
-			by := who(e.Principal, e.Identity)
+			by := trail.Who(e.Principal, e.Identity)
 			it.Summary = "Ask " + by + " why they disabled the key, then re-enable it."
 			it.Warnings = append(it.Warnings, "Someone disabled this key deliberately (possibly to contain an incident "+
 				"or to crypto-shred data): "+by+" disabled it"+onDate(e.Time)+"; ask them why before re-enabling it. "+blastRadius(f))

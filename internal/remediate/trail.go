@@ -38,7 +38,7 @@ type Creator struct {
 // Ask is the sentence a plan says about the creator: whom to ask.
 func (c *Creator) Ask() string {
 	t, _ := time.Parse(time.RFC3339, c.Time) // the zero time when unknown
-	return "Ask " + who(c.Principal, c.Identity) + ", who created it with " + toolText(c.Tool) + onDate(t) + "."
+	return "Ask " + trail.Who(c.Principal, c.Identity) + ", who created it with " + trail.ToolText(c.Tool) + onDate(t) + "."
 }
 
 // trailIndex is Trail prepared for lookups: creators by lower-case ARN,
@@ -85,34 +85,14 @@ func (ix trailIndex) keyEvent(keyARN, action string) (trail.KeyEvent, bool) {
 	return e, ok && keyARN != ""
 }
 
-// who names a caller: the principal, and the session it used when that
-// says more (an assumed role's session name is often a person).
-func who(principal, identity string) string {
-	if identity == "" || identity == principal {
-		return principal
-	}
-	return principal + " (as " + identity + ")"
-}
-
-// toolText is a tool as a sentence says it.
-func toolText(tool string) string {
-	switch tool {
-	case "":
-		return "an unknown tool"
-	case trail.ToolOther:
-		return "an unrecognised tool"
-	}
-	return tool
-}
-
 // eventText says who made a key event, when, with what and from where, and
 // which CloudTrail event to open for the rest.
 func eventText(e trail.KeyEvent, did string) string {
-	s := who(e.Principal, e.Identity) + " " + did
+	s := trail.Who(e.Principal, e.Identity) + " " + did
 	if !e.Time.IsZero() {
 		s += " on " + e.Time.UTC().Format("2006-01-02 15:04 UTC")
 	}
-	s += " with " + toolText(e.Tool)
+	s += " with " + trail.ToolText(e.Tool)
 	if e.SourceIP != "" {
 		s += " from " + e.SourceIP
 	}

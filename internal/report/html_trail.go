@@ -17,7 +17,7 @@ type creatorView struct {
 }
 
 func newCreatorView(c trail.Creator) *creatorView {
-	v := &creatorView{Who: creatorWho(c.Principal, c.Identity), Tool: toolText(c.Tool), SourceIP: c.SourceIP,
+	v := &creatorView{Who: trail.Who(c.Principal, c.Identity), Tool: trail.ToolText(c.Tool), SourceIP: c.SourceIP,
 		Action: c.Action, EventID: c.EventID, UserAgent: c.UserAgent}
 	if !c.Time.IsZero() {
 		v.Date = c.Time.UTC().Format(time.DateOnly)
@@ -100,8 +100,8 @@ func newTrailView(r *Report) *trailView {
 	v.Blocked = newBarChart(blocked, barSeries{Label: "Violations blocked per month", PartFill: fillGuardrail, RestFill: fillOtherBlocked,
 		PartLabel: "blocked by guardrails", RestLabel: "blocked by other denies"})
 	for _, e := range t.KeyEvents {
-		row := keyEventRow{Action: e.Action, KeyARN: e.KeyARN, Who: creatorWho(e.Principal, e.Identity),
-			Tool: toolText(e.Tool), SourceIP: e.SourceIP, Detail: e.Detail, EventID: e.EventID, Protects: e.Protects}
+		row := keyEventRow{Action: e.Action, KeyARN: e.KeyARN, Who: trail.Who(e.Principal, e.Identity),
+			Tool: trail.ToolText(e.Tool), SourceIP: e.SourceIP, Detail: e.Detail, EventID: e.EventID, Protects: e.Protects}
 		if !e.Time.IsZero() {
 			row.Time = e.Time.UTC().Format("2006-01-02 15:04")
 		}

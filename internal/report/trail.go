@@ -65,31 +65,10 @@ func (r *Report) creatorShown(f finding.Finding) (trail.Creator, bool) {
 	return r.CreatorOf(f)
 }
 
-// creatorWho names who made a call: the principal, and the session it used
-// when that says more (an assumed role's session name is often a person).
-func creatorWho(principal, identity string) string {
-	if identity == "" || identity == principal {
-		return principal
-	}
-	return principal + " (as " + identity + ")"
-}
-
-// toolText is a tool as a sentence says it: "with terraform", not "with
-// other".
-func toolText(tool string) string {
-	switch tool {
-	case "":
-		return "an unknown tool"
-	case trail.ToolOther:
-		return "an unrecognised tool"
-	}
-	return tool
-}
-
 // createdLine is the one-line account of a create event that the table and
 // JUnit outputs print: who, with what, when and from where.
 func createdLine(c trail.Creator) string {
-	s := creatorWho(c.Principal, c.Identity) + " with " + toolText(c.Tool)
+	s := trail.Who(c.Principal, c.Identity) + " with " + trail.ToolText(c.Tool)
 	if !c.Time.IsZero() {
 		s += " on " + c.Time.UTC().Format(time.DateOnly)
 	}

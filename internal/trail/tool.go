@@ -51,3 +51,24 @@ func ToolOf(userAgent string) string {
 	}
 	return ToolOther
 }
+
+// Who names a caller in a sentence: the principal, and the session it used
+// when that says more (an assumed role's session name is often a person).
+func Who(principal, identity string) string {
+	if identity == "" || identity == principal {
+		return principal
+	}
+	return principal + " (as " + identity + ")"
+}
+
+// ToolText is a tool as a sentence says it: "with terraform", not "with
+// other".
+func ToolText(tool string) string {
+	switch tool {
+	case "":
+		return "an unknown tool"
+	case ToolOther:
+		return "an unrecognised tool"
+	}
+	return tool
+}

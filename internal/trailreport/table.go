@@ -174,7 +174,7 @@ func writeKeyEvents(w *errWriter, r *Report) {
 			head += " (" + oneLine(e.Detail) + ")"
 		}
 		w.printf("%s\n", head)
-		who := "    by " + oneLine(whoText(e.Principal, e.Identity)) + " with " + oneLine(toolText(e.Tool))
+		who := "    by " + oneLine(whoText(e.Principal, e.Identity)) + " with " + oneLine(trail.ToolText(e.Tool))
 		if e.SourceIP != "" {
 			who += " from " + oneLine(e.SourceIP)
 		}
@@ -198,7 +198,7 @@ func writeCreators(w *errWriter, r *Report) {
 	})
 	var parts []string
 	for _, t := range tools {
-		parts = append(parts, fmt.Sprintf("%s %d", oneLine(toolText(t)), byTool[t]))
+		parts = append(parts, fmt.Sprintf("%s %d", oneLine(trail.ToolText(t)), byTool[t]))
 	}
 	w.printf(", by tool: %s.\n", strings.Join(parts, ", "))
 }
@@ -396,20 +396,10 @@ func policyText(b trail.Blocked) string {
 // whoText names who made a call: the principal, and the session it used
 // when that says more (an assumed role's session name is often a person).
 func whoText(principal, identity string) string {
-	if identity == "" || identity == principal {
+	if principal == "" {
 		return orDash(principal)
 	}
-	return principal + " (as " + identity + ")"
-}
-
-func toolText(tool string) string {
-	switch tool {
-	case "":
-		return "an unknown tool"
-	case trail.ToolOther:
-		return "an unrecognised tool"
-	}
-	return tool
+	return trail.Who(principal, identity)
 }
 
 func windowText(w Window) string {
