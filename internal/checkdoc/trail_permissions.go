@@ -9,6 +9,7 @@ import (
 	"github.com/sagekey/sagekey/internal/trail/athena"
 	"github.com/sagekey/sagekey/internal/trail/lookup"
 	"github.com/sagekey/sagekey/internal/trail/s3log"
+	"github.com/sagekey/sagekey/internal/trailscan"
 )
 
 // README markers around the permissions of sagekey trail.
@@ -41,6 +42,11 @@ func TrailPermissionsTable() string {
 			prefix string
 			iface  reflect.Type
 		}{{"cloudtrail", reflect.TypeFor[lookup.API]()}}, "`sts:GetCallerIdentity`"},
+		{"guardrail discovery (without `--guardrail-policy`)", []struct {
+			prefix string
+			iface  reflect.Type
+		}{{"organizations", reflect.TypeFor[trailscan.OrgPoliciesAPI]()}, {"iam", reflect.TypeFor[trailscan.IAMPoliciesAPI]()}},
+			"optional: without them blocks stay unattributed (`--discover-guardrails=false` skips the calls)"},
 		{"`--athena-workgroup`", []struct {
 			prefix string
 			iface  reflect.Type

@@ -29,6 +29,7 @@ type trailOptions struct {
 	accounts    []string
 	regions     []string
 	guardrails  []string
+	discover    bool
 	format      string
 	output      string
 	concurrency int
@@ -67,6 +68,7 @@ func newTrailCommand(e Env) *cobra.Command {
 	f.StringSliceVar(&o.accounts, "accounts", nil, "read only these account IDs, comma-separated (default: every account in the trail)")
 	f.StringSliceVar(&o.regions, "regions", nil, "read only these regions, comma-separated (default: every region in the trail; for --lookup-events the configured region)")
 	f.StringSliceVar(&o.guardrails, "guardrail-policy", nil, "IDs or ARNs of the SCPs and IAM policies sagekey guardrails generated; their denies count as guardrail blocks, other explicit denies as other")
+	f.BoolVar(&o.discover, "discover-guardrails", true, "without --guardrail-policy, find sagekey's guardrails among the organization's SCPs and the account's IAM policies by their statement IDs")
 	f.StringVar(&o.format, "format", "table", "output format: "+strings.Join(trailreport.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	f.IntVar(&o.concurrency, "concurrency", 8, "log files read in parallel")
@@ -149,7 +151,7 @@ func runTrail(ctx context.Context, o *trailOptions, e Env) error {
 	if err != nil {
 		return err
 	}
-	opts := trailscan.Options{Window: session.window, Estate: estate, Guardrails: o.guardrails, Concurrency: o.concurrency}
+	opts := trailscan.Options{Window: session.window, Estate: estate, Guardrails: session.guardrails(ctx, o), Concurrency: o.concurrency}
 	if !o.db.noStore {
 		opts.Store = st
 	}

@@ -3,11 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	athenasdk "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/pflag"
 
@@ -120,6 +123,20 @@ func (o *trailOptions) newSession(ctx context.Context, e Env, w trailscan.Window
 		}
 	}
 	return s, nil
+}
+
+// guardrails are the policies whose blocks count as guardrail blocks: the
+// ones given, else those found by sagekey's statement IDs.
+func (s *trailSession) guardrails(ctx context.Context, o *trailOptions) []string {
+	if len(o.guardrails) > 0 || !o.discover || s.meter == nil {
+		return o.guardrails
+	}
+	found, notes := trailscan.DiscoverGuardrails(ctx, organizations.NewFromConfig(s.cfg), iam.NewFromConfig(s.cfg))
+	for _, n := range notes {
+		slog.Info(n)
+	}
+	slog.Info("guardrail policies found by their statement IDs", "policies", found)
+	return found
 }
 
 // apiCalls are the calls this run made.

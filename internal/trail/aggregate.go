@@ -20,8 +20,12 @@ type Aggregator struct {
 	matched   int64
 }
 
-// NewAggregator returns an empty aggregator judging events against ctx.
+// NewAggregator returns an empty aggregator judging events against ctx;
+// nil judges them against an empty estate (no scanned keys, no guardrails).
 func NewAggregator(ctx *Context) *Aggregator {
+	if ctx == nil {
+		ctx = NewContext(nil, nil)
+	}
 	return &Aggregator{ctx: ctx, denials: map[string]*Denial{}, blocked: map[string]*Blocked{},
 		creators: map[string]Creator{}, keyEvents: map[string]KeyEvent{},
 		requests: map[string]*RequestCount{}, problems: map[string]*Problem{}}
