@@ -153,6 +153,17 @@ type KeyEvent struct {
 	Detail string `json:"detail"`
 }
 
+// MakesDataUnreadable reports whether the event leaves the key unusable,
+// so that the resources it protects lose their data until it is undone:
+// a disabled key, a key pending deletion, key material deleted.
+func (e KeyEvent) MakesDataUnreadable() bool {
+	switch e.Action {
+	case "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:DeleteImportedKeyMaterial":
+		return true
+	}
+	return false
+}
+
 // RequestCount counts the KMS requests SageMaker made on one key per day
 // and operation: the traffic behind the key's request charges.
 type RequestCount struct {

@@ -134,22 +134,9 @@ type RequestSummary struct {
 }
 
 // KeyEventImpact is a key lifecycle event with the resources the key
-// protects in the latest stored scan (its blast radius).
-type KeyEventImpact struct {
-	trail.KeyEvent
-	Protects []finding.Resource `json:"protects"`
-}
-
-// MakesDataUnreadable reports whether the event leaves the key unusable,
-// so that the resources it protects lose their data until it is undone:
-// a disabled key, a key pending deletion, key material deleted.
-func (e KeyEventImpact) MakesDataUnreadable() bool {
-	switch e.Action {
-	case "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:DeleteImportedKeyMaterial":
-		return true
-	}
-	return false
-}
+// protects in the latest stored scan (its blast radius): the same value the
+// scan report's CloudTrail section shows.
+type KeyEventImpact = report.KeyEventImpact
 
 // Input is what Build assembles a report from.
 type Input struct {
