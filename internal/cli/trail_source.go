@@ -95,11 +95,11 @@ type trailSession struct {
 
 func (o *trailOptions) newSession(ctx context.Context, e Env, w trailscan.Window) (*trailSession, error) {
 	s := &trailSession{window: w, now: e.Now}
-	if o.source.fromDir != "" {
-		return s, nil // offline
+	if o.source.fromDir != "" || (o.source.printSQL && o.source.s3URI != "") {
+		return s, nil // offline: local files, or SQL for a bucket named in full
 	}
 	region := ""
-	if len(o.regions) > 0 && o.source.lookupEvents {
+	if len(o.regions) > 0 {
 		region = o.regions[0]
 	}
 	cfg, err := awsclient.Load(ctx, awsclient.Options{Profile: o.aws.profile, EndpointURL: o.aws.endpointURL,
@@ -244,6 +244,13 @@ func (s *trailSession) tableFor(ctx context.Context, o *trailOptions, loc s3log.
 
 // athenaTable is the table for --print-sql.
 func (s *trailSession) athenaTable(ctx context.Context, o *trailOptions) (athena.Table, error) {
+	if s.meter == nil { // offline: the URI says it all
+		loc, err := s3log.ParseURI(o.source.s3URI)
+		if err != nil {
+			return athena.Table{}, err
+		}
+		return s.tableFor(ctx, o, loc, nil)
+	}
 	loc, client, err := s.bucket(ctx, o)
 	if err != nil {
 		return athena.Table{}, err
