@@ -140,6 +140,22 @@ func (a *Aggregator) kmsKeysOf(ev *Event) (keys []string, raw string) {
 	return keys, raw
 }
 
+// keyOwner is the account of the first KMS key an event's resources name.
+func keyOwner(ev *Event) string {
+	for _, r := range ev.Resources {
+		if r.Type != "AWS::KMS::Key" {
+			continue
+		}
+		if r.AccountID != "" {
+			return r.AccountID
+		}
+		if parts := strings.SplitN(r.ARN, ":", 6); len(parts) == 6 {
+			return parts[4]
+		}
+	}
+	return ""
+}
+
 // kmsRequestOps are the data-key and grant calls SageMaker makes to use a
 // key; each is a billed KMS request.
 func kmsRequestOp(name string) bool {
@@ -169,6 +185,14 @@ func keyLifecycle(name string) bool {
 }
 
 func (a *Aggregator) addKMS(ev *Event, weight int64) bool {
+	// A call on a key of another account is delivered to both accounts'
+	// trails, and an organization trail holds both copies: only the key
+	// owner's copy counts, so a denial or a request is counted once.
+	if ev.SharedEventID != "" {
+		if owner := keyOwner(ev); owner != "" && owner != AccountOf(ev) {
+			return false
+		}
+	}
 	switch {
 	case accessDenied(ev.ErrorCode):
 		return a.addDenial(ev, weight)

@@ -22,21 +22,24 @@ const Schema = "sagekey.trail/v1"
 // Event is the part of a CloudTrail record sagekey reads. Field names are
 // CloudTrail's (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
 type Event struct {
-	EventVersion       string          `json:"eventVersion"`
-	EventID            string          `json:"eventID"`
-	EventTime          time.Time       `json:"eventTime"`
-	EventSource        string          `json:"eventSource"`
-	EventName          string          `json:"eventName"`
-	AWSRegion          string          `json:"awsRegion"`
-	SourceIPAddress    string          `json:"sourceIPAddress"`
-	UserAgent          string          `json:"userAgent"`
-	ErrorCode          string          `json:"errorCode"`
-	ErrorMessage       string          `json:"errorMessage"`
-	RecipientAccountID string          `json:"recipientAccountId"`
-	UserIdentity       UserIdentity    `json:"userIdentity"`
-	RequestParameters  json.RawMessage `json:"requestParameters"`
-	ResponseElements   json.RawMessage `json:"responseElements"`
-	Resources          []EventResource `json:"resources"`
+	EventVersion       string       `json:"eventVersion"`
+	EventID            string       `json:"eventID"`
+	EventTime          time.Time    `json:"eventTime"`
+	EventSource        string       `json:"eventSource"`
+	EventName          string       `json:"eventName"`
+	AWSRegion          string       `json:"awsRegion"`
+	SourceIPAddress    string       `json:"sourceIPAddress"`
+	UserAgent          string       `json:"userAgent"`
+	ErrorCode          string       `json:"errorCode"`
+	ErrorMessage       string       `json:"errorMessage"`
+	RecipientAccountID string       `json:"recipientAccountId"`
+	UserIdentity       UserIdentity `json:"userIdentity"`
+	// SharedEventID is set on a call that crossed accounts: CloudTrail
+	// delivers one copy to each account, with the same SharedEventID.
+	SharedEventID     string          `json:"sharedEventID"`
+	RequestParameters json.RawMessage `json:"requestParameters"`
+	ResponseElements  json.RawMessage `json:"responseElements"`
+	Resources         []EventResource `json:"resources"`
 
 	// Weight is how many identical events this one stands for: 0 or 1 for
 	// a record read from a log, the group's count for a row Athena already

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,7 +201,16 @@ func testTrail(t testing.TB) []logFile {
 		),
 	}, {
 		account: acct2, region: "us-east-1", day: "2024/05/01",
-		records: encode(t, record("e80", d1+"06:00:00Z", "sts.amazonaws.com", "GetCallerIdentity", "us-east-1", acct2)),
+		records: encode(t, record("e80", d1+"06:00:00Z", "sts.amazonaws.com", "GetCallerIdentity", "us-east-1", acct2),
+			// Account 2 is refused key1 of account 1: the caller's copy of a
+			// call delivered to both accounts; only the owner's counts.
+			record("e81", d1+"07:00:00Z", kms, "Decrypt", "us-east-1", acct2, asRole(trainRole, "x1"), keys(key1), denied(denyDecrypt),
+				set("sharedEventID", "shared-1"))),
+	}, {
+		account: acct1, region: "us-east-1", day: "2024/05/01",
+		records: encode(t,
+			record("e82", d1+"07:00:00Z", kms, "Decrypt", "us-east-1", acct1, asRole(trainRole, "x1"), keys(key1), denied(denyDecrypt),
+				set("sharedEventID", "shared-1"))),
 	}}
 }
 
@@ -300,11 +310,14 @@ func TestAthenaMatchesS3Reader(t *testing.T) {
 	// the samples cap.
 	all := trail.Merge(parts...)
 	if len(all.Denials) < 4 || len(all.Blocked) != 3 || len(all.Creators) != 3 || len(all.KeyEvents) != 3 ||
-		len(all.Requests) < 3 || len(all.Problems) != 2 || all.Events != 42 {
+		len(all.Requests) < 3 || len(all.Problems) != 2 || all.Events != 44 {
 		t.Errorf("fixture coverage: %d denials, %d blocked, %d creators, %d key events, %d requests, %d problems, %d events",
 			len(all.Denials), len(all.Blocked), len(all.Creators), len(all.KeyEvents), len(all.Requests), len(all.Problems), all.Events)
 	}
 	for _, d := range all.Denials {
+		if slices.Contains(d.Samples, "e81") {
+			t.Errorf("the caller's copy of a cross-account call counted: %+v", d)
+		}
 		if d.KeyARN == "alias/unknown" && (d.Count != 4 || strings.Join(d.Samples, ",") != "e03,e04,e05") {
 			t.Errorf("grouped denial = %+v, want count 4 and the 3 smallest samples", d)
 		}

@@ -36,7 +36,8 @@ type tableRecord struct {
 		SessionContext                               struct{ SessionIssuer struct{ ARN string } }
 	}
 	RequestParameters, ResponseElements json.RawMessage
-	Resources                           []struct{ ARN, Type string }
+	Resources                           []struct{ ARN, Type, AccountID string }
+	SharedEventID                       string
 }
 
 // miniAthena answers Queries over files.
@@ -79,6 +80,20 @@ func (r *tableRecord) kmsKeyARNs() string {
 		}
 	}
 	return strings.Join(arns, " ")
+}
+
+// ownerCopy is the SQL's ownerCopy: of a call delivered to two accounts,
+// the key owner's copy.
+func (r *tableRecord) ownerCopy() bool {
+	if r.SharedEventID == "" {
+		return true
+	}
+	for _, res := range r.Resources {
+		if res.Type == "AWS::KMS::Key" {
+			return res.AccountID == "" || res.AccountID == r.RecipientAccountID
+		}
+	}
+	return true
 }
 
 func (r *tableRecord) valid() bool {
@@ -167,7 +182,7 @@ func (m *miniAthena) run(name string) (table, error) {
 		grouped, samples := true, true
 		switch name {
 		case QueryDenials:
-			if r.valid() && r.EventSource == trail.SourceKMS && denied {
+			if r.valid() && r.EventSource == trail.SourceKMS && r.ownerCopy() && denied {
 				o = &out{
 					cols: slices.Concat(unitCols, eventCols, []string{colErrorCode}, keyRefCols, []string{colIdentityType,
 						colPrincipalID, colIdentityARN, colInvokedBy, colIssuerARN, colSourceIP, colUserAgent}),
@@ -199,7 +214,7 @@ func (m *miniAthena) run(name string) (table, error) {
 			}
 		case QueryKeyEvents:
 			grouped = false
-			if r.valid() && r.EventSource == trail.SourceKMS && r.ErrorCode == "" && slices.Contains(trail.KeyLifecycleActions(), r.EventName) {
+			if r.valid() && r.EventSource == trail.SourceKMS && r.ownerCopy() && r.ErrorCode == "" && slices.Contains(trail.KeyLifecycleActions(), r.EventName) {
 				o = &out{
 					cols: slices.Concat(unitCols, []string{colEventTime, colEventID}, eventCols, wholeCols,
 						[]string{colRequestParams, colResponseElements, colKMSKeys}),
@@ -209,7 +224,7 @@ func (m *miniAthena) run(name string) (table, error) {
 			}
 		case QueryRequests:
 			samples = false
-			if r.valid() && r.EventSource == trail.SourceKMS && r.ErrorCode == "" && kmsRequest(r.EventName) && r.viaSageMaker() {
+			if r.valid() && r.EventSource == trail.SourceKMS && r.ownerCopy() && r.ErrorCode == "" && kmsRequest(r.EventName) && r.viaSageMaker() {
 				o = &out{
 					cols: slices.Concat(unitCols, eventCols, keyRefCols, []string{colInvokedBy, colSourceIP, colUserAgent}),
 					vals: slices.Concat(unit, event, keyRefs, []string{id.InvokedBy,

@@ -95,6 +95,10 @@ const (
 	// by the window).
 	validRecord = "split_part(eventversion, '.', 1) = '1' AND coalesce(eventid, '') <> '' AND coalesce(awsregion, '') <> ''"
 	noError     = "coalesce(errorcode, '') = ''"
+	// ownerCopy is addKMS's rule for a call across accounts: of the two
+	// copies CloudTrail delivers, only the key owner's counts.
+	ownerCopy = "(coalesce(sharedeventid, '') = '' OR coalesce(element_at(filter(resources, r -> r.type = 'AWS::KMS::Key'), 1).accountid, " +
+		"recipientaccountid) = recipientaccountid)"
 	// viaSageMaker is trail's viaSageMaker.
 	viaSageMaker = "(useridentity.invokedby = 'sagemaker.amazonaws.com' OR sourceipaddress = 'sagemaker.amazonaws.com' " +
 		"OR useragent = 'sagemaker.amazonaws.com')"
@@ -288,7 +292,7 @@ func buildQueries(t Table, sel selection) []Query {
 			col(colInvokedBy, "useridentity.invokedby"), col(colIssuerARN, issuerARN), col(colSourceIP, sourceIPIfDecisive),
 			col(colUserAgent, userAgentIfVia),
 		}),
-		where: []string{validRecord, kms, denied},
+		where: []string{validRecord, kms, ownerCopy, denied},
 		group: true, samples: true,
 	}, {
 		name: QueryBlocked,
@@ -315,14 +319,14 @@ func buildQueries(t Table, sel selection) []Query {
 			// keyEventDetail reads the response too (the pending window KMS applied).
 			wholeIdentity(), []column{col(colRequestParams, "requestparameters"), col(colResponseElements, "responseelements"),
 				col(colKMSKeys, kmsKeyARNs)}),
-		where: []string{validRecord, kms, noError, "eventname IN " + litList(trail.KeyLifecycleActions())},
+		where: []string{validRecord, kms, ownerCopy, noError, "eventname IN " + litList(trail.KeyLifecycleActions())},
 	}, {
 		name: QueryRequests,
 		cols: slices.Concat(unitColumns(), eventColumns(), keyRefColumns(), []column{
 			col(colInvokedBy, "useridentity.invokedby"), col(colSourceIP, sourceIPIfVia), col(colUserAgent, userAgentIfVia),
 		}),
 		// trail's kmsRequestOp.
-		where: []string{validRecord, kms, noError,
+		where: []string{validRecord, kms, ownerCopy, noError,
 			"(eventname LIKE 'GenerateDataKey%' OR eventname LIKE 'ReEncrypt%' OR eventname IN ('CreateGrant', 'Decrypt', 'Encrypt'))",
 			viaSageMaker},
 		group: true,

@@ -116,6 +116,7 @@ WHERE account IN ('111111111111')
   AND substr(eventtime, 1, 10) BETWEEN '2024-05-01' AND '2024-05-31'
   AND split_part(eventversion, '.', 1) = '1' AND coalesce(eventid, '') <> '' AND coalesce(awsregion, '') <> ''
   AND eventsource = 'kms.amazonaws.com'
+  AND (coalesce(sharedeventid, '') = '' OR coalesce(element_at(filter(resources, r -> r.type = 'AWS::KMS::Key'), 1).accountid, recipientaccountid) = recipientaccountid)
   AND errorcode IN ('AccessDenied', 'AccessDeniedException')
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20;
 
@@ -211,6 +212,7 @@ WHERE account IN ('111111111111')
   AND substr(eventtime, 1, 10) BETWEEN '2024-05-01' AND '2024-05-31'
   AND split_part(eventversion, '.', 1) = '1' AND coalesce(eventid, '') <> '' AND coalesce(awsregion, '') <> ''
   AND eventsource = 'kms.amazonaws.com'
+  AND (coalesce(sharedeventid, '') = '' OR coalesce(element_at(filter(resources, r -> r.type = 'AWS::KMS::Key'), 1).accountid, recipientaccountid) = recipientaccountid)
   AND coalesce(errorcode, '') = ''
   AND eventname IN ('CancelKeyDeletion', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'ImportKeyMaterial', 'PutKeyPolicy', 'ScheduleKeyDeletion', 'UpdateAlias');
 
@@ -239,6 +241,7 @@ WHERE account IN ('111111111111')
   AND substr(eventtime, 1, 10) BETWEEN '2024-05-01' AND '2024-05-31'
   AND split_part(eventversion, '.', 1) = '1' AND coalesce(eventid, '') <> '' AND coalesce(awsregion, '') <> ''
   AND eventsource = 'kms.amazonaws.com'
+  AND (coalesce(sharedeventid, '') = '' OR coalesce(element_at(filter(resources, r -> r.type = 'AWS::KMS::Key'), 1).accountid, recipientaccountid) = recipientaccountid)
   AND coalesce(errorcode, '') = ''
   AND (eventname LIKE 'GenerateDataKey%' OR eventname LIKE 'ReEncrypt%' OR eventname IN ('CreateGrant', 'Decrypt', 'Encrypt'))
   AND (useridentity.invokedby = 'sagemaker.amazonaws.com' OR sourceipaddress = 'sagemaker.amazonaws.com' OR useragent = 'sagemaker.amazonaws.com')
