@@ -71,6 +71,9 @@ func writeHeader(w *errWriter, r *Report) {
 	rd := r.Read
 	w.printf("Read this run: %d of %d units listed (%d already read, %d failed), %s, %d events, %d of interest.\n",
 		rd.Read, rd.Listed, rd.Skipped, rd.Failed, bytesText(rd.Bytes), rd.Events, rd.Matched)
+	if rd.CellsKnown > 0 {
+		w.printf("Not listed again: %d account-region-days earlier runs read in full.\n", rd.CellsKnown)
+	}
 	c := r.Coverage
 	if c.Cells == 0 {
 		w.printf("Coverage: no day of the window has its trail read; every figure below is unknown, not zero.\n")

@@ -59,13 +59,16 @@ type Window struct {
 // ReadStats count what this run read. Its fields match trailscan.Stats, so
 // the orchestrator's statistics convert with ReadStats(stats).
 type ReadStats struct {
-	Listed  int   `json:"units_listed"`
-	Read    int   `json:"units_read"`
-	Skipped int   `json:"units_already_read"`
-	Failed  int   `json:"units_failed"`
-	Bytes   int64 `json:"bytes"`
-	Events  int64 `json:"events"`
-	Matched int64 `json:"matched"`
+	// CellsKnown are the account × region × days earlier runs read in
+	// full, which this run did not list again.
+	CellsKnown int   `json:"cells_already_read"`
+	Listed     int   `json:"units_listed"`
+	Read       int   `json:"units_read"`
+	Skipped    int   `json:"units_already_read"`
+	Failed     int   `json:"units_failed"`
+	Bytes      int64 `json:"bytes"`
+	Events     int64 `json:"events"`
+	Matched    int64 `json:"matched"`
 }
 
 // CoverageSummary says which (account, region, UTC day) cells of the window

@@ -28,6 +28,18 @@ import (
 type Window struct {
 	From, To          time.Time
 	Accounts, Regions []string
+	// Known are the cells this source read in full in earlier runs (their
+	// coverage is stored): a source may leave them unlisted.
+	Known []trail.Coverage
+}
+
+// known indexes w.Known by cell.
+func (w Window) known() map[string]bool {
+	out := make(map[string]bool, len(w.Known))
+	for _, c := range w.Known {
+		out[cellKey(c.Account, c.Region, c.Day)] = true
+	}
+	return out
 }
 
 // Filter is the store filter of the window.
@@ -91,13 +103,16 @@ type Options struct {
 
 // Stats count what this run did.
 type Stats struct {
-	Listed  int   `json:"units_listed"`
-	Read    int   `json:"units_read"`
-	Skipped int   `json:"units_already_read"`
-	Failed  int   `json:"units_failed"`
-	Bytes   int64 `json:"bytes"`
-	Events  int64 `json:"events"`
-	Matched int64 `json:"matched"`
+	// CellsKnown are the account × region × days earlier runs read in full,
+	// which this run did not list again.
+	CellsKnown int   `json:"cells_already_read"`
+	Listed     int   `json:"units_listed"`
+	Read       int   `json:"units_read"`
+	Skipped    int   `json:"units_already_read"`
+	Failed     int   `json:"units_failed"`
+	Bytes      int64 `json:"bytes"`
+	Events     int64 `json:"events"`
+	Matched    int64 `json:"matched"`
 }
 
 // Result is a run's outcome.
@@ -220,6 +235,14 @@ func (r *Result) account(u trail.UnitResult) {
 // readUnits lists the window, skips what is stored, reads the rest with
 // bounded parallelism and saves them batch by batch as they complete.
 func readUnits(ctx context.Context, s Source, o Options, tctx *trail.Context, res *Result) ([]trail.UnitResult, error) {
+	if o.Store != nil {
+		stored, err := o.Store.TrailCoverage(ctx, o.Window.Filter())
+		if err != nil {
+			return nil, fmt.Errorf("reading stored trail coverage: %w", err)
+		}
+		o.Window.Known = slices.DeleteFunc(stored, func(c trail.Coverage) bool { return c.Source != s.Name() })
+		res.Stats.CellsKnown = len(o.Window.Known)
+	}
 	listing, err := s.List(ctx, o.Window)
 	if err != nil {
 		return nil, err

@@ -45,9 +45,14 @@ func (s S3Source) List(ctx context.Context, w Window) (Listing, error) {
 		l.Gaps = append(l.Gaps, inventory.Gap{Account: a, Service: s3log.ListOperation,
 			Reason: "no CloudTrail logs for this account under " + s.Name()})
 	}
-	units, covered, gaps := s3log.ListUnits(ctx, s.API, layout.Location, layout.Accounts, layout.Regions, w.From, w.To.AddDate(0, 0, 1))
+	// Days an earlier run read in full are not listed again: a settled
+	// day's folder no longer changes.
+	known := w.known()
+	skip := func(account, region string, day time.Time) bool { return known[cellKey(account, region, day)] }
+	units, covered, gaps := s3log.ListUnitsSkipping(ctx, s.API, layout.Location, layout.Accounts, layout.Regions,
+		w.From, w.To.AddDate(0, 0, 1), skip)
 	l.Units, l.Gaps = units, append(l.Gaps, gaps...)
-	listed := map[string]bool{}
+	listed := known
 	for _, c := range covered {
 		listed[cellKey(c.Account, c.Region, c.Day)] = true
 	}

@@ -30,21 +30,33 @@ const ListOperation = "s3:ListObjectsV2"
 // ListUnits lists the log files of each account × region × UTC day from
 // from's day to to's day, one day prefix at a time, so only the objects of
 // the partitions asked for are listed. accounts and regions usually come
-// from Discover.
+// from Discover. It is ListUnitsSkipping with nothing to skip.
+func ListUnits(ctx context.Context, api API, loc Location, accounts, regions []string, from, to time.Time) (units []trail.Unit, covered []trail.Coverage, gaps []inventory.Gap) {
+	return ListUnitsSkipping(ctx, api, loc, accounts, regions, from, to, nil)
+}
+
+// Skip reports whether a day of an account and region need not be listed:
+// an earlier run read it in full after it had settled.
+type Skip func(account, region string, day time.Time) bool
+
+// ListUnitsSkipping is ListUnits without the days skip names (nil skips
+// none); a skipped day is neither listed nor covered again.
 //
 // A day whose listing completed is a Coverage row, also when it holds no
 // file: an account and region with nothing to log that day was read, not
 // skipped. The units of a day are returned only with its coverage, so the
 // two always match.
 //
-// A partition (account and region) whose listing fails, be it denied,
-// throttled after retries or canceled, becomes one gap and its remaining
-// days are not listed; the days listed before the failure stay covered, and
-// the other partitions go on. Partitions are listed concurrently.
+// Days are listed concurrently (a day prefix is one request, so a month of
+// days in sequence would cost a month of round trips). A partition
+// (account and region) whose listing fails, be it denied, throttled after
+// retries or canceled, becomes one gap and its days not yet started are
+// not listed; the days listed without error stay covered, and the other
+// partitions go on.
 //
 // Units, coverage and gaps are sorted (by key, by account, region and day,
 // and by account and region).
-func ListUnits(ctx context.Context, api API, loc Location, accounts, regions []string, from, to time.Time) (units []trail.Unit, covered []trail.Coverage, gaps []inventory.Gap) {
+func ListUnitsSkipping(ctx context.Context, api API, loc Location, accounts, regions []string, from, to time.Time, skip Skip) (units []trail.Unit, covered []trail.Coverage, gaps []inventory.Gap) {
 	days := trail.Days(from, to)
 	if len(days) == 0 {
 		return nil, nil, nil
@@ -64,24 +76,53 @@ func ListUnits(ctx context.Context, api API, loc Location, accounts, regions []s
 		mu sync.Mutex
 		// A plain Group, not WithContext: one partition failing must not
 		// cancel the others.
-		g errgroup.Group
+		g      errgroup.Group
+		failed = map[string]*inventory.Gap{}
 	)
 	g.SetLimit(parallel)
-	for _, account := range sortedSet(slices.Clone(accounts)) {
-		for _, region := range sortedSet(slices.Clone(regions)) {
-			g.Go(func() error {
-				u, c, gap := listPartition(ctx, api, loc, account, region, days)
-				mu.Lock()
-				defer mu.Unlock()
-				units, covered = append(units, u...), append(covered, c...)
-				if gap != nil {
-					gaps = append(gaps, *gap)
+	source := loc.URI()
+	for _, day := range days {
+		for _, account := range sortedSet(slices.Clone(accounts)) {
+			for _, region := range sortedSet(slices.Clone(regions)) {
+				if skip != nil && skip(account, region, day) {
+					continue
 				}
-				return nil
-			})
+				partition := account + "/" + region
+				g.Go(func() error {
+					mu.Lock()
+					stopped := failed[partition] != nil
+					mu.Unlock()
+					if stopped {
+						return nil
+					}
+					prefix := trail.DayPrefix(loc.Prefix, loc.OrgID, account, region, day)
+					// A day waiting for its turn when the run was canceled
+					// never starts.
+					err := ctx.Err()
+					var dayUnits []trail.Unit
+					if err == nil {
+						dayUnits, err = listDay(ctx, api, loc.Bucket, prefix, source, account, region, day)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if err != nil {
+						if failed[partition] == nil {
+							failed[partition] = &inventory.Gap{Account: account, Region: region, Service: ListOperation,
+								Reason: gapReason(ctx, "s3://"+loc.Bucket+"/"+prefix, err)}
+						}
+						return nil
+					}
+					units = append(units, dayUnits...)
+					covered = append(covered, trail.Coverage{Source: source, Account: account, Region: region, Day: day})
+					return nil
+				})
+			}
 		}
 	}
-	_ = g.Wait() // partitions never return errors; failures are gaps
+	_ = g.Wait() // days never return errors; failures are gaps
+	for _, gap := range failed {
+		gaps = append(gaps, *gap)
+	}
 	slices.SortFunc(units, func(a, b trail.Unit) int { return cmp.Compare(a.Key, b.Key) })
 	slices.SortFunc(covered, func(a, b trail.Coverage) int {
 		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region), a.Day.Compare(b.Day))
@@ -90,33 +131,6 @@ func ListUnits(ctx context.Context, api API, loc Location, accounts, regions []s
 		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region))
 	})
 	return units, covered, gaps
-}
-
-// listPartition lists the days of one account and region in order and
-// stops at the first failure.
-func listPartition(ctx context.Context, api API, loc Location, account, region string, days []time.Time) ([]trail.Unit, []trail.Coverage, *inventory.Gap) {
-	var (
-		units   []trail.Unit
-		covered []trail.Coverage
-	)
-	source := loc.URI()
-	for _, day := range days {
-		prefix := trail.DayPrefix(loc.Prefix, loc.OrgID, account, region, day)
-		// A partition waiting for its turn when the run was canceled never
-		// starts; the check also stops between days.
-		err := ctx.Err()
-		var dayUnits []trail.Unit
-		if err == nil {
-			dayUnits, err = listDay(ctx, api, loc.Bucket, prefix, source, account, region, day)
-		}
-		if err != nil {
-			return units, covered, &inventory.Gap{Account: account, Region: region, Service: ListOperation,
-				Reason: gapReason(ctx, "s3://"+loc.Bucket+"/"+prefix, err)}
-		}
-		units = append(units, dayUnits...)
-		covered = append(covered, trail.Coverage{Source: source, Account: account, Region: region, Day: day})
-	}
-	return units, covered, nil
 }
 
 // gapReason says why a partition stopped, naming the prefix it was listing

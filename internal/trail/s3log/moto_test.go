@@ -229,7 +229,7 @@ func testGaps(ctx context.Context, t *testing.T, srv *motoserver.Server) {
 		}
 		for i, g := range gaps {
 			if g.Account != acctB || g.Region != regions[i] || g.Service != s3log.ListOperation ||
-				!strings.Contains(g.Reason, "access denied (AccessDenied)") || !strings.Contains(g.Reason, "2025/03/02/") {
+				!strings.Contains(g.Reason, "access denied (AccessDenied)") || !strings.Contains(g.Reason, "/2025/03/0") {
 				t.Errorf("gap = %+v", g)
 			}
 		}
@@ -239,7 +239,8 @@ func testGaps(ctx context.Context, t *testing.T, srv *motoserver.Server) {
 		if len(units) == 0 || slices.ContainsFunc(units, func(u trail.Unit) bool { return u.Account != acctA }) {
 			t.Errorf("units = %+v, want only %s's", units, acctA)
 		}
-		// A denied partition stops at its first day; S3's page size is asked for.
+		// A denied partition starts no day after its first failure (days
+		// already under way may still ask); S3's page size is asked for.
 		var denied int
 		for _, l := range c.rec.calls() {
 			if strings.HasPrefix(l.prefix, c.rec.deny) {
@@ -249,8 +250,8 @@ func testGaps(ctx context.Context, t *testing.T, srv *motoserver.Server) {
 				t.Errorf("listing %+v: max-keys, want 1000", l)
 			}
 		}
-		if denied != 2 {
-			t.Errorf("%d listings of the denied account, want 2 (one per region)", denied)
+		if denied < 2 || denied > 2*3 {
+			t.Errorf("%d listings of the denied account, want at least one and at most one per region and day", denied)
 		}
 	})
 	t.Run("missing bucket", func(t *testing.T) {
