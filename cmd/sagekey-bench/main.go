@@ -2,7 +2,10 @@
 // seeded into a local moto_server: API calls per operation, wall time and
 // peak memory of a first scan, a re-scan and a throttled full scan, compared
 // with a naive scanner and with a lower bound on the calls any correct
-// scanner needs. See internal/bench and `sagekey-bench -h`.
+// scanner needs. `sagekey-bench trail` measures `sagekey trail` reading a
+// generated CloudTrail trail from moto's S3: throughput, peak memory and a
+// second run that reads nothing again. See internal/bench,
+// `sagekey-bench -h` and `sagekey-bench trail -h`.
 package main
 
 import (

@@ -15,13 +15,17 @@ import (
 // child process, so that its peak RSS is measured alone.
 const naiveCommand = "naive"
 
-// Main runs sagekey-bench with args (without the program name) and returns
-// the exit status: 0 every target met, 1 a phase failed or a target was
-// missed, 2 a usage error.
+// Main runs sagekey-bench with args (without the program name): the scan
+// benchmark, or with "trail" first the trail benchmark (trailMain). It
+// returns the exit status: 0 every target met, 1 a phase or run failed or a
+// target was missed, 2 a usage error.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if len(args) > 0 && args[0] == naiveCommand {
 		return naiveMain(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == trailCommand {
+		return trailMain(ctx, args[1:], stdout, stderr)
 	}
 	cfg, err := ParseConfig(args, stderr)
 	switch {
