@@ -3,10 +3,10 @@ package trail
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/gzip"
 	"io"
 )
 
@@ -74,7 +74,8 @@ func ReadUnitStats(r io.Reader, unit string, agg *Aggregator) (ReadStats, error)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return d.stats, fmt.Errorf("gzip: %w", err)
+			return d.stats, err // gzip's own errors say "gzip: ..."
+
 		}
 		defer zr.Close()
 		d.br = bufio.NewReaderSize(zr, readBufSize)
@@ -312,12 +313,38 @@ func (d *decoder) emit(first byte) {
 		d.agg.AddProblem(d.unit, ProblemOversized, oversizedReason)
 	case first == '{' && !d.hit && !(d.recheck && mayInterest(rec)):
 		d.stats.Skipped++
+	case first == '{' && otherSource(rec):
+		// It names KMS or SageMaker (S3 asking KMS for a data key, STS
+		// letting SageMaker assume a role) but comes from another service:
+		// not of interest either.
+		d.stats.Skipped++
 	default:
 		// Not an object, or one that may be of interest: AddRecord decodes
 		// it and records it as a problem if it is not a usable record.
 		d.stats.Decoded++
 		AddRecord(rec, d.unit, d.agg)
 	}
+}
+
+// sourceField is the event source as CloudTrail writes it in a log file
+// (compact JSON).
+var sourceField = []byte(`"eventSource":"`)
+
+// otherSource reports whether rec's event source, written compactly, is
+// neither KMS nor SageMaker. A record written otherwise (spaces, escapes)
+// is not judged here: AddRecord decodes it.
+func otherSource(rec []byte) bool {
+	i := bytes.Index(rec, sourceField)
+	if i < 0 {
+		return false
+	}
+	v := rec[i+len(sourceField):]
+	end := bytes.IndexByte(v, '"')
+	if end < 0 || bytes.IndexByte(v[:end], '\\') >= 0 {
+		return false
+	}
+	src := string(v[:end])
+	return src != SourceKMS && src != SourceSageMaker
 }
 
 // mayInterest is the byte prefilter: whether rec contains

@@ -247,7 +247,12 @@ func TestPrefilter(t *testing.T) {
 	for _, tc := range tests {
 		b := []byte(tc.record)
 		want := int64(0)
-		if bytes.Contains(b, []byte(`kms.amazonaws.com"`)) || bytes.Contains(b, []byte(`sagemaker.amazonaws.com"`)) {
+		// The byte prefilter, then the event source when the record names
+		// one: a record of another service is not decoded.
+		var rec struct{ EventSource *string }
+		_ = json.Unmarshal(b, &rec)
+		otherService := rec.EventSource != nil && *rec.EventSource != trail.SourceKMS && *rec.EventSource != trail.SourceSageMaker
+		if (bytes.Contains(b, []byte(`kms.amazonaws.com"`)) || bytes.Contains(b, []byte(`sagemaker.amazonaws.com"`))) && !otherService {
 			want = 1
 		}
 		// The record as an element of the wrapper, of an array, and as

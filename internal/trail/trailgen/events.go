@@ -221,7 +221,8 @@ func (w *rec) extra(ev trail.Event, first *bool) error {
 	if ev.EventSource == trail.SourceKMS || ev.EventSource == trail.SourceSageMaker {
 		w.sum.Interesting++
 	}
-	if bytes.Contains(j, []byte(`kms.amazonaws.com"`)) || bytes.Contains(j, []byte(`sagemaker.amazonaws.com"`)) {
+	if (ev.EventSource == trail.SourceKMS || ev.EventSource == trail.SourceSageMaker) &&
+		(bytes.Contains(j, []byte(`kms.amazonaws.com"`)) || bytes.Contains(j, []byte(`sagemaker.amazonaws.com"`))) {
 		w.sum.Candidates++
 	}
 	return nil
@@ -252,7 +253,7 @@ func (w *rec) event(sec int) {
 	case assumeByEC2:
 		w.assumeRole(sec, "ec2.amazonaws.com")
 	case assumeBySageMaker:
-		w.sum.Candidates++
+		// Names sagemaker.amazonaws.com, but its event source is STS.
 		w.assumeRole(sec, trail.SourceSageMaker)
 	case kmsByS3:
 		w.sum.Candidates++

@@ -78,11 +78,12 @@ type Summary struct {
 	// Interesting counts the records whose event source is KMS or
 	// SageMaker, Extra included.
 	Interesting int
-	// Candidates counts the records that name kms.amazonaws.com or
-	// sagemaker.amazonaws.com anywhere, which a byte prefilter on the
-	// event sources must decode: the interesting ones, plus noise such as
-	// KMS calls S3 makes for SSE-KMS (event source KMS, but not for
-	// SageMaker) and SageMaker assuming its execution role (STS).
+	// Candidates counts the records a reader must decode: those whose
+	// event source is KMS or SageMaker. They are the interesting ones plus
+	// noise such as the KMS calls S3 makes for SSE-KMS (event source KMS,
+	// but not for SageMaker); SageMaker assuming its execution role names
+	// sagemaker.amazonaws.com but is an STS event, which the reader
+	// skips by its event source.
 	Candidates int
 	// The interesting generated events sagekey aggregates (Extra not
 	// included): KMS data-key calls SageMaker made on Keys, KMS calls on
