@@ -175,8 +175,8 @@ func (r *TrailResult) trailTargets() []Target {
 	} else {
 		rd := r.Second.Read
 		none.Status = passIf(rd.Read == 0)
-		none.Detail = fmt.Sprintf("%d read, %s already read of %s listed; %d GetObject requests",
-			rd.Read, thousands(int64(rd.Skipped)), thousands(int64(rd.Listed)), r.Second.Proxy.Calls["s3:GetObject"])
+		none.Detail = fmt.Sprintf("%d read, %s already read of %s listed, %s account-region-days not listed again; %d GetObject requests",
+			rd.Read, thousands(int64(rd.Skipped)), thousands(int64(rd.Listed)), thousands(int64(rd.CellsKnown)), r.Second.Proxy.Calls["s3:GetObject"])
 	}
 	ts = append(ts, none)
 
