@@ -189,8 +189,8 @@ func indentRest(s, indent string) string {
 	return strings.ReplaceAll(s, "\n", "\n"+indent)
 }
 
-func writeJSONFile(path string, r *Result) error {
-	data, err := json.MarshalIndent(r, "", "  ")
+func writeJSONFile(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -27,16 +27,23 @@ const (
 // exit status (0 all targets met, 1 otherwise).
 func Run(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) int {
 	res, err := execute(ctx, cfg, log)
+	return finish(stdout, log, res, err, WriteText, cfg.JSONPath)
+}
+
+// finish writes a benchmark's result as text and, when asked, as JSON, and
+// returns the exit status: 0 when every target is met, 1 otherwise or when
+// the benchmark could not run.
+func finish[R interface{ Passed() bool }](stdout io.Writer, log *slog.Logger, res R, err error, text func(io.Writer, R) error, jsonPath string) int {
 	if err != nil {
 		log.Error("benchmark aborted", "error", err)
 		return 1
 	}
-	if err := WriteText(stdout, res); err != nil {
+	if err := text(stdout, res); err != nil {
 		log.Error("write report", "error", err)
 		return 1
 	}
-	if cfg.JSONPath != "" {
-		if err := writeJSONFile(cfg.JSONPath, res); err != nil {
+	if jsonPath != "" {
+		if err := writeJSONFile(jsonPath, res); err != nil {
 			log.Error("write -json file", "error", err)
 			return 1
 		}

@@ -136,7 +136,7 @@ func TestTrailBenchmarkAgainstMoto(t *testing.T) {
 		}
 	}
 	path := filepath.Join(work, "result.json")
-	if err := writeJSONValue(path, res); err != nil {
+	if err := writeJSONFile(path, res); err != nil {
 		t.Fatal(err)
 	}
 	var back struct {

@@ -1,10 +1,8 @@
 package bench
 
 import (
-	"encoding/json"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,13 +235,4 @@ func mib(bytes int64) string {
 
 func roundSeconds(s float64) time.Duration {
 	return roundWall(time.Duration(s * float64(time.Second)))
-}
-
-// writeJSONValue writes v as indented JSON to path.
-func writeJSONValue(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
 }

@@ -27,24 +27,7 @@ const (
 // returns the exit status (0 all targets met, 1 otherwise).
 func RunTrail(ctx context.Context, cfg TrailConfig, stdout io.Writer, log *slog.Logger) int {
 	res, err := executeTrail(ctx, cfg, log)
-	if err != nil {
-		log.Error("trail benchmark aborted", "error", err)
-		return 1
-	}
-	if err := WriteTrailText(stdout, res); err != nil {
-		log.Error("write report", "error", err)
-		return 1
-	}
-	if cfg.JSONPath != "" {
-		if err := writeJSONValue(cfg.JSONPath, res); err != nil {
-			log.Error("write -json file", "error", err)
-			return 1
-		}
-	}
-	if !res.Passed() {
-		return 1
-	}
-	return 0
+	return finish(stdout, log, res, err, WriteTrailText, cfg.JSONPath)
 }
 
 // executeTrail sets up moto, the trail and the proxy, makes the runs and
