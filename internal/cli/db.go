@@ -20,11 +20,13 @@ type dbOptions struct {
 	noStore bool
 }
 
-func (o *dbOptions) register(f *pflag.FlagSet, withNoStore bool) {
+// register binds --db and, when noStoreHelp says what it keeps from being
+// stored, --no-store.
+func (o *dbOptions) register(f *pflag.FlagSet, noStoreHelp string) {
 	f.StringVar(&o.path, "db", "", "scan history: a SQLite file or a postgres:// URL (default: $"+dbEnv+", else "+
 		"$XDG_DATA_HOME/sagekey/history.db)")
-	if withNoStore {
-		f.BoolVar(&o.noStore, "no-store", false, "do not store this scan in the history")
+	if noStoreHelp != "" {
+		f.BoolVar(&o.noStore, "no-store", false, noStoreHelp)
 	}
 }
 

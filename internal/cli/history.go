@@ -51,7 +51,7 @@ func newHistoryCommand(e Env) *cobra.Command {
 			return err
 		},
 	}
-	o.db.register(cmd.Flags(), false)
+	o.db.register(cmd.Flags(), "")
 	cmd.Flags().StringVar(&o.format, "format", "table", "output format: table or json")
 	return cmd
 }

@@ -55,7 +55,7 @@ func newKPICommand(e Env) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	o.db.register(f, false)
+	o.db.register(f, "")
 	f.StringVar(&o.format, "format", "table", "output format: table, json or csv")
 	f.StringVarP(&o.output, "output", "o", "", "write to FILE instead of stdout")
 	f.StringVar(&o.from, "from", "30d", "window start: a duration back from --to (30d, 12w) or a date / RFC 3339 time")

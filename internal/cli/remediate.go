@@ -43,7 +43,7 @@ func newRemediateCommand(e Env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRemediate(cmd.Context(), o, e) },
 	}
 	f := cmd.Flags()
-	o.db.register(f, false)
+	o.db.register(f, "")
 	f.Int64Var(&o.run, "run", 0, "stored scan to plan from (default: the latest; see sagekey history)")
 	f.StringVar(&o.format, "format", "markdown", "output format: markdown, json or shell")
 	f.StringVarP(&o.output, "output", "o", "", "write the plan to FILE instead of stdout")

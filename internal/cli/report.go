@@ -35,7 +35,7 @@ func newReportCommand(e Env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runReport(cmd.Context(), o, e) },
 	}
 	f := cmd.Flags()
-	o.db.register(f, false)
+	o.db.register(f, "")
 	f.Int64Var(&o.run, "run", 0, "stored scan to report (default: the latest; see sagekey history)")
 	f.StringVar(&o.format, "format", "html", "output format: "+report.FormatList())
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")

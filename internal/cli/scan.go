@@ -82,7 +82,7 @@ func newScanCommand(e Env) *cobra.Command {
 	f.StringVar(&o.roleARN, "role-arn", "", `role ARN template assumed in each account, with {account} for the account ID, e.g. "arn:aws:iam::{account}:role/audit/SageKeyReader" (overrides --role-name)`)
 	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply sagekey's per-account, per-operation request rates (e.g. 0.5 to leave more of the quotas to workloads)")
 	f.StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (only when stderr is a terminal), always, never")
-	o.db.register(f, true)
+	o.db.register(f, "do not store this scan in the history")
 	o.securityHub.registerImport(f)
 	return cmd
 }

@@ -72,7 +72,7 @@ func newTrailCommand(e Env) *cobra.Command {
 	f.StringVar(&o.format, "format", "table", "output format: "+strings.Join(trailreport.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	f.IntVar(&o.concurrency, "concurrency", 8, "log files read in parallel")
-	o.db.register(f, true)
+	o.db.register(f, "do not store what this run reads (the latest stored scan is still read for its keys)")
 	return cmd
 }
 
