@@ -160,7 +160,11 @@ func Run(ctx context.Context, src any, o Options) (*Result, error) {
 		if err != nil {
 			return res, err
 		}
-		listing, _ = excludeForeignCells(ctx, o.Store, s.Name(), o.Window, listing, res)
+		stored, serr := storedCoverage(ctx, o)
+		if serr != nil {
+			return res, serr
+		}
+		listing = excludeForeignCells(ctx, stored, s.Name(), listing)
 		results = keepListed(results, listing.Units)
 		res.Stats.Listed = len(listing.Units)
 		res.Gaps = append(res.Gaps, listing.Gaps...)
@@ -235,22 +239,17 @@ func (r *Result) account(u trail.UnitResult) {
 // readUnits lists the window, skips what is stored, reads the rest with
 // bounded parallelism and saves them batch by batch as they complete.
 func readUnits(ctx context.Context, s Source, o Options, tctx *trail.Context, res *Result) ([]trail.UnitResult, error) {
-	if o.Store != nil {
-		stored, err := o.Store.TrailCoverage(ctx, o.Window.Filter())
-		if err != nil {
-			return nil, fmt.Errorf("reading stored trail coverage: %w", err)
-		}
-		o.Window.Known = slices.DeleteFunc(stored, func(c trail.Coverage) bool { return c.Source != s.Name() })
-		res.Stats.CellsKnown = len(o.Window.Known)
+	stored, err := storedCoverage(ctx, o)
+	if err != nil {
+		return nil, err
 	}
+	o.Window.Known = slices.DeleteFunc(slices.Clone(stored), func(c trail.Coverage) bool { return c.Source != s.Name() })
+	res.Stats.CellsKnown = len(o.Window.Known)
 	listing, err := s.List(ctx, o.Window)
 	if err != nil {
 		return nil, err
 	}
-	listing, err = excludeForeignCells(ctx, o.Store, s.Name(), o.Window, listing, res)
-	if err != nil {
-		return nil, err
-	}
+	listing = excludeForeignCells(ctx, stored, s.Name(), listing)
 	res.Stats.Listed = len(listing.Units)
 	res.Gaps = append(res.Gaps, listing.Gaps...)
 	todo := listing.Units
@@ -423,16 +422,23 @@ func keepListed(results []trail.UnitResult, units []trail.Unit) []trail.UnitResu
 	return slices.DeleteFunc(results, func(r trail.UnitResult) bool { return !keep[r.Unit.Key] })
 }
 
-// excludeForeignCells drops the units and cells of days another source
-// already covers: the same events read from two places would count twice.
-func excludeForeignCells(ctx context.Context, st Store, source string, w Window, l Listing, res *Result) (Listing, error) {
-	if st == nil {
-		return l, nil
+// storedCoverage is the window's stored coverage, of every source; none
+// without a store.
+func storedCoverage(ctx context.Context, o Options) ([]trail.Coverage, error) {
+	if o.Store == nil {
+		return nil, nil
 	}
-	stored, err := st.TrailCoverage(ctx, w.Filter())
+	stored, err := o.Store.TrailCoverage(ctx, o.Window.Filter())
 	if err != nil {
-		return l, fmt.Errorf("reading stored trail coverage: %w", err)
+		return nil, fmt.Errorf("reading stored trail coverage: %w", err)
 	}
+	return stored, nil
+}
+
+// excludeForeignCells drops the units and cells of days another source
+// already covers (stored): the same events read from two places would
+// count twice.
+func excludeForeignCells(ctx context.Context, stored []trail.Coverage, source string, l Listing) Listing {
 	foreign := map[string]string{}
 	for _, c := range stored {
 		if c.Source != source {
@@ -440,12 +446,12 @@ func excludeForeignCells(ctx context.Context, st Store, source string, w Window,
 		}
 	}
 	if len(foreign) == 0 {
-		return l, nil
+		return l
 	}
-	skipped := map[string]string{}
+	skipped := map[string]bool{}
 	l.Units = slices.DeleteFunc(slices.Clone(l.Units), func(u trail.Unit) bool {
 		if other, ok := foreign[cellKey(u.Account, u.Region, u.Day)]; ok && u.Account != "" {
-			skipped[other] = other
+			skipped[other] = true
 			return true
 		}
 		return false
@@ -454,10 +460,10 @@ func excludeForeignCells(ctx context.Context, st Store, source string, w Window,
 		_, ok := foreign[cellKey(c.Account, c.Region, c.Day)]
 		return ok
 	})
-	for _, other := range skipped {
+	for other := range skipped {
 		slog.WarnContext(ctx, "days already read from another source were skipped, so nothing counts twice", "source", other)
 	}
-	return l, nil
+	return l
 }
 
 // cellsOf is what a file outside CloudTrail's layout (an export with one
