@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"golang.org/x/time/rate"
 )
 
 // orgFunc is a function-typed fake of OrganizationsAPI.
@@ -105,7 +106,29 @@ func TestRateFor(t *testing.T) {
 	}
 	// LookupEvents runs at its documented quota, 2 per second per account
 	// and region, with no burst above it.
-	if want := (rateLimit{perSecond: 2, burst: 1}); lookupEventsRate != want {
+	if want := (rateLimit{perSecond: 2, burst: 1, fixed: true}); lookupEventsRate != want {
 		t.Errorf("lookupEventsRate = %+v, want %+v", lookupEventsRate, want)
+	}
+}
+
+// --rate-scale raises sagekey's own rates, never a published fixed quota:
+// LookupEvents stays at 2 requests per second, and can still be lowered.
+func TestRateScaleNeverRaisesAFixedQuota(t *testing.T) {
+	for _, tc := range []struct {
+		scale float64
+		op    string
+		want  rate.Limit
+	}{
+		{4, "cloudtrail:LookupEvents", 2},
+		{0.5, "cloudtrail:LookupEvents", 1},
+		{4, "s3:GetObject", 4000},
+	} {
+		l := NewRateLimits(tc.scale)
+		if err := l.wait(context.Background(), "us-east-1", tc.op); err != nil {
+			t.Fatal(err)
+		}
+		if got := l.buckets["us-east-1/"+tc.op].Limit(); got != tc.want {
+			t.Errorf("scale %v, %s: %v requests per second, want %v", tc.scale, tc.op, got, tc.want)
+		}
 	}
 }

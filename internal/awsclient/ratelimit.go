@@ -41,7 +41,7 @@ var (
 	listRate         = rateLimit{perSecond: 5, burst: 5}
 	describeRate     = rateLimit{perSecond: 40, burst: 40}
 	kmsRate          = rateLimit{perSecond: 100, burst: 100}
-	lookupEventsRate = rateLimit{perSecond: 2, burst: 1}
+	lookupEventsRate = rateLimit{perSecond: 2, burst: 1, fixed: true}
 	s3Rate           = rateLimit{perSecond: 1000, burst: 1000}
 	otherRate        = rateLimit{perSecond: 10, burst: 10}
 )
@@ -49,6 +49,9 @@ var (
 type rateLimit struct {
 	perSecond rate.Limit
 	burst     int
+	// fixed marks a published, non-adjustable quota that --rate-scale may
+	// lower but never raise: above it every extra request is throttled.
+	fixed bool
 }
 
 // rateFor returns the limit of an operation ("sagemaker:ListTags").
@@ -95,7 +98,11 @@ func (l *RateLimits) wait(ctx context.Context, region, op string) error {
 	b, ok := l.buckets[region+"/"+op]
 	if !ok {
 		r := rateFor(op)
-		b = rate.NewLimiter(r.perSecond*rate.Limit(l.scale), max(1, int(float64(r.burst)*l.scale)))
+		scale := l.scale
+		if r.fixed {
+			scale = min(scale, 1)
+		}
+		b = rate.NewLimiter(r.perSecond*rate.Limit(scale), max(1, int(float64(r.burst)*scale)))
 		l.buckets[region+"/"+op] = b
 	}
 	l.mu.Unlock()
