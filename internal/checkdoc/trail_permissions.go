@@ -3,6 +3,7 @@ package checkdoc
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,7 +21,7 @@ const (
 
 // iamActionOf names the IAM action behind an API operation where the two
 // differ: S3 authorizes ListObjectsV2 as s3:ListBucket.
-var iamActionOf = map[string]string{"s3:ListObjectsV2": "s3:ListBucket"}
+var iamActionOf = map[string]string{"s3:ListObjectsV2": "s3:ListBucket", "s3:HeadBucket": "s3:ListBucket"}
 
 // TrailPermissionsTable lists what each trail source calls, read off the
 // readers' interfaces, with what AWS requires beyond them.
@@ -68,6 +69,7 @@ func TrailPermissionsTable() string {
 			}
 		}
 		sort.Strings(actions)
+		actions = slices.Compact(actions)
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.source, strings.Join(actions, ", "), s.also)
 	}
 	b.WriteString("| `--org` | `organizations:ListAccounts` | |\n")

@@ -45,7 +45,7 @@ func (o *trailSourceOptions) register(f *pflag.FlagSet) {
 	f.StringVar(&o.s3URI, "s3-uri", "", "read CloudTrail log files under s3://bucket[/prefix]")
 	f.StringVar(&o.fromDir, "from-dir", "", "read local .json/.json.gz files (CloudTrail log files, or one event per line) under this directory or file")
 	f.BoolVar(&o.lookupEvents, "lookup-events", false, "read the caller's account with LookupEvents (90 days of management events, 2 requests per second per region)")
-	f.StringVar(&o.bucketRegion, "bucket-region", "", "region of the trail bucket (default: the trail's home region, else the configured region)")
+	f.StringVar(&o.bucketRegion, "bucket-region", "", "region of the trail bucket (default: asked of S3 with HeadBucket)")
 	f.StringVar(&o.athenaWorkgroup, "athena-workgroup", "", "aggregate in Athena in this workgroup instead of downloading the log files (with --trail or --s3-uri)")
 	f.StringVar(&o.athenaDatabase, "athena-database", "", "Athena database of the CloudTrail table")
 	f.StringVar(&o.athenaTable, "athena-table", defaultAthenaTable, "Athena CloudTrail table")
@@ -211,11 +211,25 @@ func (s *trailSession) bucket(ctx context.Context, o *trailOptions) (s3log.Locat
 	if err != nil {
 		return loc, nil, err
 	}
-	region := o.source.bucketRegion
-	if region == "" {
-		region = loc.HomeRegion
+	client := s.s3Client(o, o.source.bucketRegion)
+	if o.source.bucketRegion == "" {
+		// The bucket's own region: a trail's home region need not be it
+		// (an organization's log archive bucket), and a client of another
+		// region fails every listing.
+		region, err := s3log.BucketRegion(ctx, client, loc.Bucket)
+		if err != nil {
+			return loc, nil, fmt.Errorf("the region of bucket %s (--bucket-region names it): %w", loc.Bucket, err)
+		}
+		if region != "" && region != s.cfg.Region {
+			client = s.s3Client(o, region)
+		}
 	}
-	client := s3.NewFromConfig(s.cfg, func(so *s3.Options) {
+	return loc, client, nil
+}
+
+// s3Client is a client of region (empty: the configured one).
+func (s *trailSession) s3Client(o *trailOptions, region string) *s3.Client {
+	return s3.NewFromConfig(s.cfg, func(so *s3.Options) {
 		if region != "" {
 			so.Region = region
 		}
@@ -225,7 +239,6 @@ func (s *trailSession) bucket(ctx context.Context, o *trailOptions) (s3log.Locat
 		// Emulators and custom endpoints serve buckets by path.
 		so.UsePathStyle = o.aws.endpointURL != "" || s.cfg.BaseEndpoint != nil
 	})
-	return loc, client, nil
 }
 
 // tableFor is the Athena table over the trail bucket; the org ID level is

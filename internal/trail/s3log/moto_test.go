@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/sagekey/sagekey/internal/awsclient"
 	"github.com/sagekey/sagekey/internal/motoserver"
@@ -517,4 +518,25 @@ func (p smallPages) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input
 	in2 := *in
 	in2.MaxKeys = aws.Int32(2)
 	return p.API.ListObjectsV2(ctx, &in2, optFns...)
+}
+
+// S3 names a bucket's region to a client of another region, so a trail
+// bucket is read through a client of its own region.
+func TestBucketRegionAgainstMoto(t *testing.T) {
+	srv := mototest.ForTest(t)
+	mototest.DummyCredentials(t)
+	ctx := context.Background()
+	eu := s3.NewFromConfig(mototest.Config(t, srv, "eu-west-1"), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := eu.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("eu-trail"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	us := s3.NewFromConfig(mototest.Config(t, srv, "us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
+	got, err := s3log.BucketRegion(ctx, us, "eu-trail")
+	if err != nil || got != "eu-west-1" {
+		t.Errorf("BucketRegion = %q, %v; want eu-west-1", got, err)
+	}
+	if _, err := s3log.BucketRegion(ctx, us, "no-such-trail-bucket"); err == nil {
+		t.Error("a missing bucket has a region")
+	}
 }
