@@ -3,6 +3,7 @@ package trail
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -165,23 +166,20 @@ func kmsRequestOp(name string) bool {
 
 // KeyLifecycleActions lists, sorted, the KMS calls sagekey keeps as key
 // lifecycle events: those that change whether a key's data stays readable
-// or who controls it. It builds a fresh slice each call, so no caller can
-// change what the aggregator matches.
+// or who controls it. RevokeGrant is one: it can cut SageMaker off the
+// volumes a grant lets it decrypt (RetireGrant is not: SageMaker retires
+// its own grants when a resource goes). It builds a fresh slice each
+// call, so no caller can change what the aggregator matches.
 func KeyLifecycleActions() []string {
 	return []string{
 		"CancelKeyDeletion", "DeleteAlias", "DeleteImportedKeyMaterial", "DisableKey", "DisableKeyRotation",
-		"EnableKey", "EnableKeyRotation", "ImportKeyMaterial", "PutKeyPolicy", "ScheduleKeyDeletion", "UpdateAlias",
+		"EnableKey", "EnableKeyRotation", "ImportKeyMaterial", "PutKeyPolicy", "RevokeGrant", "ScheduleKeyDeletion", "UpdateAlias",
 	}
 }
 
 // keyLifecycle reports whether name is one of KeyLifecycleActions.
 func keyLifecycle(name string) bool {
-	switch name {
-	case "CancelKeyDeletion", "DeleteAlias", "DeleteImportedKeyMaterial", "DisableKey", "DisableKeyRotation",
-		"EnableKey", "EnableKeyRotation", "ImportKeyMaterial", "PutKeyPolicy", "ScheduleKeyDeletion", "UpdateAlias":
-		return true
-	}
-	return false
+	return slices.Contains(KeyLifecycleActions(), name)
 }
 
 func (a *Aggregator) addKMS(ev *Event, weight int64) bool {

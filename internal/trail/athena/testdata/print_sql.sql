@@ -214,7 +214,7 @@ WHERE account IN ('111111111111')
   AND eventsource = 'kms.amazonaws.com'
   AND (coalesce(sharedeventid, '') = '' OR coalesce(element_at(filter(resources, r -> r.type = 'AWS::KMS::Key'), 1).accountid, recipientaccountid) = recipientaccountid)
   AND coalesce(errorcode, '') = ''
-  AND eventname IN ('CancelKeyDeletion', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'ImportKeyMaterial', 'PutKeyPolicy', 'ScheduleKeyDeletion', 'UpdateAlias');
+  AND eventname IN ('CancelKeyDeletion', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'ImportKeyMaterial', 'PutKeyPolicy', 'RevokeGrant', 'ScheduleKeyDeletion', 'UpdateAlias');
 
 -- kms_requests: KMS requests SageMaker made on a caller's behalf, per day, key reference and operation
 SELECT
