@@ -62,33 +62,12 @@ func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	work, cleanup, err := workDir(cfg.KeepDir)
+	h, stop, err := startHarness(ctx, cfg.KeepDir, cfg.SagekeyPath, log)
 	if err != nil {
 		return nil, err
 	}
-	defer cleanup()
-	log.Info("work directory", "path", work, "kept", cfg.KeepDir != "")
-
-	bin, err := sagekeyBinary(ctx, cfg.SagekeyPath, work, log)
-	if err != nil {
-		return nil, err
-	}
-
-	motoLog, err := os.Create(filepath.Join(work, "moto.log"))
-	if err != nil {
-		return nil, err
-	}
-	defer motoLog.Close()
-	srv, err := motoserver.Start(ctx, motoLog)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err := srv.Stop(); err != nil {
-			log.Warn("stop moto_server", "error", err)
-		}
-	}()
-	log.Info("moto_server started", "url", srv.URL())
+	defer stop()
+	work, bin, srv := h.work, h.bin, h.srv
 
 	seedStart := time.Now()
 	seeded, err := Seed(ctx, func(region string) aws.Config {
@@ -200,4 +179,46 @@ func sagekeyBinary(ctx context.Context, given, work string, log *slog.Logger) (s
 	}
 	log.Info("built sagekey", "path", out, "elapsed", time.Since(start).Round(time.Millisecond))
 	return out, nil
+}
+
+// harness is what every benchmark runs in: a work directory, the sagekey
+// binary to measure, and a moto_server logging into the work directory.
+type harness struct {
+	work, bin string
+	srv       *motoserver.Server
+}
+
+// startHarness sets the harness up; stop undoes it (moto first, then the
+// work directory unless it is kept).
+func startHarness(ctx context.Context, keepDir, sagekeyPath string, log *slog.Logger) (*harness, func(), error) {
+	work, cleanup, err := workDir(keepDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("work directory", "path", work, "kept", keepDir != "")
+	bin, err := sagekeyBinary(ctx, sagekeyPath, work, log)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	motoLog, err := os.Create(filepath.Join(work, "moto.log"))
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	srv, err := motoserver.Start(ctx, motoLog)
+	if err != nil {
+		motoLog.Close()
+		cleanup()
+		return nil, nil, err
+	}
+	log.Info("moto_server started", "url", srv.URL())
+	stop := func() {
+		if err := srv.Stop(); err != nil {
+			log.Warn("stop moto_server", "error", err)
+		}
+		motoLog.Close()
+		cleanup()
+	}
+	return &harness{work: work, bin: bin, srv: srv}, stop, nil
 }

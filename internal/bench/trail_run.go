@@ -34,33 +34,12 @@ func RunTrail(ctx context.Context, cfg TrailConfig, stdout io.Writer, log *slog.
 // evaluates them. It fails only when the benchmark itself cannot run; a
 // failing run is a result.
 func executeTrail(ctx context.Context, cfg TrailConfig, log *slog.Logger) (*TrailResult, error) {
-	work, cleanup, err := workDir(cfg.KeepDir)
+	h, stop, err := startHarness(ctx, cfg.KeepDir, cfg.SagekeyPath, log)
 	if err != nil {
 		return nil, err
 	}
-	defer cleanup()
-	log.Info("work directory", "path", work, "kept", cfg.KeepDir != "")
-
-	bin, err := sagekeyBinary(ctx, cfg.SagekeyPath, work, log)
-	if err != nil {
-		return nil, err
-	}
-
-	motoLog, err := os.Create(filepath.Join(work, "moto.log"))
-	if err != nil {
-		return nil, err
-	}
-	defer motoLog.Close()
-	srv, err := motoserver.Start(ctx, motoLog)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err := srv.Stop(); err != nil {
-			log.Warn("stop moto_server", "error", err)
-		}
-	}()
-	log.Info("moto_server started", "url", srv.URL())
+	defer stop()
+	work, bin, srv := h.work, h.bin, h.srv
 	awsCfg, err := motoserver.AWSConfig(ctx, srv.URL(), cfg.Regions[0])
 	if err != nil {
 		return nil, err
