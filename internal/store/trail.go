@@ -372,29 +372,7 @@ func placeholders(n int) string {
 // TrailCoverage returns the stored coverage (account, region, day, source)
 // within f, sorted by account, region, day and source.
 func (s *Store) TrailCoverage(ctx context.Context, f trail.Filter) ([]trail.Coverage, error) {
-	return s.trailCoverage(ctx, f, "", false)
-}
-
-// TrailCoveredElsewhere returns the stored coverage within f read from a
-// source other than source, sorted like TrailCoverage. A run reading source
-// asks it once, before reading, for the accounts, regions and days it
-// means to read, and skips (or refuses) every day it returns: units are
-// kept per source, so a day read from two sources (local files and the S3
-// bucket they were copied from) would count every event twice.
-//
-// Two runs of different sources that start at once can both find a day
-// free; TrailCoverage then lists the day under both sources, which a
-// report can flag.
-func (s *Store) TrailCoveredElsewhere(ctx context.Context, source string, f trail.Filter) ([]trail.Coverage, error) {
-	return s.trailCoverage(ctx, f, source, true)
-}
-
-func (s *Store) trailCoverage(ctx context.Context, f trail.Filter, source string, exclude bool) ([]trail.Coverage, error) {
 	where, args := trailWindow(f, "day_ms")
-	if exclude {
-		where += " AND source <> ?"
-		args = append(args, source)
-	}
 	rows, err := s.db.QueryContext(ctx, s.d.rebind("SELECT source, account, region, day_ms FROM trail_coverage"+where+
 		" ORDER BY account, region, day_ms, source"), args...)
 	if err != nil {
