@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -30,16 +31,35 @@ func (o *dbOptions) register(f *pflag.FlagSet, noStoreHelp string) {
 	}
 }
 
-func (o *dbOptions) open(ctx context.Context) (*store.Store, error) {
-	dsn := o.path
-	if dsn == "" {
-		dsn = os.Getenv(dbEnv)
+// dsn is the store to use: --db, else $SAGEKEY_DB, else the default file.
+func (o *dbOptions) dsn() (string, error) {
+	if o.path != "" {
+		return o.path, nil
 	}
-	if dsn == "" {
-		var err error
-		if dsn, err = store.DefaultPath(); err != nil {
-			return nil, err
-		}
+	if env := os.Getenv(dbEnv); env != "" {
+		return env, nil
+	}
+	return store.DefaultPath()
+}
+
+// exists reports whether the store is there to read: a PostgreSQL URL is
+// taken to be, a SQLite file must exist (opening one creates it).
+func (o *dbOptions) exists() bool {
+	dsn, err := o.dsn()
+	if err != nil {
+		return false
+	}
+	if store.IsPostgres(dsn) {
+		return true
+	}
+	_, err = os.Stat(strings.TrimPrefix(dsn, "sqlite://"))
+	return err == nil
+}
+
+func (o *dbOptions) open(ctx context.Context) (*store.Store, error) {
+	dsn, err := o.dsn()
+	if err != nil {
+		return nil, err
 	}
 	st, err := store.Open(ctx, dsn)
 	if err != nil {

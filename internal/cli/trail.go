@@ -129,15 +129,20 @@ func runTrail(ctx context.Context, o *trailOptions, e Env) error {
 	}
 
 	// The latest stored scan says which keys protect SageMaker data; with
-	// --no-store it is still read, and nothing is written.
-	st, err := o.db.open(ctx)
-	if err != nil {
-		return err
+	// --no-store it is still read when there is a store, and nothing is
+	// written (nor a store created).
+	var st *store.Store
+	if !o.db.noStore || o.db.exists() {
+		if st, err = o.db.open(ctx); err != nil {
+			return err
+		}
+		defer st.Close()
 	}
-	defer st.Close()
-	estate, err := trailscan.LatestEstate(ctx, st)
-	if err != nil {
-		return fmt.Errorf("reading the latest stored scan: %w", err)
+	var estate trailscan.Estate
+	if st != nil {
+		if estate, err = trailscan.LatestEstate(ctx, st); err != nil {
+			return fmt.Errorf("reading the latest stored scan: %w", err)
+		}
 	}
 	if estate.RunID == 0 {
 		slog.Warn("no stored scan: KMS denials are recognised only when made through SageMaker, and key events not at all; run sagekey scan first")

@@ -50,8 +50,8 @@ func TestTrailFaultsAreCountedAndReported(t *testing.T) {
 		}
 	}
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	out, stderr, code := runAt(t, now, "trail", "--from-dir", dir, "--from", "2026-11-01", "--format", "json", "--no-store",
-		"--db", filepath.Join(t.TempDir(), "h.db"))
+	db := filepath.Join(t.TempDir(), "h.db")
+	out, stderr, code := runAt(t, now, "trail", "--from-dir", dir, "--from", "2026-11-01", "--format", "json", "--no-store", "--db", db)
 	if code != cli.ExitError {
 		t.Fatalf("exit %d, want %d\n%s", code, cli.ExitError, stderr)
 	}
@@ -104,6 +104,9 @@ func TestTrailFaultsAreCountedAndReported(t *testing.T) {
 		if !got[id] {
 			t.Errorf("creator of nb-%s missing: %+v", id, doc.Creators)
 		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("--no-store created the store %s (%v)", db, err)
 	}
 	if !strings.Contains(stderr, "incomplete") {
 		t.Errorf("stderr does not say the read was incomplete: %s", stderr)
