@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 )
 
 // printer writes lines and keeps the first write error, so the report code
@@ -78,14 +79,7 @@ func writeHeader(p *printer, r *Result) {
 }
 
 func writePhase(p *printer, ph *PhaseResult) {
-	p.line("== %s. %s ==", ph.ID, ph.Name)
-	p.line("  command       %s", ph.Command)
-	status := "ok"
-	if !ph.OK() {
-		status = "FAILED: " + indentRest(ph.Failure, "                ")
-	}
-	p.line("  result        exit status %d, %s", ph.ExitCode, status)
-	p.line("  wall time     %s", roundWall(ph.Wall))
+	writeChildHeader(p, ph.ID, ph.Name, ph.Command, ph.OK(), ph.Failure, ph.ExitCode, ph.Wall)
 	c := ph.Counts
 	p.line("  API calls     %d (throttled %d, unimplemented by moto %d)", c.Total(), c.TotalThrottled(), c.TotalUnimplemented())
 	if ph.Naive == nil && ph.OK() {
@@ -195,4 +189,17 @@ func writeJSONFile(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// writeChildHeader prints what every measured child process reports first:
+// which run, its command, how it ended and how long it took.
+func writeChildHeader(p *printer, id, name, command string, ok bool, failure string, exitCode int, wall time.Duration) {
+	p.line("== %s. %s ==", id, name)
+	p.line("  command       %s", command)
+	status := "ok"
+	if !ok {
+		status = "FAILED: " + indentRest(failure, "                ")
+	}
+	p.line("  result        exit status %d, %s", exitCode, status)
+	p.line("  wall time     %s", roundWall(wall))
 }

@@ -47,14 +47,7 @@ func writeTrailHeader(p *printer, r *TrailResult) {
 }
 
 func writeTrailRun(p *printer, run *TrailRun) {
-	p.line("== %s. %s ==", run.ID, run.Name)
-	p.line("  command       %s", run.Command)
-	status := "ok"
-	if !run.OK() {
-		status = "FAILED: " + indentRest(run.Failure, "                ")
-	}
-	p.line("  result        exit status %d, %s", run.ExitCode, status)
-	p.line("  wall time     %s", roundWall(run.Wall))
+	writeChildHeader(p, run.ID, run.Name, run.Command, run.OK(), run.Failure, run.ExitCode, run.Wall)
 	if run.PeakRSSKiB > 0 {
 		p.line("  peak RSS      %.1f MiB", run.PeakRSSMiB())
 	} else {
