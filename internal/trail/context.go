@@ -24,7 +24,7 @@ type KeyFacts struct {
 // resource kind, and which policies are sagekey's guardrails. Build it once
 // with NewContext; it is read-only afterwards and safe to share.
 type Context struct {
-	keyByRef map[string]string // lower-case canonical reference → key ARN
+	keyByRef map[string]string // refKey of a canonical reference → key ARN
 	// policies holds, per key ARN, the AWS principals the key policy's
 	// Allow statements name; a key absent here has no readable policy.
 	policies map[string][]string
@@ -43,9 +43,9 @@ func NewContext(keys []KeyFacts, guardrails []string) *Context {
 	c := &Context{keyByRef: map[string]string{}, policies: map[string][]string{}, guardrails: slices.Clone(guardrails),
 		creates: map[string]string{}, blockable: map[string]bool{}}
 	for _, k := range keys {
-		c.keyByRef[strings.ToLower(k.ARN)] = k.ARN
+		c.keyByRef[refKey(k.ARN)] = k.ARN
 		for _, r := range k.Refs {
-			c.keyByRef[strings.ToLower(r)] = k.ARN
+			c.keyByRef[refKey(r)] = k.ARN
 		}
 		if k.Policy == "" {
 			continue
@@ -96,7 +96,7 @@ func CreatorActions(kind catalog.Kind) []string {
 // Protected reports whether keyARN protects SageMaker data in the latest
 // scan.
 func (c *Context) Protected(keyARN string) bool {
-	_, ok := c.keyByRef[strings.ToLower(keyARN)]
+	_, ok := c.keyByRef[refKey(keyARN)]
 	return ok
 }
 
@@ -106,15 +106,24 @@ func (c *Context) resolveKey(ref, account, region string) string {
 	if ref == "" {
 		return ""
 	}
-	canon := ref
-	if !strings.HasPrefix(ref, "arn:") {
-		res := "key/" + ref
-		if strings.HasPrefix(ref, "alias/") {
-			res = ref
-		}
-		canon = "arn:" + partitionOf(region) + ":kms:" + region + ":" + account + ":" + res
+	if strings.HasPrefix(strings.ToLower(ref), "arn:") {
+		return c.keyByRef[refKey(ref)]
 	}
-	return c.keyByRef[strings.ToLower(canon)]
+	res := "key/" + ref
+	if strings.HasPrefix(ref, "alias/") {
+		res = ref
+	}
+	return c.keyByRef[strings.ToLower(region+":"+account+":"+res)]
+}
+
+// refKey is a KMS ARN without its "arn:<partition>:kms:" head, in lower
+// case: a bare key ID or alias in an event is matched in its account and
+// region without guessing the partition.
+func refKey(arn string) string {
+	if parts := strings.SplitN(arn, ":", 4); len(parts) == 4 && strings.EqualFold(parts[0], "arn") {
+		return strings.ToLower(parts[3])
+	}
+	return strings.ToLower(arn)
 }
 
 // policyRelation says how key's policy treats principal (and the session
@@ -159,16 +168,6 @@ func (c *Context) guardrail(policyARN string) string {
 		}
 	}
 	return GuardrailNo
-}
-
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 func partitionOfARN(a string) string {
