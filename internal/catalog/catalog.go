@@ -51,6 +51,15 @@ type Kind struct {
 	// Remediation is how a non-compliant resource of this kind is fixed,
 	// respecting its mutability.
 	Remediation string
+	// RoleField is the Describe output field naming the IAM role the
+	// workload runs as (RoleArn, DefaultUserSettings.ExecutionRole, ...),
+	// "" when the kind runs as no role of the customer's. Key-access checks
+	// exist only for kinds with one.
+	RoleField string
+	// RoleFromModels: the workload runs as the execution roles of the models
+	// it serves (endpoints, endpoint configs, transform jobs), read with
+	// DescribeModel once per model per scan.
+	RoleFromModels bool
 }
 
 // SlotSpec describes one kind of key slot.
@@ -84,6 +93,26 @@ type SlotSpec struct {
 	// EmptyMeans says what protects the data when no key is configured, so a
 	// finding can tell the reader what they actually have.
 	EmptyMeans string
+	// Access is what the workload's execution role must be allowed to do
+	// with this slot's key.
+	Access KeyAccess
+}
+
+// KeyAccess is what an execution role must be allowed to do with a slot's
+// key for the workload to run, per AWS documentation.
+type KeyAccess struct {
+	// Actions are the KMS actions the role needs, e.g. "kms:CreateGrant".
+	Actions []string
+	// ViaService is the service that calls KMS with the role's
+	// credentials ("sagemaker", "s3"); its requests carry kms:ViaService =
+	// <service>.<region>.amazonaws.com, and its kms:CreateGrant requests
+	// kms:GrantIsForAWSResource = true.
+	ViaService string
+	// Source is the AWS documentation page the actions come from.
+	Source string
+	// Unconfirmed, when set, says what AWS documentation does not state, so
+	// docs and findings can say the row is sagekey's reading.
+	Unconfirmed string
 }
 
 // What an empty key field means, per AWS documentation (reference §3).

@@ -16,6 +16,9 @@ type Inventory struct {
 	SchemaVersion int        `json:"schema_version"`
 	Resources     []Resource `json:"resources"`
 	Gaps          []Gap      `json:"gaps"`
+	// IAM holds, per account, the execution roles of the resources and
+	// their policies; filled only when a key-access check is selected.
+	IAM []AccountIAM `json:"iam,omitempty"`
 }
 
 // Resource is one SageMaker resource as a source saw it.
@@ -37,6 +40,13 @@ type Resource struct {
 	// Attributes are facts a remediation plan names, keyed by the
 	// Attr* constants (for an endpoint, the config it serves from).
 	Attributes map[string]string `json:"attributes,omitempty"`
+	// ExecutionRoles are the IAM role ARNs the resource's workload runs as
+	// (the catalog's Kind.RoleField), sorted and distinct; for endpoints and
+	// their configs, the execution roles of the models they serve.
+	ExecutionRoles []string `json:"execution_roles,omitempty"`
+	// RolesUnknown is why the execution roles could not be read (a model
+	// that could not be described). Key-access verdicts are ERROR with it.
+	RolesUnknown string `json:"roles_unknown,omitempty"`
 }
 
 // Attribute keys.

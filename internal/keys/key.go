@@ -59,6 +59,30 @@ type Key struct {
 
 	Tags      map[string]string `json:"tags,omitempty"`
 	TagsError string            `json:"tags_error,omitempty"`
+
+	// Grants are the key's grants (ListGrants), read only when a
+	// key-access check is selected: GrantsRead says they were, so an empty
+	// list means "no grants", never "not looked".
+	Grants      []Grant `json:"grants,omitempty"`
+	GrantsRead  bool    `json:"grants_read,omitempty"`
+	GrantsError string  `json:"grants_error,omitempty"`
+}
+
+// Grant is one KMS grant: a principal allowed some operations on the key.
+// Grant tokens are never listed by KMS and never recorded.
+type Grant struct {
+	ID string `json:"id"`
+	// Grantee is the grantee principal: an IAM ARN, an account, or a
+	// service principal such as "sagemaker.amazonaws.com".
+	Grantee string `json:"grantee"`
+	// Operations are KMS operation names without the "kms:" prefix
+	// ("Decrypt", "CreateGrant").
+	Operations []string `json:"operations"`
+	// Constrained: the grant applies only to requests with a given
+	// encryption context, which sagekey cannot know in advance.
+	Constrained bool `json:"constrained,omitempty"`
+	// IssuingAccount is the account that created the grant.
+	IssuingAccount string `json:"issuing_account,omitempty"`
 }
 
 // Rotation is the automatic-rotation status of a key.
