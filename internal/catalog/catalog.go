@@ -54,7 +54,11 @@ type Kind struct {
 	// RoleField is the Describe output field naming the IAM role the
 	// workload runs as (RoleArn, DefaultUserSettings.ExecutionRole, ...),
 	// "" when the kind runs as no role of the customer's. Key-access checks
-	// exist only for kinds with one.
+	// exist only for kinds with one. Paths where the role may be are
+	// separated by " | "; a path ends at its first space, after which words
+	// qualify it; "→ DescribeModel.ExecutionRoleArn" follows the model names
+	// a path leads to (RoleFromModels). A test walks every path through the
+	// SDK's Describe output.
 	RoleField string
 	// RoleFromModels: the workload runs as the execution roles of the models
 	// it serves (endpoints, endpoint configs, transform jobs), read with

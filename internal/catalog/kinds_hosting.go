@@ -13,6 +13,7 @@ func hostingSlots() []SlotSpec {
 			LocalStorage:     TableHosting,
 			ServerlessExempt: true,
 			EmptyMeans:       emptyVolume,
+			Access:           volumeGrant(docAPIPermissions, unconfirmedHostingVolume),
 		},
 		{
 			ID: "data-capture", Title: "captured request/response data in S3",
@@ -21,6 +22,7 @@ func hostingSlots() []SlotSpec {
 			CloudFormation: "AWS::SageMaker::EndpointConfig/DataCaptureConfig/KmsKeyId",
 			S3Output:       true,
 			EmptyMeans:     emptyS3,
+			Access:         s3Write(unconfirmedModelRole),
 		},
 		{
 			ID: "async-output", Title: "asynchronous inference results in S3",
@@ -29,6 +31,7 @@ func hostingSlots() []SlotSpec {
 			CloudFormation: "AWS::SageMaker::EndpointConfig/AsyncInferenceConfig/OutputConfig/KmsKeyId",
 			S3Output:       true,
 			EmptyMeans:     emptyS3,
+			Access:         s3Write(unconfirmedModelRole),
 		},
 		{
 			ID: "core-dump", Title: "core dumps of a variant in S3",
@@ -36,17 +39,24 @@ func hostingSlots() []SlotSpec {
 			Terraform:  "aws_sagemaker_endpoint_configuration.production_variants.core_dump_config.kms_key_id",
 			S3Output:   true,
 			EmptyMeans: emptyS3,
+			Access:     s3Write(unconfirmedModelRole),
 		},
 	}
 }
+
+// hostingRoles: an endpoint runs each variant's model as the model's
+// execution role. Variants of an endpoint configuration for inference
+// components name no model; that configuration's own ExecutionRoleArn is
+// not checked, as AWS does not document its use of the keys.
+const hostingRoles = "ProductionVariants[].ModelName | ShadowProductionVariants[].ModelName → DescribeModel.ExecutionRoleArn"
 
 func endpointConfig() Kind {
 	return Kind{
 		ID: "endpoint-config", Immutable: true, Title: "Endpoint configuration",
 		ResourceType: "AWS::SageMaker::EndpointConfig",
 		ListAPI:      "ListEndpointConfigs", DescribeAPI: "DescribeEndpointConfig",
-		KeysMutable: false,
-		Slots:       hostingSlots(),
+		KeysMutable: false, RoleField: hostingRoles, RoleFromModels: true,
+		Slots: hostingSlots(),
 		// Carries the volume key only; data capture, async output and core
 		// dump keys have no condition key (reference §2a).
 		CreateActions: []string{"sagemaker:CreateEndpointConfig"},
@@ -63,7 +73,9 @@ func endpoint() Kind {
 		ResourceType: "AWS::SageMaker::Endpoint",
 		ListAPI:      "ListEndpoints", DescribeAPI: "DescribeEndpoint + DescribeEndpointConfig",
 		KeysMutable: true,
-		Slots:       hostingSlots(),
+		// The fields are the endpoint configuration's, as are the slots.
+		RoleField: hostingRoles, RoleFromModels: true,
+		Slots: hostingSlots(),
 		// No CreateActions: CreateEndpoint and UpdateEndpoint carry no KMS
 		// condition key. The keys are set, and enforced, on the endpoint
 		// configuration (CreateEndpointConfig) the endpoint serves from.

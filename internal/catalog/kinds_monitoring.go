@@ -14,11 +14,13 @@ func monitoringDefinition(id, title, prefix, tfResource string) Kind {
 	}
 	return Kind{
 		ID: id, Title: title, ResourceType: "AWS::SageMaker::" + prefix + "JobDefinition", Immutable: true,
-		ListAPI: "List" + prefix + "JobDefinitions", DescribeAPI: "Describe" + prefix + "JobDefinition",
+		ListAPI: "List" + prefix + "JobDefinitions", DescribeAPI: "Describe" + prefix + "JobDefinition", RoleField: "RoleArn",
 		CreateActions: []string{"sagemaker:Create" + prefix + "JobDefinition"},
 		Slots: []SlotSpec{
-			volumeSlot("JobResources.ClusterConfig.VolumeKmsKeyId", volTF, cfn+"JobResources/ClusterConfig/VolumeKmsKeyId", TableProcessing),
-			outputSlot(prefix+"JobOutputConfig.KmsKeyId", outTF, cfn+prefix+"JobOutputConfig/KmsKeyId", outputConditionKeys),
+			volumeSlot("JobResources.ClusterConfig.VolumeKmsKeyId", volTF, cfn+"JobResources/ClusterConfig/VolumeKmsKeyId", TableProcessing,
+				volumeGrant(docRolesProcess, unconfirmedMonitor)),
+			outputSlot(prefix+"JobOutputConfig.KmsKeyId", outTF, cfn+prefix+"JobOutputConfig/KmsKeyId", outputConditionKeys,
+				s3Write(unconfirmedMonitor)),
 		},
 		Remediation: "Job definitions cannot be updated: create a new definition with customer-managed volume and " +
 			"output keys, point the monitoring schedules at it (UpdateMonitoringSchedule), then delete the old one.",
@@ -45,9 +47,9 @@ func monitoringSchedule() Kind {
 	const optional = "a schedule usually references a job definition by name, so its request carries no key; " +
 		"the referenced definition is enforced when it is created"
 	vol := volumeSlot("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId",
-		"", cfn+"MonitoringResources/ClusterConfig/VolumeKmsKeyId", TableProcessing)
+		"", cfn+"MonitoringResources/ClusterConfig/VolumeKmsKeyId", TableProcessing, volumeGrant(docRolesProcess, unconfirmedMonitor))
 	out := outputSlot("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId",
-		"", cfn+"MonitoringOutputConfig/KmsKeyId", outputConditionKeys)
+		"", cfn+"MonitoringOutputConfig/KmsKeyId", outputConditionKeys, s3Write(unconfirmedMonitor))
 	for _, s := range []*SlotSpec{&vol, &out} {
 		s.OptionalAtCreate, s.UpdateCarriesKey = optional, true
 	}
@@ -55,6 +57,8 @@ func monitoringSchedule() Kind {
 		ID: "monitoring-schedule", Title: "Model Monitor schedule (inline or referenced job definition)",
 		ResourceType: "AWS::SageMaker::MonitoringSchedule",
 		ListAPI:      "ListMonitoringSchedules", DescribeAPI: "DescribeMonitoringSchedule (+ the referenced job definition)",
+		RoleField: "MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn (or the RoleArn of the job definition " +
+			"named by MonitoringJobDefinitionName)",
 		KeysMutable:      true,
 		CreateActions:    []string{"sagemaker:CreateMonitoringSchedule"},
 		KeyUpdateActions: []string{"sagemaker:UpdateMonitoringSchedule"},

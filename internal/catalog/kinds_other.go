@@ -5,7 +5,7 @@ func notebookInstance() Kind {
 		ID: "notebook-instance", Title: "Notebook instance",
 		ResourceType: "AWS::SageMaker::NotebookInstance",
 		ListAPI:      "ListNotebookInstances", DescribeAPI: "DescribeNotebookInstance",
-		KeysMutable: false,
+		KeysMutable: false, RoleField: "RoleArn",
 		// UpdateNotebookInstance carries no KMS condition key (and cannot change the key).
 		CreateActions: []string{"sagemaker:CreateNotebookInstance"},
 		ConfigRules:   []ConfigRule{notebookKMSRule},
@@ -16,6 +16,8 @@ func notebookInstance() Kind {
 			CloudFormation: "AWS::SageMaker::NotebookInstance/KmsKeyId",
 			ConditionKeys:  volumeConditionKeys,
 			EmptyMeans:     emptyNotebook,
+			Access: managedVolume(docAPIPermissions, "AWS lists these for the caller of CreateNotebookInstance; that "+
+				"the notebook's role needs them when the instance starts is sagekey's reading."),
 		}},
 		Remediation: "The key of a notebook instance cannot be changed (UpdateNotebookInstance has no KmsKeyId). " +
 			"Back up /home/ec2-user/SageMaker to S3, create a replacement notebook with the same settings and a " +
@@ -29,6 +31,7 @@ func trainingJob() Kind {
 		ResourceType: "AWS::SageMaker::TrainingJob",
 		ListAPI:      "Search(TrainingJob) or ListTrainingJobs", DescribeAPI: "DescribeTrainingJob",
 		KeysMutable:   false,
+		RoleField:     "RoleArn",
 		CreateActions: []string{"sagemaker:CreateTrainingJob"},
 		Slots: []SlotSpec{
 			{
@@ -38,6 +41,7 @@ func trainingJob() Kind {
 				ConditionKeys: volumeConditionKeys,
 				LocalStorage:  TableTraining,
 				EmptyMeans:    emptyVolume,
+				Access:        volumeGrant(docRolesTraining, ""),
 			},
 			{
 				ID: "output", Title: "model artifacts in S3",
@@ -46,6 +50,9 @@ func trainingJob() Kind {
 				ConditionKeys: outputConditionKeys,
 				S3Output:      true,
 				EmptyMeans:    emptyS3,
+				// "The KMS key policy must grant permission to the IAM role
+				// that you specify in your CreateTrainingJob" (API_OutputDataConfig).
+				Access: s3Write(""),
 			},
 		},
 		Remediation: "Training jobs are immutable records. Re-run the job (clone it) with " +
@@ -63,6 +70,11 @@ func cluster() Kind {
 		ResourceType: "AWS::SageMaker::Cluster",
 		ListAPI:      "ListClusters", DescribeAPI: "DescribeCluster",
 		KeysMutable: false,
+		// Each instance group's nodes run as its role, the one AWS asks for
+		// the key's permissions. ClusterRole (autoscaling) is not checked:
+		// it needs them only with Karpenter autoscaling. Restricted instance
+		// groups take no customer-managed key.
+		RoleField: "InstanceGroups[].ExecutionRole",
 		// No CreateActions: CreateCluster and UpdateCluster carry no KMS
 		// condition key, so a HyperPod key can only be detected after the fact.
 		Slots: []SlotSpec{
@@ -71,12 +83,14 @@ func cluster() Kind {
 				APIField:       ebsPath + " (RootVolume=true)",
 				CloudFormation: cfnPath,
 				EmptyMeans:     emptyHyperPod,
+				Access:         managedVolume(docHyperPod, ""),
 			},
 			{
 				ID: "ebs-volume", Title: "secondary EBS volume of an instance group",
 				APIField:       ebsPath,
 				CloudFormation: cfnPath,
 				EmptyMeans:     emptyHyperPod,
+				Access:         managedVolume(docHyperPod, ""),
 			},
 		},
 		Remediation: "The key of an existing HyperPod instance group cannot be changed. Add a new instance group " +

@@ -8,12 +8,12 @@ func studioS3Slots(settings, tfPrefix, cfnPrefix string) []SlotSpec {
 		sharingCFN = cfnPrefix + "/SharingSettings/S3KmsKeyId"
 	}
 	sharing := s3Slot("sharing-output", "shared notebook snapshots in S3", settings+".SharingSettings.S3KmsKeyId",
-		tfPrefix+".sharing_settings.s3_kms_key_id", sharingCFN, sharingConditionKeys)
+		tfPrefix+".sharing_settings.s3_kms_key_id", sharingCFN, sharingConditionKeys, s3Write(unconfirmedStudioOutput))
 	sharing.UpdateCarriesKey = true // UpdateDomain / UpdateUserProfile carry DomainSharingOutputKmsKeyArn
 	return []SlotSpec{
 		sharing,
 		s3Slot("canvas-output", "Canvas workspace artifacts in S3", settings+".CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
-			tfPrefix+".canvas_app_settings.workspace_settings.s3_kms_key_id", "", nil),
+			tfPrefix+".canvas_app_settings.workspace_settings.s3_kms_key_id", "", nil, s3Write(unconfirmedStudioOutput)),
 	}
 }
 
@@ -22,6 +22,10 @@ func domain() Kind {
 		ID: "storage", Title: "Studio EFS home directories and space EBS volumes",
 		APIField: "KmsKeyId", Terraform: "aws_sagemaker_domain.kms_key_id", CloudFormation: "AWS::SageMaker::Domain/KmsKeyId",
 		ConditionKeys: volumeConditionKeys, EmptyMeans: "no key: EFS and EBS use AWS-managed keys, not keys you control",
+		// AWS asks the execution role for these, "enforced during the
+		// CreateApp API call"; the caller of CreateDomain, who creates the
+		// EFS volume, needs more (Decrypt, GenerateDataKeyWithoutPlaintext).
+		Access: managedVolume(docRolesDomain, ""),
 	}
 	// The domain's sharing key stays required at creation: a caller can
 	// always comply by passing DefaultUserSettings.SharingSettings with an
@@ -29,6 +33,10 @@ func domain() Kind {
 	return Kind{
 		ID: "domain", Title: "Studio domain", ResourceType: "AWS::SageMaker::Domain",
 		ListAPI: "ListDomains", DescribeAPI: "DescribeDomain",
+		// The users' default role. Shared spaces run as
+		// DefaultSpaceSettings.ExecutionRole and profiles may name their own
+		// (judged on the user-profile kind).
+		RoleField: "DefaultUserSettings.ExecutionRole",
 		// UpdateDomain carries the sharing key only; the storage key is
 		// fixed at creation.
 		CreateActions:    []string{"sagemaker:CreateDomain"},
@@ -49,6 +57,7 @@ func userProfile() Kind {
 	return Kind{
 		ID: "user-profile", Title: "Studio user profile", ResourceType: "AWS::SageMaker::UserProfile",
 		ListAPI: "ListUserProfiles", DescribeAPI: "DescribeUserProfile",
+		RoleField:        "UserSettings.ExecutionRole (empty: the domain's DefaultUserSettings.ExecutionRole)",
 		KeysMutable:      true,
 		CreateActions:    []string{"sagemaker:CreateUserProfile"},
 		KeyUpdateActions: []string{"sagemaker:UpdateUserProfile"},
@@ -70,7 +79,21 @@ func featureGroup() Kind {
 	offline := s3Slot("offline-store", "offline store in S3", "OfflineStoreConfig.S3StorageConfig.KmsKeyId",
 		"aws_sagemaker_feature_group.offline_store_config.s3_storage_config.kms_key_id",
 		"AWS::SageMaker::FeatureGroup/OfflineStoreConfig/S3StorageConfig/KmsKeyId",
-		[]string{"sagemaker:FeatureGroupOfflineStoreKmsKeyArn", "sagemaker:FeatureGroupOfflineStoreKmsKey"})
+		[]string{"sagemaker:FeatureGroupOfflineStoreKmsKeyArn", "sagemaker:FeatureGroupOfflineStoreKmsKey"},
+		// "The IAM roleARN that is passed as a parameter to CreateFeatureGroup
+		// must have below permissions to the KmsKeyId: kms:GenerateDataKey".
+		dataKeyOnly(docOfflineStore))
+	// AWS documents the online store's permissions for the caller of
+	// CreateFeatureGroup only. kms:ListAliases, also on that list, is left
+	// out: it is not authorized by a key's policy or grants (its resource is
+	// "*"), so no key can allow or deny it.
+	online.Access = KeyAccess{
+		Actions: []string{"kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+			"kms:ListGrants", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant"},
+		ViaService: viaSageMaker, Source: docOnlineStore,
+		Unconfirmed: "AWS lists these for the caller of CreateFeatureGroup (kms:Decrypt for callers of PutRecord and " +
+			"GetRecord), not for the feature group's role.",
+	}
 	// Each store is optional, so a Null-deny on either key would block a
 	// group that legitimately has only the other store.
 	online.OptionalAtCreate = "a feature group may have only an offline store, so its request has no online key"
@@ -78,6 +101,8 @@ func featureGroup() Kind {
 	return Kind{
 		ID: "feature-group", Title: "Feature Store feature group", ResourceType: "AWS::SageMaker::FeatureGroup",
 		ListAPI: "ListFeatureGroups", DescribeAPI: "DescribeFeatureGroup",
+		// "The IAM execution role used to persist data into the OfflineStore".
+		RoleField:     "RoleArn",
 		CreateActions: []string{"sagemaker:CreateFeatureGroup"},
 		ConfigRules:   []ConfigRule{featureGroupOnlineRule},
 		Slots:         []SlotSpec{online, offline},

@@ -27,11 +27,20 @@ type Settings struct {
 	Suppressions      []Suppression
 	// Now decides whether suppressions have expired.
 	Now time.Time
+	// KeyDenials counts CloudTrail KMS access denials per
+	// rules.DenialKey(role, key ARN) over DenialWindow ("last 30 days"),
+	// when trail data is stored; key-access messages quote them.
+	KeyDenials   map[string]int
+	DenialWindow string
 }
 
 // Evaluate runs the selected rules over the inventory.
 func Evaluate(inv inventory.Inventory, ks *keys.Set, s Settings) []finding.Finding {
-	c := &rules.Context{Keys: ks, RequiredTags: s.RequiredTags, OwnerTag: s.OwnerTag, ApprovedKeys: map[string]bool{}}
+	c := &rules.Context{Keys: ks, RequiredTags: s.RequiredTags, OwnerTag: s.OwnerTag, ApprovedKeys: map[string]bool{},
+		IAM: map[string]inventory.AccountIAM{}, KeyDenials: s.KeyDenials, DenialWindow: s.DenialWindow}
+	for _, a := range inv.IAM {
+		c.IAM[a.Account] = a
+	}
 	for _, k := range s.ApprovedKeys {
 		c.ApprovedKeys[k] = true
 	}

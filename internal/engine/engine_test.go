@@ -115,7 +115,7 @@ func TestSeverityOverrideAndSelection(t *testing.T) {
 	t.Parallel()
 	inv, ks := testInventory()
 	fs := Evaluate(inv, ks, Settings{
-		Checks: []string{"notebook-instance.*"}, SkipChecks: []string{"*.tags"},
+		Checks: []string{"notebook-instance.*"}, SkipChecks: []string{"*.tags", "*.key-access"},
 		SeverityOverrides: map[string]finding.Severity{"notebook-instance.cmk": finding.Critical},
 	})
 	for _, f := range fs {

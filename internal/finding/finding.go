@@ -117,4 +117,9 @@ type Finding struct {
 	Remediation string       `json:"remediation"`
 	Protects    []Resource   `json:"protects,omitempty"` // key findings: the blast radius
 	Suppression *Suppression `json:"suppression,omitempty"`
+	// Access is set by key-access checks: one entry per (role, key) pair.
+	Access []Access `json:"access,omitempty"`
+	// Principals is set by kms-key.least-privilege: who may use the key
+	// beyond the workloads it protects.
+	Principals []KeyPrincipal `json:"principals,omitempty"`
 }

@@ -83,6 +83,10 @@ type Slot struct {
 	// Unknown is why the key of this slot could not be read (a deleted
 	// endpoint config, access denied). It makes the verdict ERROR, never PASS.
 	Unknown string `json:"unknown,omitempty"`
+	// Role is the execution role that uses this slot's key when it differs
+	// from slot to slot (a HyperPod instance group, a pipeline step); empty
+	// means every one of the resource's ExecutionRoles.
+	Role string `json:"role,omitempty"`
 }
 
 // Gap is a part of the estate the scan could not look at. Gaps are part of

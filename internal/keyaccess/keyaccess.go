@@ -8,8 +8,12 @@
 // aws:PrincipalTag/*); any other condition makes the answer Unknown with the
 // condition key it depends on. It never guesses Allowed.
 //
-// The package is pure: no AWS SDK, no I/O. Policies are parsed with
-// internal/iampolicy.
+// What it does not see: service control policies, resource control
+// policies and session policies are not recorded, so Allowed means "allowed
+// by the key policy, the grants and the role's own policies".
+//
+// The package is pure: no AWS SDK, no I/O. Policies are parsed and their
+// statements and conditions evaluated with internal/iampolicy.
 package keyaccess
 
 import (
@@ -83,13 +87,30 @@ type Result struct {
 	// it ("key policy statement AllowUse", "grant 1a2b", "IAM policy
 	// sagemaker-kms with key policy statement EnableIAM").
 	Reason string
-	// DependsOn is the condition key or fact an Unknown answer hinges on.
+	// DependsOn is the condition key or fact an Unknown answer hinges on:
+	// a condition key as written in the policy, a policy variable
+	// ("${aws:username}"), one of the DependsOn* constants, "IAM policy
+	// <name>", "permissions boundary <name>" or "grant <id> encryption
+	// context".
 	DependsOn string
 	// Delegated: the key policy lets IAM policies of the role's account
-	// grant this action (a root or account principal allows it), so a fix
-	// may go into the role's policy instead of the key policy.
+	// grant this action (a root or account principal allows it, or the role
+	// is in another account, where its IAM policies must allow too), so a
+	// fix may go into the role's policy instead of the key policy.
 	Delegated bool
 }
+
+// What an Unknown result depends on when it is a missing fact rather than a
+// condition key.
+const (
+	DependsOnKeyPolicy = "key policy"
+	DependsOnGrants    = "grants"
+	DependsOnRole      = "role IAM policies"
+	// DependsOnSession: AWS matches the role's session ARN
+	// (arn:aws:sts::…:assumed-role/<role>/<session>), whose session name
+	// sagekey does not know.
+	DependsOnSession = "assumed-role session name"
+)
 
 // KeyUser is a principal that the key policy or a grant lets use the key
 // for cryptographic operations or grant creation.

@@ -41,9 +41,9 @@ func TestRuleExamples(t *testing.T) {
 			var got finding.Finding
 			switch {
 			case r.CheckResource != nil && e.Resource != nil:
-				got = r.CheckResource(ExampleContext(), *e.Resource)
+				got = r.CheckResource(e.Context(), *e.Resource)
 			case r.CheckKey != nil && e.Key != nil:
-				got = r.CheckKey(ExampleContext(), *e.Key)
+				got = r.CheckKey(e.Context(), *e.Key)
 			default:
 				t.Errorf("%s: example %q does not fit the rule's input", r.ID, e.Name)
 				continue

@@ -15,6 +15,24 @@ type Example struct {
 	Want     finding.Status
 	Resource *inventory.Resource // resource rules
 	Key      *KeyUse             // key rules
+	// Keys replace the example context's keys of the same ARN, and IAM is
+	// the example's IAM facts (key-access rules).
+	Keys []keys.Key
+	IAM  []inventory.AccountIAM
+}
+
+// Context is the context the example is evaluated in: ExampleContext with
+// the example's own keys and IAM facts.
+func (e Example) Context() *Context {
+	c := ExampleContext()
+	for i := range e.Keys {
+		k := e.Keys[i]
+		c.Keys.Put(k.ARN, &k)
+	}
+	for _, a := range e.IAM {
+		c.IAM[a.Account] = a
+	}
+	return c
 }
 
 // Example keys, resolved as the resolver would report them.
@@ -32,7 +50,8 @@ func ExampleContext() *Context {
 		ks.Put(arn, &keys.Key{ARN: arn, Ref: arn, Account: ExampleAccount, Region: ExampleRegion,
 			Manager: keys.ManagerCustomer, State: keys.StateEnabled, Rotation: keys.Rotation{Enabled: true}})
 	}
-	return &Context{Keys: ks, RequiredTags: []string{"owner", "cost-center"}, OwnerTag: "owner"}
+	return &Context{Keys: ks, RequiredTags: []string{"owner", "cost-center"}, OwnerTag: "owner",
+		IAM: map[string]inventory.AccountIAM{}}
 }
 
 // cmkExamples derives a passing and a failing resource from the catalog:
@@ -87,4 +106,36 @@ func keyExample(name string, want finding.Status, k keys.Key, owners ...string) 
 			Tags: map[string]string{"owner": o}, Account: ExampleAccount, Region: ExampleRegion})
 	}
 	return Example{Name: name, Want: want, Key: u}
+}
+
+// exampleRole is the execution role of key-access examples.
+const exampleRole = "arn:aws:iam::111122223333:role/example-sagemaker-execution"
+
+// keyAccessExamples pair the cmk example resource, run as exampleRole, with
+// a key policy that names the role and one that names only an administrator.
+func keyAccessExamples(kind catalog.Kind) []Example {
+	resource := cmkExamples(kind)[0].Resource
+	resource.ExecutionRoles = []string{exampleRole}
+	withPolicy := func(policy string) []keys.Key {
+		return []keys.Key{{ARN: exampleHealthyKey, Ref: exampleHealthyKey, Account: ExampleAccount, Region: ExampleRegion,
+			Manager: keys.ManagerCustomer, State: keys.StateEnabled, Rotation: keys.Rotation{Enabled: true},
+			Policy: policy, GrantsRead: true}}
+	}
+	iam := []inventory.AccountIAM{{Account: ExampleAccount, Roles: []inventory.Role{{ARN: exampleRole, Name: "example-sagemaker-execution"}}}}
+	return []Example{
+		{Name: "the key policy lets the execution role use the key", Want: finding.Pass, Resource: resource, IAM: iam,
+			Keys: withPolicy(`{"Statement":[{"Sid":"Use","Effect":"Allow","Principal":{"AWS":"` + exampleRole + `"},` +
+				`"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey","kms:CreateGrant","kms:RetireGrant","kms:ListGrants","kms:RevokeGrant","kms:ListAliases"],"Resource":"*"}]}`)},
+		{Name: "the key policy names only an administrator", Want: finding.Fail, Resource: resource, IAM: iam,
+			Keys: withPolicy(`{"Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/key-admin"},` +
+				`"Action":"kms:*","Resource":"*"}]}`)},
+	}
+}
+
+// runAsExampleRole makes every resource of a key example run as exampleRole.
+func runAsExampleRole(e Example) Example {
+	for i := range e.Key.Protected {
+		e.Key.Protected[i].ExecutionRoles = []string{exampleRole}
+	}
+	return e
 }

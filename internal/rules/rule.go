@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/inventory"
@@ -27,6 +28,25 @@ type Context struct {
 	// ApprovedKeys, when not empty, is the allow-list of key ARNs; any other
 	// key FAILs.
 	ApprovedKeys map[string]bool
+	// IAM holds each account's execution roles and their policies, by
+	// account; an account missing here was not read.
+	IAM map[string]inventory.AccountIAM
+	// KeyDenials counts the KMS access denials CloudTrail recorded per
+	// DenialKey(role, key ARN) in DenialWindow; nil when no trail data is
+	// stored.
+	KeyDenials   map[string]int
+	DenialWindow string
+}
+
+// DenialKey is the index of Context.KeyDenials. A role is named by account
+// and role name without its path: CloudTrail and SageMaker may spell the
+// same role with and without one.
+func DenialKey(role, keyARN string) string {
+	if i := strings.Index(role, ":role/"); i >= 0 {
+		_, name := splitLast(role, "/")
+		role = role[:i] + ":role/" + name
+	}
+	return role + " " + strings.ToLower(keyARN)
 }
 
 // KeyUse is one key with the resources it protects (its blast radius).
@@ -84,7 +104,8 @@ func hasExample(es []Example, want finding.Status) bool {
 // incomplete metadata: both are programming errors caught by any test.
 func All() []Rule {
 	all := append(cmkRules(), tagRules()...)
-	all = append(all, KeyState(), KeyRotation(), KeyPolicy(), KeyTags(), KeyShared())
+	all = append(all, keyAccessRules()...)
+	all = append(all, KeyState(), KeyRotation(), KeyPolicy(), KeyTags(), KeyShared(), KeyLeastPrivilege())
 	seen := map[string]bool{}
 	for _, r := range all {
 		if err := r.Validate(); err != nil {

@@ -1,5 +1,6 @@
-// Command gendocs regenerates docs/checks/*.md and the README coverage table
-// from the rules and the catalog. Run it from the repository root:
+// Command gendocs regenerates docs/checks/*.md, docs/key-access.md and the
+// README coverage table from the rules and the catalog. Run it from the
+// repository root:
 //
 //	go run ./tools/gendocs
 package main
@@ -31,6 +32,10 @@ func run(root string) error {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			return err
 		}
+	}
+	keyAccess := filepath.Join(root, "docs", checkdoc.KeyAccessFile)
+	if err := os.WriteFile(keyAccess, []byte(checkdoc.KeyAccessPage()), 0o644); err != nil {
+		return err
 	}
 	readmePath := filepath.Join(root, "README.md")
 	readme, err := os.ReadFile(readmePath)
