@@ -143,6 +143,9 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 		}
 		defer st.Close()
 		opts.Store, opts.Known = st, st
+		if err := withKeyDenials(cmd.Context(), st, e.Now(), &opts.Settings); err != nil {
+			return err
+		}
 	}
 	show, err := showProgress(o.progress, e.Stderr)
 	if err != nil {

@@ -68,6 +68,9 @@ func loadStoredScan(ctx context.Context, st *store.Store, id int64, configPath s
 		// to kms-key.* must not grow resource verdicts when read back.
 		settings.Checks, settings.SkipChecks = run.Scope.Checks, nil
 	}
+	if err := withKeyDenials(ctx, st, run.Finished, &settings); err != nil {
+		return storedScan{}, err
+	}
 	fs := engine.Evaluate(snap.Inventory, keys.SetFrom(snap.Keys, snap.KeyRefs), settings)
 	return storedScan{Run: run, Snapshot: snap, Findings: fs}, nil
 }

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sagekey/sagekey/internal/engine"
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/kpi"
 	"github.com/sagekey/sagekey/internal/report"
+	"github.com/sagekey/sagekey/internal/rules"
 	"github.com/sagekey/sagekey/internal/store"
 	"github.com/sagekey/sagekey/internal/trail"
 )
@@ -64,4 +66,41 @@ func storedTrail(ctx context.Context, st *store.Store, findings []finding.Findin
 		facts.KeyEvents = append(facts.KeyEvents, report.KeyEventImpact{KeyEvent: e, Protects: protects[strings.ToLower(e.KeyARN)]})
 	}
 	return facts, nil
+}
+
+// denialWindow is how far back key-access findings count KMS denials.
+const denialWindow = 30 * 24 * time.Hour
+
+// keyDenials counts the stored trail's KMS access denials per role and key
+// over the 30 days before at, for key-access messages; nil when no trail
+// was ever stored, so the messages say nothing rather than "0".
+func keyDenials(ctx context.Context, st *store.Store, at time.Time) (map[string]int, error) {
+	if st == nil {
+		return nil, nil
+	}
+	sources, err := st.TrailSources(ctx)
+	if err != nil || len(sources) == 0 {
+		return nil, err
+	}
+	agg, err := st.Trail(ctx, trail.Filter{From: at.Add(-denialWindow), To: at})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, d := range agg.Denials {
+		out[rules.DenialKey(d.Principal, d.KeyARN)] += int(d.Count)
+	}
+	return out, nil
+}
+
+// withKeyDenials adds the stored denial counts to settings.
+func withKeyDenials(ctx context.Context, st *store.Store, at time.Time, settings *engine.Settings) error {
+	counts, err := keyDenials(ctx, st, at)
+	if err != nil {
+		return err
+	}
+	if counts != nil {
+		settings.KeyDenials, settings.DenialWindow = counts, "last 30 days"
+	}
+	return nil
 }
