@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 
 	"github.com/sagekey/sagekey/internal/awsclient"
+	iamcollect "github.com/sagekey/sagekey/internal/collect/iam"
 	smcollect "github.com/sagekey/sagekey/internal/collect/sagemaker"
 	"github.com/sagekey/sagekey/internal/cutover"
 	"github.com/sagekey/sagekey/internal/keys"
@@ -37,6 +38,8 @@ func Permissions() map[string][]string {
 		{"ec2", reflect.TypeFor[awsclient.EC2RegionsAPI]()},
 		{"sagemaker", reflect.TypeFor[smcollect.FullAPI]()},
 		{"kms", reflect.TypeFor[keys.KMSAPI]()},
+		// Read only when a key-access check is selected.
+		{"iam", reflect.TypeFor[iamcollect.API]()},
 	}
 	out := map[string][]string{}
 	for _, s := range services {
@@ -48,6 +51,10 @@ func Permissions() map[string][]string {
 	return out
 }
 
+// keyAccessChecks names the checks that read grants and IAM roles: a scan
+// without them needs neither permission, and makes neither call.
+const keyAccessChecks = "key-access checks: `<kind>.key-access` and `kms-key.least-privilege`"
+
 // PermissionsTable is the README's table of required actions.
 func PermissionsTable() string {
 	p := Permissions()
@@ -57,8 +64,10 @@ func PermissionsTable() string {
 		"sts":           " (`sts:AssumeRole` only with `--org` or `--accounts`, on the member-account roles)",
 		"organizations": " (only for `--org`, in the management or a delegated administrator account)",
 		"ec2":           " (only for `--regions all`)",
+		"kms":           " (`kms:ListGrants` only for the " + keyAccessChecks + ")",
+		"iam":           " (one read per account, only for the " + keyAccessChecks + ")",
 	}
-	for _, svc := range []string{"sts", "organizations", "ec2", "sagemaker", "kms"} {
+	for _, svc := range []string{"sts", "organizations", "ec2", "sagemaker", "kms", "iam"} {
 		note := notes[svc]
 		fmt.Fprintf(&b, "| %s | `%s`%s |\n", strings.ToUpper(svc), strings.Join(p[svc], "`, `"), note)
 	}

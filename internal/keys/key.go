@@ -79,7 +79,8 @@ type Grant struct {
 	// ("Decrypt", "CreateGrant").
 	Operations []string `json:"operations"`
 	// Constrained: the grant applies only to requests with a given
-	// encryption context, which sagekey cannot know in advance.
+	// encryption context (EncryptionContextEquals/Subset) or made on behalf
+	// of a given resource (SourceArn), which sagekey cannot know in advance.
 	Constrained bool `json:"constrained,omitempty"`
 	// IssuingAccount is the account that created the grant.
 	IssuingAccount string `json:"issuing_account,omitempty"`

@@ -26,7 +26,8 @@ const defaultResolveLimit = 8
 //   - the canonical reference, so concurrent Resolve calls of the same
 //     reference make one DescribeKey call;
 //   - the key ARN DescribeKey returns, so an alias and the key ID of the
-//     same key make one rotation, policy and tags call each.
+//     same key make one rotation, policy and tags call each (and one
+//     grants read, WithGrants).
 //
 // The context of the first caller of a cache entry is the one its KMS calls
 // run under; callers are expected to share the scan's context.
@@ -34,6 +35,8 @@ type Resolver struct {
 	account   string
 	clientFor func(region string) KMSAPI
 	calls     callCounts
+	// grants: read each customer-managed key's grants (WithGrants).
+	grants bool
 
 	mu      sync.Mutex
 	clients map[string]KMSAPI // by region
@@ -52,15 +55,29 @@ type cell struct {
 // serves those to the key's own account. An empty account means "unknown";
 // the resolver then attempts the reads and lets KMS decide. clientFor returns
 // the KMS client for a region; it is called at most once per region.
-func NewResolver(account string, clientFor func(region string) KMSAPI) *Resolver {
-	return &Resolver{
+func NewResolver(account string, clientFor func(region string) KMSAPI, opts ...Option) *Resolver {
+	r := &Resolver{
 		account:   account,
 		clientFor: clientFor,
 		clients:   map[string]KMSAPI{},
 		byRef:     map[string]*cell{},
 		byARN:     map[string]*cell{},
 	}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
+
+// Option changes what a Resolver reads.
+type Option func(*Resolver)
+
+// WithGrants makes the resolver read the grants of every customer-managed
+// key of its own account (kms:ListGrants, one paginated read per key). It is
+// off by default: only the key-access checks need grants, and a key can
+// have thousands of them (SageMaker creates one per job or endpoint), so a
+// scan that does not look at them should not pay for them.
+func WithGrants() Option { return func(r *Resolver) { r.grants = true } }
 
 // Calls returns how many requests the resolver has sent to KMS, by operation
 // (OpDescribeKey, ...). Every page of a paginated call counts.
@@ -78,7 +95,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref Ref) *Key {
 		c.key = r.resolve(ctx, ref)
 	})
 	if c.key == nil { // only if a previous attempt panicked before recovery
-		return unresolvedKey(ref, "internal error: key resolution failed")
+		return r.unresolvedKey(ref, "internal error: key resolution failed")
 	}
 	return c.key
 }
@@ -127,21 +144,21 @@ func (r *Resolver) resolve(ctx context.Context, ref Ref) *Key {
 	}
 	client := r.client(ref.Region)
 	if client == nil {
-		return unresolvedKey(ref, fmt.Sprintf("no KMS client for region %q", ref.Region))
+		return r.unresolvedKey(ref, fmt.Sprintf("no KMS client for region %q", ref.Region))
 	}
 	out, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(r.describeKeyID(ref))})
 	if err != nil {
 		if awserr.Classify(err) == awserr.NotFound {
-			k := unresolvedKey(ref, "")
+			k := r.unresolvedKey(ref, "")
 			k.NotFound = true
 			return k
 		}
 		reason := awserr.Reason("kms:DescribeKey", err)
 		slog.DebugContext(ctx, "key not described", "ref", ref.Canonical(), "reason", reason)
-		return unresolvedKey(ref, reason)
+		return r.unresolvedKey(ref, reason)
 	}
 	if out == nil || out.KeyMetadata == nil || aws.ToString(out.KeyMetadata.Arn) == "" {
-		return unresolvedKey(ref, "kms:DescribeKey: response has no key ARN")
+		return r.unresolvedKey(ref, "kms:DescribeKey: response has no key ARN")
 	}
 	md := out.KeyMetadata
 	c := r.cellFor(r.byARN, *md.Arn)
@@ -150,7 +167,7 @@ func (r *Resolver) resolve(ctx context.Context, ref Ref) *Key {
 		c.key = r.inspect(ctx, md, ref.Region)
 	})
 	if c.key == nil {
-		return unresolvedKey(ref, "internal error: key inspection failed")
+		return r.unresolvedKey(ref, "internal error: key inspection failed")
 	}
 	// Each reference gets its own copy so Key.Ref names the reference it was
 	// resolved from; every other field (ARN included) is identical for all
@@ -176,9 +193,10 @@ func (r *Resolver) describeKeyID(ref Ref) string {
 }
 
 // unresolvedKey is a Key that could not be described. The rotation, policy
-// and tags fields carry an explanation too, so that no zero value (rotation
-// disabled, no policy, no tags) is mistaken for a fact about the key.
-func unresolvedKey(ref Ref, reason string) *Key {
+// and tags fields (and the grants, when they are read) carry an explanation
+// too, so that no zero value (rotation disabled, no policy, no tags, no
+// grants) is mistaken for a fact about the key.
+func (r *Resolver) unresolvedKey(ref Ref, reason string) *Key {
 	k := &Key{
 		Ref:     ref.Canonical(),
 		ARN:     ref.Canonical(),
@@ -192,6 +210,9 @@ func unresolvedKey(ref Ref, reason string) *Key {
 		notRead = "not read: key not found"
 	}
 	k.Rotation.Error, k.PolicyError, k.TagsError = notRead, notRead, notRead
+	if r.grants {
+		k.GrantsError = notRead
+	}
 	return k
 }
 
@@ -200,7 +221,7 @@ func unresolvedKey(ref Ref, reason string) *Key {
 func (r *Resolver) recoverInto(ctx context.Context, dst **Key, ref Ref) {
 	if p := recover(); p != nil {
 		slog.ErrorContext(ctx, "panic while resolving KMS key", "ref", ref.Canonical(), "panic", p)
-		*dst = unresolvedKey(ref, fmt.Sprintf("internal error: %v", p))
+		*dst = r.unresolvedKey(ref, fmt.Sprintf("internal error: %v", p))
 	}
 }
 

@@ -31,6 +31,7 @@ type fakeKMS struct {
 	rotation func(*kms.GetKeyRotationStatusInput) (*kms.GetKeyRotationStatusOutput, error)
 	policy   func(*kms.GetKeyPolicyInput) (*kms.GetKeyPolicyOutput, error)
 	tags     func(*kms.ListResourceTagsInput) (*kms.ListResourceTagsOutput, error)
+	grants   func(*kms.ListGrantsInput) (*kms.ListGrantsOutput, error)
 }
 
 var errUnexpected = errors.New("unexpected KMS call")
@@ -67,10 +68,18 @@ func (f *fakeKMS) ListResourceTags(_ context.Context, in *kms.ListResourceTagsIn
 	return f.tags(in)
 }
 
+func (f *fakeKMS) ListGrants(_ context.Context, in *kms.ListGrantsInput, _ ...func(*kms.Options)) (*kms.ListGrantsOutput, error) {
+	if f.grants == nil {
+		f.t.Errorf("unexpected ListGrants(%s)", aws.ToString(in.KeyId))
+		return nil, errUnexpected
+	}
+	return f.grants(in)
+}
+
 // newTestResolver returns a resolver for testAccount whose every region is
 // served by f.
-func newTestResolver(f *fakeKMS) *Resolver {
-	return NewResolver(testAccount, func(string) KMSAPI { return f })
+func newTestResolver(f *fakeKMS, opts ...Option) *Resolver {
+	return NewResolver(testAccount, func(string) KMSAPI { return f }, opts...)
 }
 
 // keyMeta is the metadata of a healthy customer key, adjusted by opts.

@@ -10,13 +10,14 @@ import (
 // KMSAPI is the read-only slice of the KMS API the resolver uses. Keeping it
 // this narrow documents the auditor's least-privilege permissions
 // (kms:DescribeKey, kms:GetKeyRotationStatus, kms:GetKeyPolicy,
-// kms:ListResourceTags) and lets tests substitute fakes. *kms.Client
-// satisfies it.
+// kms:ListResourceTags, and kms:ListGrants for the key-access checks) and
+// lets tests substitute fakes. *kms.Client satisfies it.
 type KMSAPI interface {
 	DescribeKey(ctx context.Context, params *kms.DescribeKeyInput, optFns ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
 	GetKeyRotationStatus(ctx context.Context, params *kms.GetKeyRotationStatusInput, optFns ...func(*kms.Options)) (*kms.GetKeyRotationStatusOutput, error)
 	GetKeyPolicy(ctx context.Context, params *kms.GetKeyPolicyInput, optFns ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error)
 	ListResourceTags(ctx context.Context, params *kms.ListResourceTagsInput, optFns ...func(*kms.Options)) (*kms.ListResourceTagsOutput, error)
+	ListGrants(ctx context.Context, params *kms.ListGrantsInput, optFns ...func(*kms.Options)) (*kms.ListGrantsOutput, error)
 }
 
 var _ KMSAPI = (*kms.Client)(nil)
@@ -27,13 +28,14 @@ const (
 	OpGetKeyRotationStatus = "GetKeyRotationStatus"
 	OpGetKeyPolicy         = "GetKeyPolicy"
 	OpListResourceTags     = "ListResourceTags"
+	OpListGrants           = "ListGrants"
 )
 
 // callCounts counts KMS requests per operation. Counting at the client
 // boundary (rather than at each call site) also covers every page fetched by
-// the ListResourceTags paginator.
+// the ListResourceTags and ListGrants paginators.
 type callCounts struct {
-	describe, rotation, policy, tags atomic.Int64
+	describe, rotation, policy, tags, grants atomic.Int64
 }
 
 func (c *callCounts) snapshot() map[string]int {
@@ -42,6 +44,7 @@ func (c *callCounts) snapshot() map[string]int {
 		OpGetKeyRotationStatus: int(c.rotation.Load()),
 		OpGetKeyPolicy:         int(c.policy.Load()),
 		OpListResourceTags:     int(c.tags.Load()),
+		OpListGrants:           int(c.grants.Load()),
 	}
 }
 
@@ -69,4 +72,9 @@ func (c countingKMS) GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput
 func (c countingKMS) ListResourceTags(ctx context.Context, in *kms.ListResourceTagsInput, optFns ...func(*kms.Options)) (*kms.ListResourceTagsOutput, error) {
 	c.n.tags.Add(1)
 	return c.api.ListResourceTags(ctx, in, optFns...)
+}
+
+func (c countingKMS) ListGrants(ctx context.Context, in *kms.ListGrantsInput, optFns ...func(*kms.Options)) (*kms.ListGrantsOutput, error) {
+	c.n.grants.Add(1)
+	return c.api.ListGrants(ctx, in, optFns...)
 }

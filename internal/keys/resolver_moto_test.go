@@ -179,6 +179,56 @@ func TestResolverAgainstMoto(t *testing.T) {
 		}
 	})
 
+	t.Run("grants", func(t *testing.T) {
+		const role = "arn:aws:iam::" + motoAccount + ":role/service-role/ml-exec"
+		granted := create(&kms.CreateKeyInput{})
+		_, err := k.CreateGrant(ctx, &kms.CreateGrantInput{
+			KeyId: granted.KeyId, GranteePrincipal: aws.String(role), Name: aws.String("plain"),
+			Operations: []types.GrantOperation{types.GrantOperationDecrypt, types.GrantOperationGenerateDataKey},
+		})
+		must("CreateGrant", err)
+		_, err = k.CreateGrant(ctx, &kms.CreateGrantInput{
+			KeyId: granted.KeyId, GranteePrincipal: aws.String(role), Name: aws.String("constrained"),
+			Operations:  []types.GrantOperation{types.GrantOperationDecrypt},
+			Constraints: &types.GrantConstraints{EncryptionContextSubset: map[string]string{"purpose": "ml"}},
+		})
+		must("CreateGrant(constrained)", err)
+
+		// A resolver of its own: the one above does not read grants, and
+		// its cached keys would hide them.
+		gr := keys.NewResolver(motoAccount, func(region string) keys.KMSAPI {
+			if c, ok := clients[region]; ok {
+				return c
+			}
+			return nil
+		}, keys.WithGrants())
+		got := gr.Resolve(ctx, keys.ParseRef(aws.ToString(granted.KeyId), motoAccount, home))
+		if !got.Known() || !got.GrantsRead || got.GrantsError != "" || len(got.Grants) != 2 {
+			t.Fatalf("got %+v", got)
+		}
+		byConstraint := map[bool]keys.Grant{}
+		for _, g := range got.Grants {
+			byConstraint[g.Constrained] = g
+		}
+		plain, constrained := byConstraint[false], byConstraint[true]
+		if plain.Grantee != role || !slices.Equal(plain.Operations, []string{"Decrypt", "GenerateDataKey"}) || plain.ID == "" {
+			t.Errorf("plain grant %+v", plain)
+		}
+		if constrained.Grantee != role || !slices.Equal(constrained.Operations, []string{"Decrypt"}) {
+			t.Errorf("constrained grant %+v", constrained)
+		}
+		ungranted := gr.Resolve(ctx, keys.ParseRef(aws.ToString(disabled.Arn), motoAccount, home))
+		if !ungranted.GrantsRead || len(ungranted.Grants) != 0 || ungranted.GrantsError != "" {
+			t.Errorf("key without grants: %+v", ungranted)
+		}
+		if n := gr.Calls()[keys.OpListGrants]; n != 2 {
+			t.Errorf("ListGrants calls = %d, want one per key", n)
+		}
+		if n := r.Calls()[keys.OpListGrants]; n != 0 {
+			t.Errorf("a resolver without WithGrants called ListGrants %d times", n)
+		}
+	})
+
 	t.Run("AWS-managed alias is not looked up", func(t *testing.T) {
 		before := r.Calls()[keys.OpDescribeKey]
 		got := resolve("alias/aws/sagemaker")

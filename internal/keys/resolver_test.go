@@ -17,9 +17,13 @@ import (
 )
 
 func calls(describe, rotation, policy, tags int) map[string]int {
+	return callsWithGrants(describe, rotation, policy, tags, 0)
+}
+
+func callsWithGrants(describe, rotation, policy, tags, grants int) map[string]int {
 	return map[string]int{
 		OpDescribeKey: describe, OpGetKeyRotationStatus: rotation,
-		OpGetKeyPolicy: policy, OpListResourceTags: tags,
+		OpGetKeyPolicy: policy, OpListResourceTags: tags, OpListGrants: grants,
 	}
 }
 

@@ -13,9 +13,21 @@ import (
 // with the credentials of its own account when that account is scanned too
 // (only the owner can read a key's policy and tags), otherwise with those
 // of the first scanned account found using a key of that owner, so a key
-// shared by several scanned accounts is still described once. A key that could not be described is also a
-// gap: the scan could not read part of the estate.
-func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.Inventory, limit int) (*keys.Set, []inventory.Gap) {
+// shared by several scanned accounts is still described once. A key that
+// could not be described is also a gap: the scan could not read part of the
+// estate.
+//
+// With grants (a key-access check is selected) every customer-managed key is
+// also read with kms:ListGrants, and a key of a scanned account whose grants
+// could not be read is a gap too: those checks can then only say ERROR. A
+// key of an account outside the scan is not read (only its owner can read
+// its policy, without which grants decide nothing); its GrantsError says so
+// and the checks report it, as they do for its policy.
+func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.Inventory, limit int, grants bool) (*keys.Set, []inventory.Gap) {
+	var opts []keys.Option
+	if grants {
+		opts = append(opts, keys.WithGrants())
+	}
 	resolvers := make(map[string]*keys.Resolver, len(accounts))
 	for _, a := range accounts {
 		cfg := a.cfg
@@ -23,7 +35,7 @@ func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.I
 		clientFor := func(region string) keys.KMSAPI {
 			return kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region })
 		}
-		resolvers[a.ID] = keys.NewResolver(a.ID, clientFor)
+		resolvers[a.ID] = keys.NewResolver(a.ID, clientFor, opts...)
 	}
 	byResolver := map[string][]keys.Ref{}
 	readerFor := map[string]string{} // key owner → account whose credentials read it
@@ -62,5 +74,22 @@ func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.I
 		seen[k.ARN] = true
 		gaps = append(gaps, inventory.Gap{Account: ref.Account, Region: ref.Region, Service: "kms:DescribeKey " + ref.Raw, Reason: k.Error})
 	}
+	if grants {
+		gaps = append(gaps, grantGaps(set, resolvers)...)
+	}
 	return set, gaps
+}
+
+// grantGaps are the keys of scanned accounts (resolvers holds one per
+// reached account) that were described but whose grants could not be read.
+// A key that could not be described already has its gap.
+func grantGaps(set *keys.Set, resolvers map[string]*keys.Resolver) []inventory.Gap {
+	var gaps []inventory.Gap
+	for _, k := range set.Distinct() {
+		if _, scanned := resolvers[k.Account]; !scanned || !k.Known() || k.GrantsError == "" {
+			continue
+		}
+		gaps = append(gaps, inventory.Gap{Account: k.Account, Region: k.Region, Service: "kms:ListGrants " + k.ARN, Reason: k.GrantsError})
+	}
+	return gaps
 }

@@ -57,6 +57,10 @@ type Options struct {
 	Progress *progress.Tracker
 	// Now is the clock (tests pin it).
 	Now func() time.Time
+
+	// forceKeyAccess reads grants and IAM roles whatever checks are
+	// selected, so tests of those reads do not depend on which rules exist.
+	forceKeyAccess bool
 }
 
 // Result is a scan's report plus what the store keeps beside it.
@@ -121,8 +125,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	outcomes := collect.Run(ctx, jobs, limit, &progressSink{Sink: found, progress: o.Progress})
 	inv := found.Inventory()
 	inv.Resources = withinWindow(inv.Resources, o.Since)
-	ks, keyGaps := resolveKeys(ctx, reached, inv, limit)
+	keyAccess := o.forceKeyAccess || needsKeyAccess(selected)
+	ks, keyGaps := resolveKeys(ctx, reached, inv, limit, keyAccess)
 	inv.Gaps = append(append(inv.Gaps, accountGaps...), keyGaps...)
+	if keyAccess {
+		var iamGaps []inventory.Gap
+		inv.IAM, iamGaps = readIAM(ctx, reached, inv.Resources, limit)
+		inv.Gaps = append(inv.Gaps, iamGaps...)
+	}
 
 	settings := o.Settings
 	if settings.Now.IsZero() {
