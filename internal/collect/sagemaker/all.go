@@ -25,9 +25,14 @@ type FullAPI interface {
 var _ FullAPI = (*sm.Client)(nil)
 
 // AllCollectors returns every SageMaker collector for one region's client.
+// The hosting, transform-job and pipeline collectors share one model
+// cache, so a model served by an endpoint and used by a transform job is
+// described once. Build a fresh set for every scan (scan.collectJobs does,
+// per account and region): the cache lives as long as the set.
 func AllCollectors(api FullAPI) []collect.Collector {
-	out := Collectors(api)
-	out = append(out, JobCollectors(api)...)
+	models := newModelRoles(api)
+	out := collectors(api, models)
+	out = append(out, jobCollectors(api, models)...)
 	out = append(out, StudioCollectors(api)...)
-	return append(out, PipelineCollectors(api)...)
+	return append(out, pipelineCollectors(api, models)...)
 }

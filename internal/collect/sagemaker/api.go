@@ -26,6 +26,9 @@ type API interface {
 	DescribeEndpointConfig(ctx context.Context, in *sm.DescribeEndpointConfigInput, optFns ...func(*sm.Options)) (*sm.DescribeEndpointConfigOutput, error)
 	ListEndpoints(ctx context.Context, in *sm.ListEndpointsInput, optFns ...func(*sm.Options)) (*sm.ListEndpointsOutput, error)
 	DescribeEndpoint(ctx context.Context, in *sm.DescribeEndpointInput, optFns ...func(*sm.Options)) (*sm.DescribeEndpointOutput, error)
+	// DescribeModel reads the execution role of the models the variants
+	// serve: endpoints and their configs run as those roles.
+	DescribeModel(ctx context.Context, in *sm.DescribeModelInput, optFns ...func(*sm.Options)) (*sm.DescribeModelOutput, error)
 
 	Search(ctx context.Context, in *sm.SearchInput, optFns ...func(*sm.Options)) (*sm.SearchOutput, error)
 	ListTrainingJobs(ctx context.Context, in *sm.ListTrainingJobsInput, optFns ...func(*sm.Options)) (*sm.ListTrainingJobsOutput, error)
@@ -54,10 +57,19 @@ const (
 // configs and endpoints share one collector because an endpoint is judged
 // through its config: collecting them together lets endpoints reuse the
 // configs already described instead of describing each twice.
+//
+// Build a fresh set for every scan: the set reads each model once (see
+// modelRoles), and a set kept for a later scan would serve stale roles.
 func Collectors(api API) []collect.Collector {
+	return collectors(api, newModelRoles(api))
+}
+
+// collectors builds the set with a model cache shared with other
+// collectors (AllCollectors shares it with the transform-job collector).
+func collectors(api API, models *modelRoles) []collect.Collector {
 	return []collect.Collector{
 		notebookCollector(api),
-		hostingCollector(api),
+		hostingCollector(api, models),
 		trainingCollector(api),
 		clusterCollector(api),
 	}

@@ -14,6 +14,10 @@ import (
 type JobsAPI interface {
 	TagsAPI
 
+	// DescribeModel reads the execution role of a transform job's model:
+	// the job runs as that role.
+	DescribeModel(ctx context.Context, in *sm.DescribeModelInput, optFns ...func(*sm.Options)) (*sm.DescribeModelOutput, error)
+
 	ListJobs(ctx context.Context, in *sm.ListJobsInput, optFns ...func(*sm.Options)) (*sm.ListJobsOutput, error)
 	DescribeJob(ctx context.Context, in *sm.DescribeJobInput, optFns ...func(*sm.Options)) (*sm.DescribeJobOutput, error)
 
@@ -62,11 +66,18 @@ const (
 )
 
 // JobCollectors returns the job collectors for one region's client, one
-// list-then-describe collector per kind.
+// list-then-describe collector per kind. Build a fresh set for every scan,
+// as for Collectors.
 func JobCollectors(api JobsAPI) []collect.Collector {
+	return jobCollectors(api, newModelRoles(api))
+}
+
+// jobCollectors builds the set with a model cache shared with other
+// collectors (AllCollectors shares it with the hosting collector).
+func jobCollectors(api JobsAPI, models *modelRoles) []collect.Collector {
 	return []collect.Collector{
 		processingJobCollector(api),
-		transformJobCollector(api),
+		transformJobCollector(api, models),
 		tuningJobCollector(api),
 		autoMLJobCollector(api),
 		labelingJobCollector(api),

@@ -42,10 +42,11 @@ func clusterCollector(api API) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.ClusterArn),
-				Name:      aws.ToString(out.ClusterName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     clusterSlots(out),
+				ARN:            aws.ToString(out.ClusterArn),
+				Name:           aws.ToString(out.ClusterName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          clusterSlots(out),
+				ExecutionRoles: clusterRoles(out),
 			}, nil
 		},
 	}
@@ -56,6 +57,20 @@ func clusterCollector(api API) collect.Collector {
 			return collectKind(ctx, api, t, sink, spec)
 		},
 	}
+}
+
+// clusterRoles are the roles the cluster's instances run as, one per
+// instance group. ClusterRole is left out: HyperPod's autoscaler uses it,
+// not the workload.
+func clusterRoles(out *sm.DescribeClusterOutput) []string {
+	var roles []string
+	for _, g := range out.InstanceGroups {
+		roles = append(roles, aws.ToString(g.ExecutionRole))
+	}
+	for _, g := range out.RestrictedInstanceGroups {
+		roles = append(roles, aws.ToString(g.ExecutionRole))
+	}
+	return executionRoles(roles...)
 }
 
 func clusterSlots(out *sm.DescribeClusterOutput) []inventory.Slot {

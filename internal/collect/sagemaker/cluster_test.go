@@ -104,9 +104,16 @@ func TestClusterCollector(t *testing.T) {
 			}}, nil
 		},
 		describeCluster: func(in *sm.DescribeClusterInput) (*sm.DescribeClusterOutput, error) {
+			g, ctl := group("g", ebs(true, keyARN)), group("ctl")
+			g.ExecutionRole, ctl.ExecutionRole = aws.String(roleARN2), aws.String(roleARN2)
 			return &sm.DescribeClusterOutput{
 				ClusterName: in.ClusterName, ClusterArn: aws.String(clusterARN), CreationTime: aws.Time(created),
-				InstanceGroups: []types.ClusterInstanceGroupDetails{group("g", ebs(true, keyARN))},
+				InstanceGroups: []types.ClusterInstanceGroupDetails{g, ctl},
+				RestrictedInstanceGroups: []types.ClusterRestrictedInstanceGroupDetails{{
+					InstanceGroupName: aws.String("r"), ExecutionRole: aws.String(roleARN),
+				}},
+				// The autoscaler's role, not the workload's.
+				ClusterRole: aws.String("arn:aws:iam::111122223333:role/autoscaler"),
 			}, nil
 		},
 		listTags: tagsOf(map[string][]types.Tag{clusterARN: {tag("env", "prod")}}),
@@ -115,7 +122,15 @@ func TestClusterCollector(t *testing.T) {
 	assertEqual(t, "resources", inv.Resources, []inventory.Resource{{
 		Kind: "cluster", ARN: clusterARN, Name: "hp", Account: target.Account, Region: target.Region,
 		Tags: map[string]string{"env": "prod"}, CreatedAt: created, Source: "sagemaker:DescribeCluster",
-		Slots: []inventory.Slot{{Type: "root-volume", Name: "root-volume:g", Label: "instance group g: root volume",
-			KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}}},
+		Slots: []inventory.Slot{
+			{Type: "root-volume", Name: "root-volume:g", Label: "instance group g: root volume",
+				KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}},
+			{Type: "root-volume", Name: "root-volume:ctl", Label: "instance group ctl: root volume",
+				InstanceTypes: []string{"ml.m5.large"}},
+			{Type: "root-volume", Name: "root-volume:r", Label: "restricted instance group r: root volume",
+				Unsupported: restrictedUnsupported},
+		},
+		// Sorted and distinct: two groups share roleARN2.
+		ExecutionRoles: []string{roleARN2, roleARN},
 	}})
 }

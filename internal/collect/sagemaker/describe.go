@@ -60,6 +60,9 @@ type kindSpec struct {
 //   - The kind is immutable and an earlier scan stored the record with the
 //     same ARN and creation time: the stored record is used and only its
 //     tags are read again.
+//   - The kind runs as a role its Create call requires and Describe shows
+//     none (or Describe failed): RolesUnknown says why, so a key-access
+//     verdict is ERROR rather than "runs as no role".
 //
 // It returns an error only when ctx ends; a panic in a worker is re-raised
 // on the caller's goroutine (see forEach).
@@ -83,6 +86,9 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 			spec.reuse(res)
 		case !reused:
 			res, err = spec.describe(ctx, item)
+			if err == nil {
+				res = requireRole(spec.kind, spec.describeOp, res)
+			}
 		}
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
@@ -102,6 +108,10 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 			res = inventory.Resource{
 				Source: spec.listOp,
 				Slots:  []inventory.Slot{inventory.UnreadableSlot(reason)},
+			}
+			if runsAsRole(spec.kind) {
+				// Without it a key-access check would read "runs as no role".
+				res.RolesUnknown = reason
 			}
 		}
 		if res.Source == "" {

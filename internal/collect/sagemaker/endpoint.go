@@ -41,71 +41,88 @@ func endpointSpec(api API, configs *configCache) kindSpec {
 			if err != nil {
 				return inventory.Resource{}, err
 			}
-			slots, err := endpointSlots(ctx, configs, out)
-			if err != nil {
-				return inventory.Resource{}, err
-			}
-			return inventory.Resource{
+			res := inventory.Resource{
 				ARN:       aws.ToString(out.EndpointArn),
 				Name:      aws.ToString(out.EndpointName),
 				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     slots,
 				Attributes: map[string]string{
 					inventory.AttrEndpointConfig: aws.ToString(out.EndpointConfigName),
 				},
-			}, nil
+			}
+			if err := endpointFacts(ctx, configs, out, &res); err != nil {
+				return inventory.Resource{}, err
+			}
+			return res, nil
 		},
 	}
 }
 
-// endpointSlots collects the slots of the endpoint's current config and,
-// while an update is pending, of the config it is moving to: both hold
-// data during the cut-over. It fails only when ctx ends.
-func endpointSlots(ctx context.Context, configs *configCache, out *sm.DescribeEndpointOutput) ([]inventory.Slot, error) {
+// endpointFacts records the slots and execution roles of the endpoint's
+// current config and, while an update is pending, of the config it is
+// moving to: both hold data and run models during the cut-over. It fails
+// only when ctx ends.
+func endpointFacts(ctx context.Context, configs *configCache, out *sm.DescribeEndpointOutput, res *inventory.Resource) error {
 	current := aws.ToString(out.EndpointConfigName)
-	slots, err := configSlots(ctx, configs, current, "config", "config", "endpoint config")
+	cfg, err := fromConfig(ctx, configs, current, "config", "config", "endpoint config")
 	if err != nil {
-		return nil, err
+		return err
 	}
+	res.Slots, res.ExecutionRoles, res.RolesUnknown = cfg.slots, cfg.roles, cfg.rolesUnknown
 	if p := out.PendingDeploymentSummary; p != nil {
 		if pending := aws.ToString(p.EndpointConfigName); pending != "" && pending != current {
-			more, err := configSlots(ctx, configs, pending, "pending", "pending config", "pending endpoint config")
+			more, err := fromConfig(ctx, configs, pending, "pending", "pending config", "pending endpoint config")
 			if err != nil {
-				return nil, err
+				return err
 			}
-			slots = append(slots, more...)
+			res.Slots = append(res.Slots, more.slots...)
+			res.ExecutionRoles = executionRoles(append(res.ExecutionRoles, more.roles...)...)
+			res.RolesUnknown = joinReasons(res.RolesUnknown, more.rolesUnknown)
 		}
 	}
-	return slots, nil
+	return nil
 }
 
-// configSlots copies the named config's slots onto the endpoint, prefixing
-// names and labels so a finding says which config it came from. If the
-// config cannot be read, the endpoint gets one slot whose key is unknown:
-// its verdict must be ERROR, not PASS and not FAIL.
-func configSlots(ctx context.Context, configs *configCache, cfgName, namePrefix, labelPrefix, whole string) ([]inventory.Slot, error) {
-	unknown := func(reason string) []inventory.Slot {
-		return []inventory.Slot{{
-			Type:    "volume",
-			Name:    namePrefix,
-			Label:   fmt.Sprintf("%s %s", whole, cfgName),
-			Unknown: reason,
-		}}
+// configFacts is what an endpoint takes from one of its configs.
+type configFacts struct {
+	slots        []inventory.Slot
+	roles        []string
+	rolesUnknown string
+}
+
+// fromConfig copies the named config's slots and roles onto the endpoint,
+// prefixing slot names and labels so a finding says which config it came
+// from. If the config cannot be read, the endpoint gets one slot whose key
+// is unknown and unknown roles: its verdicts must be ERROR, not PASS and
+// not FAIL.
+func fromConfig(ctx context.Context, configs *configCache, cfgName, namePrefix, labelPrefix, whole string) (configFacts, error) {
+	unknown := func(reason, rolesReason string) configFacts {
+		return configFacts{
+			slots: []inventory.Slot{{
+				Type:    "volume",
+				Name:    namePrefix,
+				Label:   fmt.Sprintf("%s %s", whole, cfgName),
+				Unknown: reason,
+			}},
+			rolesUnknown: rolesReason,
+		}
 	}
 	if cfgName == "" {
-		return unknown("sagemaker:DescribeEndpoint returned no endpoint config name"), nil
+		const reason = "sagemaker:DescribeEndpoint returned no endpoint config name"
+		return unknown(reason, reason), nil
 	}
 	cfg, err := configs.describe(ctx, cfgName)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, ctxErr
+			return configFacts{}, ctxErr
 		}
 		// SageMaker keeps serving an endpoint whose config was deleted, so
 		// a missing config is a real, reportable state, not a race to skip.
 		if awserr.Classify(err) == awserr.NotFound {
-			return unknown(fmt.Sprintf("endpoint config %s no longer exists; the endpoint's keys cannot be verified", cfgName)), nil
+			return unknown(fmt.Sprintf("endpoint config %s no longer exists; the endpoint's keys cannot be verified", cfgName),
+				fmt.Sprintf("endpoint config %s no longer exists; the models the endpoint serves cannot be read", cfgName)), nil
 		}
-		return unknown(awserr.Reason(describeEndpointConfigOp, err)), nil
+		reason := awserr.Reason(describeEndpointConfigOp, err)
+		return unknown(reason, fmt.Sprintf("endpoint config %s could not be described: %s", cfgName, reason)), nil
 	}
 	// A copy: the cached config's slots are shared with its own resource.
 	slots := slices.Clone(cfg.Slots)
@@ -113,5 +130,5 @@ func configSlots(ctx context.Context, configs *configCache, cfgName, namePrefix,
 		slots[i].Name = namePrefix + ":" + slots[i].Name
 		slots[i].Label = fmt.Sprintf("%s %s: %s", labelPrefix, cfgName, slots[i].Label)
 	}
-	return slots, nil
+	return configFacts{slots: slots, roles: slices.Clone(cfg.ExecutionRoles), rolesUnknown: cfg.RolesUnknown}, nil
 }

@@ -21,6 +21,7 @@ type fakeAPI struct {
 	describeEndpointConfig   func(*sm.DescribeEndpointConfigInput) (*sm.DescribeEndpointConfigOutput, error)
 	listEndpoints            func(*sm.ListEndpointsInput) (*sm.ListEndpointsOutput, error)
 	describeEndpoint         func(*sm.DescribeEndpointInput) (*sm.DescribeEndpointOutput, error)
+	describeModel            func(*sm.DescribeModelInput) (*sm.DescribeModelOutput, error)
 	search                   func(*sm.SearchInput) (*sm.SearchOutput, error)
 	listTrainingJobs         func(*sm.ListTrainingJobsInput) (*sm.ListTrainingJobsOutput, error)
 	describeTrainingJob      func(*sm.DescribeTrainingJobInput) (*sm.DescribeTrainingJobOutput, error)
@@ -60,6 +61,10 @@ func (f *fakeAPI) ListEndpoints(_ context.Context, in *sm.ListEndpointsInput, _ 
 
 func (f *fakeAPI) DescribeEndpoint(_ context.Context, in *sm.DescribeEndpointInput, _ ...func(*sm.Options)) (*sm.DescribeEndpointOutput, error) {
 	return call(f, "DescribeEndpoint", f.describeEndpoint, in)
+}
+
+func (f *fakeAPI) DescribeModel(_ context.Context, in *sm.DescribeModelInput, _ ...func(*sm.Options)) (*sm.DescribeModelOutput, error) {
+	return call(f, "DescribeModel", f.describeModel, in)
 }
 
 func (f *fakeAPI) Search(_ context.Context, in *sm.SearchInput, _ ...func(*sm.Options)) (*sm.SearchOutput, error) {

@@ -23,6 +23,12 @@ var (
 
 const keyARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
+// Execution roles.
+const (
+	roleARN  = "arn:aws:iam::111122223333:role/sagemaker"
+	roleARN2 = "arn:aws:iam::111122223333:role/other"
+)
+
 func arnOf(kind, name string) string {
 	return "arn:aws:sagemaker:eu-west-1:111122223333:" + kind + "/" + name
 }

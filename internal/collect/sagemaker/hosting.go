@@ -19,14 +19,16 @@ import (
 const describeEndpointConfigOp = "sagemaker:DescribeEndpointConfig"
 
 // hostingCollector collects endpoint configs, then endpoints. Configs go
-// first so that endpoints find them already described in the cache.
-func hostingCollector(api API) collect.Collector {
+// first so that endpoints find them already described in the cache. Both
+// run as the execution roles of the models their variants serve, read
+// through models, which the transform-job collector shares.
+func hostingCollector(api API, models *modelRoles) collect.Collector {
 	return collector{
 		name:  "sagemaker:hosting",
 		kinds: []string{kindEndpointConfig, kindEndpoint},
 		run: func(ctx context.Context, t collect.Target, sink collect.Sink) error {
 			// One cache per run: nothing is shared between scans.
-			configs := newConfigCache(api)
+			configs := newConfigCache(api, models, t)
 			if err := collectKind(ctx, api, t, sink, endpointConfigSpec(api, configs)); err != nil {
 				return err
 			}
@@ -67,10 +69,12 @@ func endpointConfigSpec(api API, configs *configCache) kindSpec {
 // configCache describes each endpoint config at most once per run, whether
 // the endpoint-config pass or an endpoint asks first, and remembers
 // failures too: describing again would only repeat the failure and spend
-// rate limit. It holds the config as a resource (ARN, name, creation time
-// and slots), the same shape earlier scans stored it in.
+// rate limit. It holds the config as a resource (ARN, name, creation time,
+// slots and execution roles), the same shape earlier scans stored it in.
 type configCache struct {
 	api     API
+	models  *modelRoles
+	t       collect.Target
 	mu      sync.Mutex
 	entries map[string]*configEntry
 }
@@ -81,8 +85,8 @@ type configEntry struct {
 	err  error
 }
 
-func newConfigCache(api API) *configCache {
-	return &configCache{api: api, entries: map[string]*configEntry{}}
+func newConfigCache(api API, models *modelRoles, t collect.Target) *configCache {
+	return &configCache{api: api, models: models, t: t, entries: map[string]*configEntry{}}
 }
 
 func (c *configCache) entry(name string) *configEntry {
@@ -107,14 +111,43 @@ func (c *configCache) describe(ctx context.Context, name string) (inventory.Reso
 			e.err = err
 			return
 		}
-		e.res = inventory.Resource{
+		res := inventory.Resource{
 			ARN:       aws.ToString(out.EndpointConfigArn),
 			Name:      aws.ToString(out.EndpointConfigName),
 			CreatedAt: aws.ToTime(out.CreationTime),
 			Slots:     endpointConfigSlots(out),
 		}
+		res.ExecutionRoles, res.RolesUnknown, err = endpointConfigRoles(ctx, c.models, c.t, out)
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.res = res
 	})
 	return e.res, e.err
+}
+
+// endpointConfigRoles returns the roles a config's endpoints run as: those
+// of the models of its production and shadow variants (serverless ones
+// included: they run a model too), and the config's own ExecutionRoleArn,
+// which endpoints hosting inference components run as. The error is only
+// ever ctx's.
+func endpointConfigRoles(ctx context.Context, models *modelRoles, t collect.Target, out *sm.DescribeEndpointConfigOutput) ([]string, string, error) {
+	var names []string
+	for _, v := range slices.Concat(out.ProductionVariants, out.ShadowProductionVariants) {
+		names = append(names, aws.ToString(v.ModelName))
+	}
+	roles, unknown, err := models.rolesOf(ctx, t, names)
+	if err != nil {
+		return nil, "", err
+	}
+	roles = executionRoles(append(roles, aws.ToString(out.ExecutionRoleArn))...)
+	if len(roles) == 0 && unknown == "" {
+		// Variants of inference-component endpoints name no model; without
+		// the config's role there is nothing to say what they run as.
+		unknown = "neither the endpoint config nor its variants name a model or an execution role"
+	}
+	return roles, unknown, nil
 }
 
 // remember records a config described by an earlier scan, unless this run

@@ -1,6 +1,7 @@
 package sagemaker
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
+	"github.com/sagekey/sagekey/internal/collect"
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
@@ -117,21 +119,46 @@ func TestEndpointConfigSlots(t *testing.T) {
 	}
 }
 
-// hostingFake serves endpoint configs and endpoints from maps and counts
-// DescribeEndpointConfig calls per name.
+// hostingFake serves endpoint configs, endpoints and models from maps and
+// counts DescribeEndpointConfig and DescribeModel calls per name. A model
+// missing from models is gone, unless modelErrs names its error; nil models
+// means every model has roleARN.
 type hostingFake struct {
 	listedConfigs []string
 	configs       map[string]*sm.DescribeEndpointConfigOutput
 	endpoints     map[string]*sm.DescribeEndpointOutput
+	models        map[string]string // model → execution role
+	modelErrs     map[string]error
 
-	mu        sync.Mutex
-	described map[string]int
+	mu             sync.Mutex
+	described      map[string]int
+	modelsDescribe map[string]int
+}
+
+func (h *hostingFake) describeModel(in *sm.DescribeModelInput) (*sm.DescribeModelOutput, error) {
+	name := aws.ToString(in.ModelName)
+	h.mu.Lock()
+	h.modelsDescribe[name]++
+	h.mu.Unlock()
+	if err := h.modelErrs[name]; err != nil {
+		return nil, err
+	}
+	if h.models == nil {
+		return &sm.DescribeModelOutput{ModelName: in.ModelName, ExecutionRoleArn: aws.String(roleARN)}, nil
+	}
+	role, ok := h.models[name]
+	if !ok {
+		return nil, errGone("model " + name) // SageMaker's wording: "Could not find model ..."
+	}
+	return &sm.DescribeModelOutput{ModelName: in.ModelName, ExecutionRoleArn: aws.String(role)}, nil
 }
 
 func (h *hostingFake) api(t *testing.T) *fakeAPI {
 	h.described = map[string]int{}
+	h.modelsDescribe = map[string]int{}
 	return &fakeAPI{
-		t: t,
+		describeModel: h.describeModel,
+		t:             t,
 		listEndpointConfigs: func(*sm.ListEndpointConfigsInput) (*sm.ListEndpointConfigsOutput, error) {
 			out := &sm.ListEndpointConfigsOutput{}
 			for _, n := range h.listedConfigs {
@@ -170,7 +197,8 @@ func config(name, key string) *sm.DescribeEndpointConfigOutput {
 		EndpointConfigName: aws.String(name),
 		EndpointConfigArn:  aws.String(arnOf("endpoint-config", name)),
 		KmsKeyId:           aws.String(key),
-		ProductionVariants: []types.ProductionVariant{{VariantName: aws.String("v"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large}},
+		ProductionVariants: []types.ProductionVariant{{VariantName: aws.String("v"), ModelName: aws.String("model"),
+			InstanceType: types.ProductionVariantInstanceTypeMlM5Large}},
 	}
 }
 
@@ -194,6 +222,9 @@ func TestEndpointSlots(t *testing.T) {
 		want []inventory.Slot
 		// describes is how often each config may be described: once at most.
 		describes map[string]int
+		// The roles of the models the endpoint serves, or why not known.
+		roles        []string
+		rolesUnknown string
 	}{
 		{
 			name: "current config reused from the config pass",
@@ -205,6 +236,7 @@ func TestEndpointSlots(t *testing.T) {
 			want: []inventory.Slot{{Type: "volume", Name: "config:volume", Label: "config cfg-a: ML storage volume",
 				KeyRef: "key-a", InstanceTypes: []string{"ml.m5.large"}}},
 			describes: map[string]int{"cfg-a": 1},
+			roles:     []string{roleARN},
 		},
 		{
 			// The pending config was created after ListEndpointConfigs ran,
@@ -222,6 +254,7 @@ func TestEndpointSlots(t *testing.T) {
 				{Type: "volume", Name: "pending:volume", Label: "pending config cfg-b: ML storage volume", KeyRef: "key-b", InstanceTypes: []string{"ml.m5.large"}},
 			},
 			describes: map[string]int{"cfg-a": 1, "cfg-b": 1},
+			roles:     []string{roleARN},
 		},
 		{
 			name: "pending deployment of the same config",
@@ -232,6 +265,7 @@ func TestEndpointSlots(t *testing.T) {
 			},
 			want:      []inventory.Slot{{Type: "volume", Name: "config:volume", Label: "config cfg-a: ML storage volume", KeyRef: "key-a", InstanceTypes: []string{"ml.m5.large"}}},
 			describes: map[string]int{"cfg-a": 1},
+			roles:     []string{roleARN},
 		},
 		{
 			name: "deleted config",
@@ -240,7 +274,8 @@ func TestEndpointSlots(t *testing.T) {
 			},
 			want: []inventory.Slot{{Type: "volume", Name: "config", Label: "endpoint config gone",
 				Unknown: "endpoint config gone no longer exists; the endpoint's keys cannot be verified"}},
-			describes: map[string]int{"gone": 1},
+			describes:    map[string]int{"gone": 1},
+			rolesUnknown: "endpoint config gone no longer exists; the models the endpoint serves cannot be read",
 		},
 	}
 	for _, tc := range tests {
@@ -249,6 +284,8 @@ func TestEndpointSlots(t *testing.T) {
 			ep := findResource(t, inv, "endpoint", "ep")
 			assertEqual(t, "endpoint slots", ep.Slots, tc.want)
 			assertEqual(t, "DescribeEndpointConfig calls", tc.fake.described, tc.describes)
+			assertEqual(t, "endpoint roles", ep.ExecutionRoles, tc.roles)
+			assertEqual(t, "endpoint roles unknown", ep.RolesUnknown, tc.rolesUnknown)
 			if ep.Source != "sagemaker:DescribeEndpoint+DescribeEndpointConfig" || ep.ARN != arnOf("endpoint", "ep") ||
 				!ep.CreatedAt.Equal(created) {
 				t.Errorf("endpoint = %+v", ep)
@@ -310,4 +347,142 @@ func TestEndpointConfigThrottledReusedForEndpoint(t *testing.T) {
 	assertEqual(t, "endpoint slots", ep.Slots, []inventory.Slot{{
 		Type: "volume", Name: "config", Label: "endpoint config cfg", Unknown: reason,
 	}})
+}
+
+// Endpoint configs and endpoints run as the roles of the models of their
+// production and shadow variants (serverless ones too); each model is
+// described once however many configs and endpoints serve it.
+func TestEndpointRolesFromModels(t *testing.T) {
+	cfg := config("cfg", keyARN)
+	cfg.ProductionVariants = []types.ProductionVariant{
+		{VariantName: aws.String("a"), ModelName: aws.String("m1"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large},
+		{VariantName: aws.String("b"), ModelName: aws.String("m2"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large},
+		{VariantName: aws.String("s"), ModelName: aws.String("m3"), ServerlessConfig: &types.ProductionVariantServerlessConfig{}},
+	}
+	cfg.ShadowProductionVariants = []types.ProductionVariant{
+		{VariantName: aws.String("shadow"), ModelName: aws.String("m1"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large},
+	}
+	other := config("other", keyARN)
+	other.ProductionVariants[0].ModelName = aws.String("m2")
+	h := &hostingFake{
+		listedConfigs: []string{"cfg", "other"},
+		configs:       map[string]*sm.DescribeEndpointConfigOutput{"cfg": cfg, "other": other},
+		endpoints: map[string]*sm.DescribeEndpointOutput{
+			"ep1": endpoint("ep1", "cfg", ""), "ep2": endpoint("ep2", "cfg", ""), "moving": endpoint("moving", "other", "cfg"),
+		},
+		models: map[string]string{"m1": roleARN, "m2": roleARN2, "m3": roleARN},
+	}
+	inv := runCollector(t, h.api(t), "sagemaker:hosting")
+	both := []string{roleARN2, roleARN}
+	assertEqual(t, "config roles", findResource(t, inv, "endpoint-config", "cfg").ExecutionRoles, both)
+	assertEqual(t, "other config roles", findResource(t, inv, "endpoint-config", "other").ExecutionRoles, []string{roleARN2})
+	assertEqual(t, "endpoint roles", findResource(t, inv, "endpoint", "ep1").ExecutionRoles, both)
+	// During an update the endpoint runs the models of both configs.
+	assertEqual(t, "updating endpoint roles", findResource(t, inv, "endpoint", "moving").ExecutionRoles, both)
+	for _, r := range inv.Resources {
+		if r.RolesUnknown != "" {
+			t.Errorf("%s %s: roles unknown: %s", r.Kind, r.Name, r.RolesUnknown)
+		}
+	}
+	assertEqual(t, "DescribeModel calls", h.modelsDescribe, map[string]int{"m1": 1, "m2": 1, "m3": 1})
+	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+}
+
+// A model that no longer exists or cannot be described leaves the roles
+// unknown with the reason; the config and its endpoints are still reported
+// with their slots, and the scan is not failed.
+func TestEndpointRolesOfUnreadableModels(t *testing.T) {
+	cfg := config("cfg", keyARN)
+	cfg.ProductionVariants = []types.ProductionVariant{
+		{VariantName: aws.String("a"), ModelName: aws.String("ok"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large},
+		{VariantName: aws.String("b"), ModelName: aws.String("m1"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large},
+		{VariantName: aws.String("c"), ModelName: aws.String("denied"), InstanceType: types.ProductionVariantInstanceTypeMlM5Large},
+	}
+	h := &hostingFake{
+		listedConfigs: []string{"cfg"},
+		configs:       map[string]*sm.DescribeEndpointConfigOutput{"cfg": cfg},
+		endpoints:     map[string]*sm.DescribeEndpointOutput{"ep": endpoint("ep", "cfg", "")},
+		models:        map[string]string{"ok": roleARN},
+		modelErrs:     map[string]error{"denied": errDenied},
+	}
+	inv := runCollector(t, h.api(t), "sagemaker:hosting")
+	const reason = "model denied could not be described: sagemaker:DescribeModel: access denied (AccessDeniedException); " +
+		"model m1 no longer exists"
+	for _, kind := range []string{"endpoint-config", "endpoint"} {
+		r := findResource(t, inv, kind, map[string]string{"endpoint-config": "cfg", "endpoint": "ep"}[kind])
+		assertEqual(t, kind+" roles", r.ExecutionRoles, []string{roleARN})
+		assertEqual(t, kind+" roles unknown", r.RolesUnknown, reason)
+		if len(r.Slots) != 1 || r.Slots[0].KeyRef != keyARN {
+			t.Errorf("%s slots = %+v, want the volume keyed with keyARN", kind, r.Slots)
+		}
+	}
+	assertEqual(t, "DescribeModel calls", h.modelsDescribe, map[string]int{"ok": 1, "m1": 1, "denied": 1})
+	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+}
+
+// Inference-component endpoints name no model on their variants: the
+// config's own ExecutionRoleArn is what they run as, and with neither the
+// roles are unknown rather than "none".
+func TestEndpointConfigRoleWithoutModels(t *testing.T) {
+	ic := config("ic", keyARN)
+	ic.ProductionVariants[0].ModelName = nil
+	ic.ExecutionRoleArn = aws.String(roleARN2)
+	bare := config("bare", keyARN)
+	bare.ProductionVariants[0].ModelName = nil
+	h := &hostingFake{
+		listedConfigs: []string{"ic", "bare"},
+		configs:       map[string]*sm.DescribeEndpointConfigOutput{"ic": ic, "bare": bare},
+	}
+	inv := runCollector(t, h.api(t), "sagemaker:hosting")
+	assertEqual(t, "ic roles", findResource(t, inv, "endpoint-config", "ic").ExecutionRoles, []string{roleARN2})
+	assertEqual(t, "bare roles unknown", findResource(t, inv, "endpoint-config", "bare").RolesUnknown,
+		"neither the endpoint config nor its variants name a model or an execution role")
+	assertEqual(t, "DescribeModel calls", h.modelsDescribe, map[string]int{})
+}
+
+// The hosting and transform-job collectors of one target share one model
+// cache: running concurrently, they describe each model once.
+func TestModelsSharedWithTransformJobs(t *testing.T) {
+	h := &hostingFake{
+		listedConfigs: []string{"cfg"},
+		configs:       map[string]*sm.DescribeEndpointConfigOutput{"cfg": config("cfg", keyARN)},
+		endpoints:     map[string]*sm.DescribeEndpointOutput{"ep": endpoint("ep", "cfg", "")},
+		models:        map[string]string{"model": roleARN, "batch": roleARN2},
+	}
+	api := h.api(t)
+	var jobs []types.TransformJobSummary
+	for _, n := range []string{"j1", "j2", "j3", "j4"} {
+		jobs = append(jobs, types.TransformJobSummary{TransformJobName: aws.String(n), TransformJobArn: aws.String(arnOf("transform-job", n))})
+	}
+	jobsAPI := &fakeJobsAPI{t: t, listTags: noTags, describeModel: h.describeModel,
+		listTransformJobs: func(*sm.ListTransformJobsInput) (*sm.ListTransformJobsOutput, error) {
+			return &sm.ListTransformJobsOutput{TransformJobSummaries: jobs}, nil
+		},
+		describeTransformJob: func(in *sm.DescribeTransformJobInput) (*sm.DescribeTransformJobOutput, error) {
+			model := "model" // j1, j2: the endpoint's model; j3, j4: another
+			if n := aws.ToString(in.TransformJobName); n == "j3" || n == "j4" {
+				model = "batch"
+			}
+			return &sm.DescribeTransformJobOutput{TransformJobName: in.TransformJobName,
+				TransformJobArn: aws.String(arnOf("transform-job", aws.ToString(in.TransformJobName))), ModelName: aws.String(model)}, nil
+		},
+	}
+	models := newModelRoles(api) // as AllCollectors shares it
+	sink := &collect.MemorySink{}
+	collect.Run(context.Background(), []collect.Job{
+		{Target: target, Collector: hostingCollector(api, models)},
+		{Target: target, Collector: transformJobCollector(jobsAPI, models)},
+	}, 2, sink)
+	inv := sink.Inventory()
+	assertEqual(t, "DescribeModel calls", h.modelsDescribe, map[string]int{"model": 1, "batch": 1})
+	for _, r := range inv.Resources {
+		want := []string{roleARN}
+		if r.Name == "j3" || r.Name == "j4" {
+			want = []string{roleARN2}
+		}
+		assertEqual(t, r.Kind+" "+r.Name+" roles", r.ExecutionRoles, want)
+	}
+	if len(inv.Resources) != 6 {
+		t.Errorf("got %d resources, want a config, an endpoint and four jobs", len(inv.Resources))
+	}
 }

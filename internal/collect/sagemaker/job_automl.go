@@ -37,10 +37,11 @@ func autoMLJobCollector(api JobsAPI) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.AutoMLJobArn),
-				Name:      aws.ToString(out.AutoMLJobName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     autoMLSlots(out),
+				ARN:            aws.ToString(out.AutoMLJobArn),
+				Name:           aws.ToString(out.AutoMLJobName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          autoMLSlots(out),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	})

@@ -37,10 +37,11 @@ func compilationJobCollector(api JobsAPI) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.CompilationJobArn),
-				Name:      aws.ToString(out.CompilationJobName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     compilationSlots(out),
+				ARN:            aws.ToString(out.CompilationJobArn),
+				Name:           aws.ToString(out.CompilationJobName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          compilationSlots(out),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	})

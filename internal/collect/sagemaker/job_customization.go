@@ -60,6 +60,7 @@ func customizationJobCollector(api JobsAPI) collect.Collector {
 			return inventory.Resource{
 				ARN: aws.ToString(out.JobArn), Name: aws.ToString(out.JobName), CreatedAt: aws.ToTime(out.CreationTime),
 				Tags: tags, Slots: customizationSlots(aws.ToString(out.JobConfigDocument), aws.ToString(out.JobConfigSchemaVersion)),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	})

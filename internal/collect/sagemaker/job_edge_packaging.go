@@ -37,10 +37,11 @@ func edgePackagingJobCollector(api JobsAPI) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.EdgePackagingJobArn),
-				Name:      aws.ToString(out.EdgePackagingJobName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     edgePackagingSlots(out),
+				ARN:            aws.ToString(out.EdgePackagingJobArn),
+				Name:           aws.ToString(out.EdgePackagingJobName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          edgePackagingSlots(out),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	})

@@ -19,6 +19,7 @@ type fakeJobsAPI struct {
 	describeProcessingJob               func(*sm.DescribeProcessingJobInput) (*sm.DescribeProcessingJobOutput, error)
 	listTransformJobs                   func(*sm.ListTransformJobsInput) (*sm.ListTransformJobsOutput, error)
 	describeTransformJob                func(*sm.DescribeTransformJobInput) (*sm.DescribeTransformJobOutput, error)
+	describeModel                       func(*sm.DescribeModelInput) (*sm.DescribeModelOutput, error)
 	listHyperParameterTuningJobs        func(*sm.ListHyperParameterTuningJobsInput) (*sm.ListHyperParameterTuningJobsOutput, error)
 	describeHyperParameterTuningJob     func(*sm.DescribeHyperParameterTuningJobInput) (*sm.DescribeHyperParameterTuningJobOutput, error)
 	listAutoMLJobs                      func(*sm.ListAutoMLJobsInput) (*sm.ListAutoMLJobsOutput, error)
@@ -63,6 +64,10 @@ func (f *fakeJobsAPI) ListTransformJobs(_ context.Context, in *sm.ListTransformJ
 
 func (f *fakeJobsAPI) DescribeTransformJob(_ context.Context, in *sm.DescribeTransformJobInput, _ ...func(*sm.Options)) (*sm.DescribeTransformJobOutput, error) {
 	return jobCall(f, "DescribeTransformJob", f.describeTransformJob, in)
+}
+
+func (f *fakeJobsAPI) DescribeModel(_ context.Context, in *sm.DescribeModelInput, _ ...func(*sm.Options)) (*sm.DescribeModelOutput, error) {
+	return jobCall(f, "DescribeModel", f.describeModel, in)
 }
 
 func (f *fakeJobsAPI) ListHyperParameterTuningJobs(_ context.Context, in *sm.ListHyperParameterTuningJobsInput, _ ...func(*sm.Options)) (*sm.ListHyperParameterTuningJobsOutput, error) {

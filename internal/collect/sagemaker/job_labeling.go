@@ -37,10 +37,11 @@ func labelingJobCollector(api JobsAPI) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.LabelingJobArn),
-				Name:      aws.ToString(out.LabelingJobName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     labelingSlots(out),
+				ARN:            aws.ToString(out.LabelingJobArn),
+				Name:           aws.ToString(out.LabelingJobName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          labelingSlots(out),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	})

@@ -185,6 +185,10 @@ func TestJobCollectorsAgainstMoto(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("got %d resources, want %d: %v", len(got), len(want), keys(got))
 	}
+	// Every job reports the role it runs as; the transform job its model's.
+	for k := range want {
+		assertEqual(t, k+" roles", [2]any{got[k].ExecutionRoles, got[k].RolesUnknown}, [2]any{[]string{role}, ""})
+	}
 	assertEqual(t, "tags of processing job", got["processing-job/proc"].Tags, map[string]string{"team": "ml"})
 	assertEqual(t, "tags of tuning job", got["hyper-parameter-tuning-job/hpo"].Tags, map[string]string{"team": "ml"})
 	// moto gaps, pinned so a moto change is noticed: the five unimplemented

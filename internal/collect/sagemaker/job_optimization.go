@@ -37,10 +37,11 @@ func optimizationJobCollector(api JobsAPI) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.OptimizationJobArn),
-				Name:      aws.ToString(out.OptimizationJobName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     optimizationSlots(out),
+				ARN:            aws.ToString(out.OptimizationJobArn),
+				Name:           aws.ToString(out.OptimizationJobName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          optimizationSlots(out),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	})

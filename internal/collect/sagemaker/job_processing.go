@@ -37,10 +37,11 @@ func processingJobCollector(api JobsAPI) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.ProcessingJobArn),
-				Name:      aws.ToString(out.ProcessingJobName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     processingSlots(out),
+				ARN:            aws.ToString(out.ProcessingJobArn),
+				Name:           aws.ToString(out.ProcessingJobName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          processingSlots(out),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	})

@@ -37,10 +37,11 @@ func recommendationsJobCollector(api JobsAPI) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.JobArn),
-				Name:      aws.ToString(out.JobName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     recommendationsSlots(out),
+				ARN:            aws.ToString(out.JobArn),
+				Name:           aws.ToString(out.JobName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          recommendationsSlots(out),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	})

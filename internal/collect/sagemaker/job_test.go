@@ -1,6 +1,7 @@
 package sagemaker
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -451,7 +452,8 @@ func TestJobCollectorErrors(t *testing.T) {
 		assertEqual(t, "resources", inv.Resources, []inventory.Resource{{
 			Kind: "transform-job", ARN: arn, Name: "j", Account: target.Account, Region: target.Region,
 			Tags: map[string]string{"owner": "ml"}, CreatedAt: created, Source: "sagemaker:ListTransformJobs",
-			Slots: []inventory.Slot{inventory.UnreadableSlot("sagemaker:DescribeTransformJob: access denied (AccessDeniedException)")},
+			Slots:        []inventory.Slot{inventory.UnreadableSlot("sagemaker:DescribeTransformJob: access denied (AccessDeniedException)")},
+			RolesUnknown: "sagemaker:DescribeTransformJob: access denied (AccessDeniedException)",
 		}})
 		assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{{
 			Account: target.Account, Region: target.Region, Service: "sagemaker:DescribeTransformJob",
@@ -489,5 +491,213 @@ func TestJobCollectorKinds(t *testing.T) {
 	}
 	if len(seen) != 10 {
 		t.Errorf("got %d job kinds, want 10", len(seen))
+	}
+}
+
+// Every job kind records the role its job runs as, read from its Describe
+// output; a transform job, from its model's. A job kind whose Create call
+// requires a role and whose Describe shows none is unknown, not "no role".
+func TestJobRoles(t *testing.T) {
+	list := func(kind string) (string, *string) { return "j", aws.String(arnOf(kind, "j")) }
+	tests := []struct {
+		collector string
+		api       func(role *string) *fakeJobsAPI
+		field     string // named in the reason when the role is missing
+		want      []string
+	}{
+		{"sagemaker:processing-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listProcessingJobs: func(*sm.ListProcessingJobsInput) (*sm.ListProcessingJobsOutput, error) {
+					n, a := list("processing-job")
+					return &sm.ListProcessingJobsOutput{ProcessingJobSummaries: []types.ProcessingJobSummary{{ProcessingJobName: &n, ProcessingJobArn: a}}}, nil
+				},
+				describeProcessingJob: func(*sm.DescribeProcessingJobInput) (*sm.DescribeProcessingJobOutput, error) {
+					return &sm.DescribeProcessingJobOutput{ProcessingJobName: aws.String("j"), RoleArn: role}, nil
+				},
+			}
+		}, "RoleArn", []string{roleARN}},
+		{"sagemaker:hyper-parameter-tuning-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listHyperParameterTuningJobs: func(*sm.ListHyperParameterTuningJobsInput) (*sm.ListHyperParameterTuningJobsOutput, error) {
+					n, a := list("hyper-parameter-tuning-job")
+					return &sm.ListHyperParameterTuningJobsOutput{HyperParameterTuningJobSummaries: []types.HyperParameterTuningJobSummary{{HyperParameterTuningJobName: &n, HyperParameterTuningJobArn: a}}}, nil
+				},
+				describeHyperParameterTuningJob: func(*sm.DescribeHyperParameterTuningJobInput) (*sm.DescribeHyperParameterTuningJobOutput, error) {
+					out := &sm.DescribeHyperParameterTuningJobOutput{HyperParameterTuningJobName: aws.String("j"),
+						TrainingJobDefinition: &types.HyperParameterTrainingJobDefinition{RoleArn: role}}
+					if role != nil { // several definitions, each with its role
+						out.TrainingJobDefinitions = []types.HyperParameterTrainingJobDefinition{{RoleArn: aws.String(roleARN2)}, {RoleArn: role}}
+					}
+					return out, nil
+				},
+			}
+		}, "TrainingJobDefinition(s).RoleArn", []string{roleARN2, roleARN}},
+		{"sagemaker:auto-ml-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listAutoMLJobs: func(*sm.ListAutoMLJobsInput) (*sm.ListAutoMLJobsOutput, error) {
+					n, a := list("automl-job")
+					return &sm.ListAutoMLJobsOutput{AutoMLJobSummaries: []types.AutoMLJobSummary{{AutoMLJobName: &n, AutoMLJobArn: a}}}, nil
+				},
+				describeAutoMLJobV2: func(*sm.DescribeAutoMLJobV2Input) (*sm.DescribeAutoMLJobV2Output, error) {
+					return &sm.DescribeAutoMLJobV2Output{AutoMLJobName: aws.String("j"), RoleArn: role}, nil
+				},
+			}
+		}, "RoleArn", []string{roleARN}},
+		{"sagemaker:labeling-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listLabelingJobs: func(*sm.ListLabelingJobsInput) (*sm.ListLabelingJobsOutput, error) {
+					n, a := list("labeling-job")
+					return &sm.ListLabelingJobsOutput{LabelingJobSummaryList: []types.LabelingJobSummary{{LabelingJobName: &n, LabelingJobArn: a}}}, nil
+				},
+				describeLabelingJob: func(*sm.DescribeLabelingJobInput) (*sm.DescribeLabelingJobOutput, error) {
+					return &sm.DescribeLabelingJobOutput{LabelingJobName: aws.String("j"), RoleArn: role}, nil
+				},
+			}
+		}, "RoleArn", []string{roleARN}},
+		{"sagemaker:compilation-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listCompilationJobs: func(*sm.ListCompilationJobsInput) (*sm.ListCompilationJobsOutput, error) {
+					n, a := list("compilation-job")
+					return &sm.ListCompilationJobsOutput{CompilationJobSummaries: []types.CompilationJobSummary{{CompilationJobName: &n, CompilationJobArn: a}}}, nil
+				},
+				describeCompilationJob: func(*sm.DescribeCompilationJobInput) (*sm.DescribeCompilationJobOutput, error) {
+					return &sm.DescribeCompilationJobOutput{CompilationJobName: aws.String("j"), RoleArn: role}, nil
+				},
+			}
+		}, "RoleArn", []string{roleARN}},
+		{"sagemaker:edge-packaging-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listEdgePackagingJobs: func(*sm.ListEdgePackagingJobsInput) (*sm.ListEdgePackagingJobsOutput, error) {
+					n, a := list("edge-packaging-job")
+					return &sm.ListEdgePackagingJobsOutput{EdgePackagingJobSummaries: []types.EdgePackagingJobSummary{{EdgePackagingJobName: &n, EdgePackagingJobArn: a}}}, nil
+				},
+				describeEdgePackagingJob: func(*sm.DescribeEdgePackagingJobInput) (*sm.DescribeEdgePackagingJobOutput, error) {
+					return &sm.DescribeEdgePackagingJobOutput{EdgePackagingJobName: aws.String("j"), RoleArn: role}, nil
+				},
+			}
+		}, "RoleArn", []string{roleARN}},
+		{"sagemaker:inference-recommendations-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listInferenceRecommendationsJobs: func(*sm.ListInferenceRecommendationsJobsInput) (*sm.ListInferenceRecommendationsJobsOutput, error) {
+					n, a := list("inference-recommendations-job")
+					return &sm.ListInferenceRecommendationsJobsOutput{InferenceRecommendationsJobs: []types.InferenceRecommendationsJob{{JobName: &n, JobArn: a}}}, nil
+				},
+				describeInferenceRecommendationsJob: func(*sm.DescribeInferenceRecommendationsJobInput) (*sm.DescribeInferenceRecommendationsJobOutput, error) {
+					return &sm.DescribeInferenceRecommendationsJobOutput{JobName: aws.String("j"), RoleArn: role}, nil
+				},
+			}
+		}, "RoleArn", []string{roleARN}},
+		{"sagemaker:optimization-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listOptimizationJobs: func(*sm.ListOptimizationJobsInput) (*sm.ListOptimizationJobsOutput, error) {
+					n, a := list("optimization-job")
+					return &sm.ListOptimizationJobsOutput{OptimizationJobSummaries: []types.OptimizationJobSummary{{OptimizationJobName: &n, OptimizationJobArn: a}}}, nil
+				},
+				describeOptimizationJob: func(*sm.DescribeOptimizationJobInput) (*sm.DescribeOptimizationJobOutput, error) {
+					return &sm.DescribeOptimizationJobOutput{OptimizationJobName: aws.String("j"), RoleArn: role}, nil
+				},
+			}
+		}, "RoleArn", []string{roleARN}},
+		{"sagemaker:model-customization-jobs", func(role *string) *fakeJobsAPI {
+			return &fakeJobsAPI{
+				listJobs: func(in *sm.ListJobsInput) (*sm.ListJobsOutput, error) {
+					if in.JobCategory != types.JobCategoryAgentRftEvaluation {
+						return &sm.ListJobsOutput{}, nil
+					}
+					n, a := list("job")
+					return &sm.ListJobsOutput{JobSummaries: []types.JobSummary{{JobName: &n, JobArn: a}}}, nil
+				},
+				describeJob: func(*sm.DescribeJobInput) (*sm.DescribeJobOutput, error) {
+					return &sm.DescribeJobOutput{JobName: aws.String("j"), RoleArn: role}, nil
+				},
+			}
+		}, "RoleArn", []string{roleARN}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.collector, func(t *testing.T) {
+			api := tc.api(aws.String(roleARN))
+			api.t, api.listTags = t, noTags
+			r := oneJob(t, api, tc.collector)
+			assertEqual(t, "roles", r.ExecutionRoles, tc.want)
+			assertEqual(t, "roles unknown", r.RolesUnknown, "")
+
+			api = tc.api(nil)
+			api.t, api.listTags = t, noTags
+			r = oneJob(t, api, tc.collector)
+			assertEqual(t, "no role", []any{r.ExecutionRoles, r.RolesUnknown}, []any{[]string(nil), "returned no " + tc.field})
+		})
+	}
+}
+
+// oneJob runs a job collector that lists one job and returns it, with the
+// Describe operation cut from RolesUnknown so cases compare field names.
+func oneJob(t *testing.T, api JobsAPI, collector string) inventory.Resource {
+	t.Helper()
+	inv := runJobCollector(t, api, collector)
+	if len(inv.Resources) != 1 {
+		t.Fatalf("got %d resources, want 1", len(inv.Resources))
+	}
+	r := inv.Resources[0]
+	if _, after, ok := strings.Cut(r.RolesUnknown, " returned no "); ok {
+		r.RolesUnknown = "returned no " + after
+	}
+	return r
+}
+
+// A transform job runs as its model's role; a model that is gone or whose
+// Describe is denied leaves the role unknown with the reason, and the job
+// is still reported with its slots and no gap.
+func TestTransformJobRoles(t *testing.T) {
+	tests := []struct {
+		name, model  string
+		modelErr     error
+		roles        []string
+		rolesUnknown string
+	}{
+		{name: "model read", model: "m1", roles: []string{roleARN}},
+		{name: "model gone", model: "m1", modelErr: errGone("model m1"), rolesUnknown: "model m1 no longer exists"},
+		{name: "model denied", model: "m1", modelErr: errDenied,
+			rolesUnknown: "model m1 could not be described: sagemaker:DescribeModel: access denied (AccessDeniedException)"},
+		{name: "no model", rolesUnknown: "sagemaker:DescribeTransformJob returned no ModelName"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			arn := arnOf("transform-job", "j")
+			var described []string
+			api := &fakeJobsAPI{t: t, listTags: noTags,
+				listTransformJobs: func(*sm.ListTransformJobsInput) (*sm.ListTransformJobsOutput, error) {
+					return &sm.ListTransformJobsOutput{TransformJobSummaries: []types.TransformJobSummary{{TransformJobName: aws.String("j"), TransformJobArn: aws.String(arn)}}}, nil
+				},
+				describeTransformJob: func(*sm.DescribeTransformJobInput) (*sm.DescribeTransformJobOutput, error) {
+					out := &sm.DescribeTransformJobOutput{TransformJobName: aws.String("j"), TransformJobArn: aws.String(arn),
+						TransformOutput: &types.TransformOutput{S3OutputPath: aws.String("s3://out/"), KmsKeyId: aws.String(keyARN)}}
+					if tc.model != "" {
+						out.ModelName = aws.String(tc.model)
+					}
+					return out, nil
+				},
+				describeModel: func(in *sm.DescribeModelInput) (*sm.DescribeModelOutput, error) {
+					described = append(described, aws.ToString(in.ModelName))
+					if tc.modelErr != nil {
+						return nil, tc.modelErr
+					}
+					return &sm.DescribeModelOutput{ModelName: in.ModelName, ExecutionRoleArn: aws.String(roleARN)}, nil
+				},
+			}
+			inv := runJobCollector(t, api, "sagemaker:transform-jobs")
+			if len(inv.Resources) != 1 {
+				t.Fatalf("got %d resources, want the job", len(inv.Resources))
+			}
+			r := inv.Resources[0]
+			assertEqual(t, "roles", r.ExecutionRoles, tc.roles)
+			assertEqual(t, "roles unknown", r.RolesUnknown, tc.rolesUnknown)
+			if len(r.Slots) != 2 || r.Slots[1].KeyRef != keyARN {
+				t.Errorf("slots = %+v, want the output keyed with keyARN", r.Slots)
+			}
+			assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+			if tc.model != "" {
+				assertEqual(t, "DescribeModel calls", described, []string{tc.model})
+			}
+		})
 	}
 }

@@ -11,8 +11,21 @@ import (
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
-func transformJobCollector(api JobsAPI) collect.Collector {
-	return kindCollector(api, "sagemaker:transform-jobs", kindSpec{
+// transformJobCollector reads transform jobs. A job runs as its model's
+// execution role, read through models, which the hosting collector shares.
+func transformJobCollector(api JobsAPI, models *modelRoles) collect.Collector {
+	return collector{
+		name:  "sagemaker:transform-jobs",
+		kinds: []string{kindTransformJob},
+		run: func(ctx context.Context, t collect.Target, sink collect.Sink) error {
+			return collectKind(ctx, api, t, sink, transformJobSpec(api, models, t))
+		},
+	}
+}
+
+// transformJobSpec is built per run: models are cached per target.
+func transformJobSpec(api JobsAPI, models *modelRoles, t collect.Target) kindSpec {
+	return kindSpec{
 		kind:       kindTransformJob,
 		listOp:     "sagemaker:ListTransformJobs",
 		describeOp: "sagemaker:DescribeTransformJob",
@@ -36,14 +49,19 @@ func transformJobCollector(api JobsAPI) collect.Collector {
 			if err != nil {
 				return inventory.Resource{}, err
 			}
-			return inventory.Resource{
+			// No ModelName: collectKind records that the role is unknown.
+			res := inventory.Resource{
 				ARN:       aws.ToString(out.TransformJobArn),
 				Name:      aws.ToString(out.TransformJobName),
 				CreatedAt: aws.ToTime(out.CreationTime),
 				Slots:     transformSlots(out),
-			}, nil
+			}
+			if model := aws.ToString(out.ModelName); model != "" {
+				res.ExecutionRoles, res.RolesUnknown, err = models.rolesOf(ctx, t, []string{model})
+			}
+			return res, err
 		},
-	})
+	}
 }
 
 func transformSlots(out *sm.DescribeTransformJobOutput) []inventory.Slot {

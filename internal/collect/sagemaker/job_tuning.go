@@ -41,10 +41,11 @@ func tuningJobCollector(api JobsAPI) collect.Collector {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.HyperParameterTuningJobArn),
-				Name:      aws.ToString(out.HyperParameterTuningJobName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     tuningSlots(out),
+				ARN:            aws.ToString(out.HyperParameterTuningJobArn),
+				Name:           aws.ToString(out.HyperParameterTuningJobName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          tuningSlots(out),
+				ExecutionRoles: tuningRoles(out),
 			}, nil
 		},
 	})
@@ -120,4 +121,17 @@ func tuningVolume(d *types.HyperParameterTrainingJobDefinition) (string, []strin
 		return aws.ToString(hc.VolumeKmsKeyId), instanceTypes
 	}
 	return "", nil
+}
+
+// tuningRoles are the roles the tuning job's training jobs run as: one per
+// training job definition.
+func tuningRoles(out *sm.DescribeHyperParameterTuningJobOutput) []string {
+	var roles []string
+	if d := out.TrainingJobDefinition; d != nil {
+		roles = append(roles, aws.ToString(d.RoleArn))
+	}
+	for _, d := range out.TrainingJobDefinitions {
+		roles = append(roles, aws.ToString(d.RoleArn))
+	}
+	return executionRoles(roles...)
 }

@@ -13,11 +13,16 @@ import (
 // knownSet is the records earlier scans stored for one kind and target.
 type knownSet struct {
 	records map[string]inventory.Resource // by ARN
+	// dropped counts stored records left out because they predate
+	// execution roles: the store no longer covers its window completely.
+	dropped int
 }
 
 // knownRecords loads the stored records of kind in t. Only immutable kinds
 // are reused; when the store cannot be read the scan describes everything,
-// which costs calls but never correctness.
+// which costs calls but never correctness. A record stored before
+// collectors recorded execution roles is left out, so it is described
+// again rather than reused without its roles.
 func knownRecords(ctx context.Context, t collect.Target, kind string) knownSet {
 	if t.Known == nil {
 		return knownSet{}
@@ -31,7 +36,22 @@ func knownRecords(ctx context.Context, t collect.Target, kind string) knownSet {
 			slog.String("kind", kind), slog.Any("error", err))
 		return knownSet{}
 	}
-	return knownSet{records: records}
+	if records == nil {
+		return knownSet{} // nothing stored: as before, no window is trusted
+	}
+	set := knownSet{records: make(map[string]inventory.Resource, len(records))}
+	for arn, r := range records {
+		if storedWithoutRoles(kind, r) {
+			set.dropped++
+			continue
+		}
+		set.records[arn] = r
+	}
+	if set.dropped > 0 {
+		logger(t).InfoContext(ctx, "stored records predate execution roles; describing them again",
+			slog.String("kind", kind), slog.Int("records", set.dropped))
+	}
+	return set
 }
 
 // match returns the stored record of a listed resource, when there is one

@@ -44,7 +44,7 @@ func jobAt(name string, at time.Time) types.SearchRecord {
 
 func storedJob(name string, at time.Time) inventory.Resource {
 	return inventory.Resource{Kind: kindTrainingJob, ARN: arnOf("training-job", name), Name: name, Account: target.Account,
-		Region: target.Region, CreatedAt: at, Source: searchOp, Slots: wantJobSlots}
+		Region: target.Region, CreatedAt: at, Source: searchOp, Slots: wantJobSlots, ExecutionRoles: wantJobRoles}
 }
 
 func names(inv inventory.Inventory) []string {
@@ -154,18 +154,22 @@ func TestKnownEndpointConfigsAreNotDescribedAgain(t *testing.T) {
 			mu.Unlock()
 			return &sm.ListTagsOutput{Tags: []types.Tag{tag("owner", "now")}}, nil
 		},
+		describeModel: func(in *sm.DescribeModelInput) (*sm.DescribeModelOutput, error) {
+			return &sm.DescribeModelOutput{ModelName: in.ModelName, ExecutionRoleArn: aws.String(roleARN2)}, nil
+		},
 	}
 	stored := func(name, key string, at time.Time) inventory.Resource {
 		return inventory.Resource{Kind: kindEndpointConfig, ARN: arnOf("endpoint-config", name), Name: name, CreatedAt: at,
 			Account: target.Account, Region: target.Region, Source: describeEndpointConfigOp, Tags: map[string]string{"owner": "then"},
-			Slots: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: key, InstanceTypes: []string{"ml.m5.large"}}}}
+			Slots:          []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: key, InstanceTypes: []string{"ml.m5.large"}}},
+			ExecutionRoles: []string{roleARN}}
 	}
 	tgt := target
 	tgt.Known = knownFake{records: map[string]map[string]inventory.Resource{kindEndpointConfig: {
 		arnOf("endpoint-config", "kept"):  stored("kept", "stored-key", created),
 		arnOf("endpoint-config", "again"): stored("again", "old-key", created), // same ARN, older creation
 	}}}
-	inv := runWith(t, hostingCollector(api), tgt)
+	inv := runWith(t, hostingCollector(api, newModelRoles(api)), tgt)
 	assertEqual(t, "described", described, map[string]int{"again": 1})
 	assertEqual(t, "ListTags calls", tagged, 3) // tags can change: read for every listed resource
 	kept := findResource(t, inv, kindEndpointConfig, "kept")
@@ -173,6 +177,87 @@ func TestKnownEndpointConfigsAreNotDescribedAgain(t *testing.T) {
 	assertEqual(t, "kept tags", kept.Tags, map[string]string{"owner": "now"})
 	assertEqual(t, "recreated key", findResource(t, inv, kindEndpointConfig, "again").Slots[0].KeyRef, "new-key")
 	assertEqual(t, "endpoint key", findResource(t, inv, kindEndpoint, "ep").Slots[0].KeyRef, "stored-key")
+	// Roles come with the stored config; only the recreated one reads its model.
+	assertEqual(t, "kept roles", kept.ExecutionRoles, []string{roleARN})
+	assertEqual(t, "endpoint roles", findResource(t, inv, kindEndpoint, "ep").ExecutionRoles, []string{roleARN})
+	assertEqual(t, "recreated roles", findResource(t, inv, kindEndpointConfig, "again").ExecutionRoles, []string{roleARN2})
+}
+
+// A record stored before collectors recorded execution roles has neither
+// roles nor a reason: reusing it would leave the resource without roles
+// for good, so it is described again. A stored record with roles, or with
+// the reason they are unknown, is still reused.
+func TestStoredRecordsWithoutRolesAreDescribedAgain(t *testing.T) {
+	var mu sync.Mutex
+	described := map[string]int{}
+	count := func(name string) {
+		mu.Lock()
+		described[name]++
+		mu.Unlock()
+	}
+	api := &fakeJobsAPI{t: t, listTags: noTags,
+		listProcessingJobs: func(*sm.ListProcessingJobsInput) (*sm.ListProcessingJobsOutput, error) {
+			var out sm.ListProcessingJobsOutput
+			for _, n := range []string{"old", "roles", "unknown"} {
+				out.ProcessingJobSummaries = append(out.ProcessingJobSummaries, types.ProcessingJobSummary{
+					ProcessingJobName: aws.String(n), ProcessingJobArn: aws.String(arnOf("processing-job", n)), CreationTime: aws.Time(created)})
+			}
+			return &out, nil
+		},
+		describeProcessingJob: func(in *sm.DescribeProcessingJobInput) (*sm.DescribeProcessingJobOutput, error) {
+			count(aws.ToString(in.ProcessingJobName))
+			return &sm.DescribeProcessingJobOutput{ProcessingJobName: in.ProcessingJobName, RoleArn: aws.String(roleARN2),
+				ProcessingJobArn: aws.String(arnOf("processing-job", aws.ToString(in.ProcessingJobName))), CreationTime: aws.Time(created)}, nil
+		},
+	}
+	stored := func(name string, roles []string, unknown string) inventory.Resource {
+		return inventory.Resource{Kind: kindProcessingJob, ARN: arnOf("processing-job", name), Name: name, CreatedAt: created,
+			Account: target.Account, Region: target.Region, Source: "sagemaker:DescribeProcessingJob",
+			Slots:          []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "stored-key"}},
+			ExecutionRoles: roles, RolesUnknown: unknown}
+	}
+	tgt := target
+	tgt.Known = knownFake{records: map[string]map[string]inventory.Resource{kindProcessingJob: {
+		arnOf("processing-job", "old"):     stored("old", nil, ""),
+		arnOf("processing-job", "roles"):   stored("roles", []string{roleARN}, ""),
+		arnOf("processing-job", "unknown"): stored("unknown", nil, "model m no longer exists"),
+	}}}
+	inv := runWith(t, processingJobCollector(api), tgt)
+	assertEqual(t, "described", described, map[string]int{"old": 1})
+	assertEqual(t, "old roles", findResource(t, inv, kindProcessingJob, "old").ExecutionRoles, []string{roleARN2})
+	assertEqual(t, "reused roles", findResource(t, inv, kindProcessingJob, "roles").ExecutionRoles, []string{roleARN})
+	assertEqual(t, "reused reason", findResource(t, inv, kindProcessingJob, "unknown").RolesUnknown, "model m no longer exists")
+	// Kinds without an execution role are not affected.
+	if storedWithoutRoles(kindModelCard, inventory.Resource{}) {
+		t.Error("a model card has no role to miss")
+	}
+}
+
+// A training job stored before roles is left out of the stored records, so
+// the stored window no longer vouches for every older job: Search reads on
+// past it, and the job comes back from Search with its role.
+func TestTrainingSearchReadsPastTheWindowForRecordsWithoutRoles(t *testing.T) {
+	until := created
+	var pages []string
+	api := &fakeAPI{t: t, search: func(in *sm.SearchInput) (*sm.SearchOutput, error) {
+		pages = append(pages, aws.ToString(in.NextToken))
+		if in.NextToken == nil {
+			return &sm.SearchOutput{Results: []types.SearchRecord{jobAt("job-new", until.Add(2*time.Hour)), jobAt("job-old", until.Add(-2*time.Hour))}, NextToken: aws.String("p2")}, nil
+		}
+		return &sm.SearchOutput{Results: []types.SearchRecord{jobAt("job-older", until.Add(-48*time.Hour))}}, nil
+	}}
+	withoutRoles := storedJob("job-older", until.Add(-48*time.Hour))
+	withoutRoles.ExecutionRoles = nil
+	tgt := target
+	tgt.Known = knownFake{until: until, records: map[string]map[string]inventory.Resource{kindTrainingJob: {
+		arnOf("training-job", "job-old"):   storedJob("job-old", until.Add(-2*time.Hour)),
+		arnOf("training-job", "job-older"): withoutRoles,
+	}}}
+	inv := runWith(t, trainingCollector(api), tgt)
+	assertEqual(t, "pages", pages, []string{"", "p2"})
+	assertEqual(t, "jobs", names(inv), []string{"job-new", "job-old", "job-older"})
+	older := findResource(t, inv, kindTrainingJob, "job-older")
+	assertEqual(t, "older job", []any{older.Source, older.ExecutionRoles}, []any{searchOp, wantJobRoles})
 }
 
 // --since reaches the List calls of job kinds as CreationTimeAfter, a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,10 +199,14 @@ func TestCollectorsAgainstMoto(t *testing.T) {
 	}
 	res := func(kind, name, source string, tags map[string]string, slots ...inventory.Slot) inventory.Resource {
 		return inventory.Resource{Kind: kind, ARN: arn(kind, name), Name: name, Account: account, Region: region,
-			Tags: tags, Source: source, Slots: slots}
+			Tags: tags, Source: source, Slots: slots, ExecutionRoles: []string{role}}
 	}
 	withConfig := func(r inventory.Resource, cfg string) inventory.Resource {
 		r.Attributes = map[string]string{inventory.AttrEndpointConfig: cfg}
+		return r
+	}
+	rolesUnknown := func(r inventory.Resource, reason string) inventory.Resource {
+		r.ExecutionRoles, r.RolesUnknown = nil, reason
 		return r
 	}
 	want := []inventory.Resource{
@@ -214,10 +219,10 @@ func TestCollectorsAgainstMoto(t *testing.T) {
 				InstanceTypes: []string{"ml.t3.medium"}},
 		),
 		withConfig(res("endpoint", "ep", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", map[string]string{"env": "prod"}, onEndpoint...), "cfg"),
-		withConfig(res("endpoint", "orphan", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", nil, inventory.Slot{
+		rolesUnknown(withConfig(res("endpoint", "orphan", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", nil, inventory.Slot{
 			Type: "volume", Name: "config", Label: "endpoint config doomed",
 			Unknown: "endpoint config doomed no longer exists; the endpoint's keys cannot be verified",
-		}), "doomed"),
+		}), "doomed"), "endpoint config doomed no longer exists; the models the endpoint serves cannot be read"),
 		res("endpoint-config", "cfg", "sagemaker:DescribeEndpointConfig", nil, hosting...),
 		res("notebook-instance", "nb", "sagemaker:DescribeNotebookInstance", map[string]string{"owner": "ml-team"},
 			inventory.Slot{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "alias/notebooks"}),
@@ -258,6 +263,100 @@ func TestTrainingFallbackAgainstMoto(t *testing.T) {
 	assertEqual(t, "training jobs", withoutTimes(t, jobs), []inventory.Resource{{
 		Kind: "training-job", ARN: arn("training-job", "job"), Name: "job", Account: account, Region: region,
 		Tags: map[string]string{"team": "research"}, Source: "sagemaker:DescribeTrainingJob", Slots: trainingSlots,
+		ExecutionRoles: []string{role},
 	}})
 	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+}
+
+// countingModels is the real client counting DescribeModel calls per model.
+type countingModels struct {
+	collectsm.FullAPI
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *countingModels) DescribeModel(ctx context.Context, in *sm.DescribeModelInput, optFns ...func(*sm.Options)) (*sm.DescribeModelOutput, error) {
+	c.mu.Lock()
+	c.calls[aws.ToString(in.ModelName)]++
+	c.mu.Unlock()
+	return c.FullAPI.DescribeModel(ctx, in, optFns...)
+}
+
+// Execution roles through the real client: a notebook and a training job
+// read their own role; an endpoint config with two variants whose models
+// run as different roles, its endpoint and a transform job run as their
+// models' roles, each model described once by all collectors together; a
+// config whose model was deleted has unknown roles and is still reported.
+func TestExecutionRolesAgainstMoto(t *testing.T) {
+	const roleB = "arn:aws:iam::123456789012:role/inference"
+	ctx := context.Background()
+	srv := mototest.ForTest(t)
+	client := sm.NewFromConfig(mototest.Config(t, srv, region))
+	seed(ctx, t, client) // nb, model "model" (role), cfg, ep, training job, ...
+
+	model := func(name, execRole string) {
+		must[*sm.CreateModelOutput](t, "CreateModel "+name)(client.CreateModel(ctx, &sm.CreateModelInput{
+			ModelName: aws.String(name), ExecutionRoleArn: aws.String(execRole),
+			PrimaryContainer: &types.ContainerDefinition{Image: aws.String(image)},
+		}))
+	}
+	variant := func(name, model string) types.ProductionVariant {
+		return types.ProductionVariant{VariantName: aws.String(name), ModelName: aws.String(model),
+			InstanceType: types.ProductionVariantInstanceTypeMlM5Large, InitialInstanceCount: aws.Int32(1)}
+	}
+	model("model-b", roleB)
+	model("model-lost", roleB)
+	must[*sm.CreateEndpointConfigOutput](t, "CreateEndpointConfig two")(client.CreateEndpointConfig(ctx, &sm.CreateEndpointConfigInput{
+		EndpointConfigName: aws.String("two"), KmsKeyId: aws.String("alias/hosting"),
+		ProductionVariants: []types.ProductionVariant{variant("a", "model"), variant("b", "model-b")},
+	}))
+	must[*sm.CreateEndpointOutput](t, "CreateEndpoint two")(client.CreateEndpoint(ctx, &sm.CreateEndpointInput{
+		EndpointName: aws.String("ep-two"), EndpointConfigName: aws.String("two"),
+	}))
+	must[*sm.CreateEndpointConfigOutput](t, "CreateEndpointConfig lost")(client.CreateEndpointConfig(ctx, &sm.CreateEndpointConfigInput{
+		EndpointConfigName: aws.String("lost"), ProductionVariants: []types.ProductionVariant{variant("a", "model-lost")},
+	}))
+	must[*sm.DeleteModelOutput](t, "DeleteModel")(client.DeleteModel(ctx, &sm.DeleteModelInput{ModelName: aws.String("model-lost")}))
+	must[*sm.CreateTransformJobOutput](t, "CreateTransformJob")(client.CreateTransformJob(ctx, &sm.CreateTransformJobInput{
+		TransformJobName: aws.String("batch"), ModelName: aws.String("model-b"),
+		TransformInput: &types.TransformInput{DataSource: &types.TransformDataSource{S3DataSource: &types.TransformS3DataSource{
+			S3DataType: types.S3DataTypeS3Prefix, S3Uri: aws.String("s3://in/"),
+		}}},
+		TransformOutput:    &types.TransformOutput{S3OutputPath: aws.String("s3://out/")},
+		TransformResources: &types.TransformResources{InstanceType: types.TransformInstanceTypeMlM5Large, InstanceCount: aws.Int32(1)},
+	}))
+
+	api := &countingModels{FullAPI: client, calls: map[string]int{}}
+	sink := &collect.MemorySink{}
+	collect.Run(ctx, collect.JobsFor(collect.Target{Account: account, Region: region}, collectsm.AllCollectors(api)), 4, sink)
+	inv := sink.Inventory()
+
+	type roles struct {
+		Roles   []string
+		Unknown string
+	}
+	got := map[string]roles{}
+	for _, r := range inv.Resources {
+		got[r.Kind+"/"+r.Name] = roles{r.ExecutionRoles, r.RolesUnknown}
+	}
+	both := []string{roleB, role}
+	for name, want := range map[string]roles{
+		"notebook-instance/nb": {Roles: []string{role}},
+		"training-job/job":     {Roles: []string{role}},
+		"endpoint-config/cfg":  {Roles: []string{role}},
+		"endpoint-config/two":  {Roles: both},
+		"endpoint/ep":          {Roles: []string{role}},
+		"endpoint/ep-two":      {Roles: both},
+		"transform-job/batch":  {Roles: []string{roleB}},
+		"endpoint-config/lost": {Unknown: "model model-lost no longer exists"},
+	} {
+		if g, ok := got[name]; !ok {
+			t.Errorf("%s not collected", name)
+		} else {
+			assertEqual(t, name+" roles", g, want)
+		}
+	}
+	// "model" serves cfg, two and both endpoints; "model-b" serves two, its
+	// endpoint and the transform job: one call each all the same.
+	assertEqual(t, "DescribeModel calls", api.calls, map[string]int{"model": 1, "model-b": 1, "model-lost": 1})
 }

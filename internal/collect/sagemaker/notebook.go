@@ -43,6 +43,8 @@ func notebookCollector(api API) collect.Collector {
 				Name:      aws.ToString(out.NotebookInstanceName),
 				CreatedAt: aws.ToTime(out.CreationTime),
 				Slots:     notebookSlots(out),
+				// The notebook's processes run as this role.
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	}

@@ -20,6 +20,7 @@ func TestNotebookCollector(t *testing.T) {
 		NotebookInstanceArn:  aws.String(nbARN),
 		CreationTime:         aws.Time(created),
 		KmsKeyId:             aws.String(keyARN),
+		RoleArn:              aws.String(roleARN),
 	}
 	tags := tagsOf(map[string][]types.Tag{nbARN: {tag("owner", "ml-team")}})
 
@@ -40,8 +41,9 @@ func TestNotebookCollector(t *testing.T) {
 			want: []inventory.Resource{{
 				Kind: "notebook-instance", ARN: nbARN, Name: "nb", Account: target.Account, Region: target.Region,
 				Tags: map[string]string{"owner": "ml-team"}, CreatedAt: created,
-				Source: "sagemaker:DescribeNotebookInstance",
-				Slots:  []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: keyARN}},
+				Source:         "sagemaker:DescribeNotebookInstance",
+				Slots:          []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: keyARN}},
+				ExecutionRoles: []string{roleARN},
 			}},
 		},
 		{
@@ -55,6 +57,8 @@ func TestNotebookCollector(t *testing.T) {
 				CreatedAt: created, // from the listing
 				Source:    "sagemaker:DescribeNotebookInstance",
 				Slots:     []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume"}},
+				// Every notebook has a role: none returned is unknown, not "none".
+				RolesUnknown: "sagemaker:DescribeNotebookInstance returned no RoleArn",
 			}},
 		},
 		{
@@ -72,6 +76,7 @@ func TestNotebookCollector(t *testing.T) {
 				Source: "sagemaker:ListNotebookInstances",
 				Slots: []inventory.Slot{inventory.UnreadableSlot(
 					"sagemaker:DescribeNotebookInstance: throttled after retries")},
+				RolesUnknown: "sagemaker:DescribeNotebookInstance: throttled after retries",
 			}},
 		},
 		{
@@ -86,6 +91,7 @@ func TestNotebookCollector(t *testing.T) {
 				CreatedAt: created, Source: "sagemaker:ListNotebookInstances",
 				Slots: []inventory.Slot{inventory.UnreadableSlot(
 					"sagemaker:DescribeNotebookInstance: access denied (AccessDeniedException)")},
+				RolesUnknown: "sagemaker:DescribeNotebookInstance: access denied (AccessDeniedException)",
 			}},
 		},
 		{
@@ -106,7 +112,8 @@ func TestNotebookCollector(t *testing.T) {
 				Kind: "notebook-instance", ARN: nbARN, Name: "nb", Account: target.Account, Region: target.Region,
 				TagsError: "sagemaker:ListTags: access denied (AccessDeniedException)",
 				CreatedAt: created, Source: "sagemaker:DescribeNotebookInstance",
-				Slots: []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: keyARN}},
+				Slots:          []inventory.Slot{{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: keyARN}},
+				ExecutionRoles: []string{roleARN},
 			}},
 		},
 	}

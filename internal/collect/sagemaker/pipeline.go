@@ -14,10 +14,23 @@ import (
 const kindPipeline = "pipeline"
 
 // pipelineCollector reports each pipeline with the key slots of the jobs
-// its steps would create, read from its definition. A pipeline is judged
-// as a template: the jobs of past executions are judged as jobs.
-func pipelineCollector(api PipelineAPI) collect.Collector {
-	spec := kindSpec{
+// its steps would create, read from its definition, and the roles those
+// jobs run as. A pipeline is judged as a template: the jobs of past
+// executions are judged as jobs. Models its transform steps name are read
+// through models, which AllCollectors shares with the hosting collector.
+func pipelineCollector(api PipelineAPI, models *modelRoles) collect.Collector {
+	return collector{
+		name:  "sagemaker:pipelines",
+		kinds: []string{kindPipeline},
+		run: func(ctx context.Context, t collect.Target, sink collect.Sink) error {
+			return collectKind(ctx, api, t, sink, pipelineSpec(api, models, t))
+		},
+	}
+}
+
+// pipelineSpec is built per run: models are cached per target.
+func pipelineSpec(api PipelineAPI, models *modelRoles, t collect.Target) kindSpec {
+	return kindSpec{
 		kind:       kindPipeline,
 		listOp:     "sagemaker:ListPipelines",
 		describeOp: "sagemaker:DescribePipeline",
@@ -41,28 +54,33 @@ func pipelineCollector(api PipelineAPI) collect.Collector {
 			if err != nil {
 				return inventory.Resource{}, err
 			}
-			return pipelineResource(out), nil
-		},
-	}
-	return collector{
-		name:  "sagemaker:pipelines",
-		kinds: []string{kindPipeline},
-		run: func(ctx context.Context, t collect.Target, sink collect.Sink) error {
-			return collectKind(ctx, api, t, sink, spec)
+			return pipelineResource(ctx, models, t, out)
 		},
 	}
 }
 
-func pipelineResource(out *sm.DescribePipelineOutput) inventory.Resource {
-	slots, err := pipelineSlots(aws.ToString(out.PipelineDefinition))
-	if err != nil {
-		// The pipeline exists but its keys cannot be told: ERROR, never PASS.
-		slots = []inventory.Slot{inventory.UnreadableSlot("pipeline definition could not be parsed: " + err.Error())}
-	}
-	return inventory.Resource{
+// pipelineResource reads a described pipeline's definition. The error is
+// only ever ctx's.
+func pipelineResource(ctx context.Context, models *modelRoles, t collect.Target, out *sm.DescribePipelineOutput) (inventory.Resource, error) {
+	res := inventory.Resource{
 		ARN:       aws.ToString(out.PipelineArn),
 		Name:      aws.ToString(out.PipelineName),
 		CreatedAt: aws.ToTime(out.CreationTime),
-		Slots:     slots,
 	}
+	def, err := parsePipeline(aws.ToString(out.PipelineDefinition))
+	if err != nil {
+		// The pipeline exists but its keys and roles cannot be told: ERROR,
+		// never PASS.
+		reason := "pipeline definition could not be parsed: " + err.Error()
+		res.Slots, res.RolesUnknown = []inventory.Slot{inventory.UnreadableSlot(reason)}, reason
+		return res, nil
+	}
+	modelRoles, modelsUnknown, err := models.rolesOf(ctx, t, def.models)
+	if err != nil {
+		return inventory.Resource{}, err
+	}
+	res.Slots = def.slots
+	res.ExecutionRoles = executionRoles(append(def.roles, modelRoles...)...)
+	res.RolesUnknown = joinReasons(append(def.rolesUnknown, modelsUnknown)...)
+	return res, nil
 }

@@ -29,7 +29,7 @@ const (
 // reason, so a huge Std:Join does not swamp a report.
 const maxExprLen = 120
 
-// pipelineSlots reads the key slots of a SageMaker Pipelines definition
+// parsePipeline reads the key slots of a SageMaker Pipelines definition
 // (the PipelineDefinition JSON of DescribePipeline). Each step that creates
 // a job which takes keys (Training, Processing, Transform, Tuning, AutoML)
 // yields that job's volume and output slots, read from the step's
@@ -43,30 +43,60 @@ const maxExprLen = 120
 // other expression, the key is only known at run time and the slot records
 // why (Unknown) rather than a key, so it is never judged PASS.
 //
+// The same steps name the roles their jobs run as: RoleArn (a tuning
+// step's per training definition), and for a transform step its model's
+// ExecutionRoleArn, from a Model step of the pipeline it refers to or,
+// when it names a model, read with DescribeModel. The pipeline's own
+// RoleArn only calls the Create* APIs; the jobs use the keys as their own
+// roles.
+//
 // A definition that is not valid JSON or not shaped like a definition is an
 // error: guessing would risk a false PASS.
-func pipelineSlots(definition string) ([]inventory.Slot, error) {
+func parsePipeline(definition string) (pipelineDef, error) {
 	dec := json.NewDecoder(strings.NewReader(definition))
 	dec.UseNumber()
 	var root any
 	if err := dec.Decode(&root); err != nil {
-		return nil, err
+		return pipelineDef{}, err
 	}
 	if dec.More() {
-		return nil, errors.New("trailing data after the definition")
+		return pipelineDef{}, errors.New("trailing data after the definition")
 	}
 	doc, ok := root.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("definition is %s, not an object", jsonKind(root))
+		return pipelineDef{}, fmt.Errorf("definition is %s, not an object", jsonKind(root))
 	}
-	p := &defParser{params: map[string]param{}, names: map[string]bool{}, slots: make([]inventory.Slot, 0)}
+	p := &defParser{params: map[string]param{}, names: map[string]bool{}, modelSteps: map[string]any{},
+		def: pipelineDef{slots: make([]inventory.Slot, 0)}}
 	if err := p.readParams(doc["Parameters"]); err != nil {
-		return nil, err
+		return pipelineDef{}, err
 	}
 	if err := p.steps("Steps", doc["Steps"]); err != nil {
-		return nil, err
+		return pipelineDef{}, err
 	}
-	return p.slots, nil
+	// Model steps may come after the transform steps that use their models.
+	for _, r := range p.modelRefs {
+		v, ok := p.modelSteps[r.modelStep]
+		if !ok {
+			p.roleUnknown(r.step, "it runs the model of step "+r.modelStep+", which is not a Model step of this pipeline")
+			continue
+		}
+		p.role(r.modelStep, "ExecutionRoleArn", v)
+	}
+	return p.def, nil
+}
+
+// pipelineDef is what a definition says about the jobs its steps create.
+type pipelineDef struct {
+	slots []inventory.Slot
+	// roles are the roles the steps' jobs run as, known from the
+	// definition (literally or as a parameter's default).
+	roles []string
+	// models are the models transform steps name: the steps run as their
+	// execution roles, read with DescribeModel.
+	models []string
+	// rolesUnknown are why some steps' roles cannot be told before run time.
+	rolesUnknown []string
 }
 
 // param is one declared pipeline parameter.
@@ -78,8 +108,15 @@ type param struct {
 type defParser struct {
 	params map[string]param
 	names  map[string]bool // slot names used so far
-	slots  []inventory.Slot
+	def    pipelineDef
+	// modelSteps are the ExecutionRoleArn values of the Model steps, by
+	// step name; modelRefs the transform steps that run their models.
+	modelSteps map[string]any
+	modelRefs  []modelRef
 }
+
+// modelRef is a transform step running the model a Model step creates.
+type modelRef struct{ step, modelStep string }
 
 func (p *defParser) readParams(v any) error {
 	if v == nil {
@@ -156,6 +193,8 @@ func (p *defParser) step(where string, step map[string]any) error {
 		p.tuning(name, args)
 	case "AutoML":
 		p.automl(name, args)
+	case "Model": // CreateModel: the transform steps using it run as its role
+		p.modelSteps[name] = args["ExecutionRoleArn"]
 	}
 	return nil
 }
@@ -172,6 +211,7 @@ func keyedStepType(typ string) bool {
 // definition: ResourceConfig (or HyperParameterTuningResourceConfig) and
 // OutputDataConfig.
 func (p *defParser) trainingLike(step, detail, volumeType, outputType string, args map[string]any) {
+	p.role(step, "RoleArn", args["RoleArn"])
 	volume := p.newSlot(volumeType, step, detail, "ML storage volume")
 	rc, rcWhy := object(args, "ResourceConfig")
 	if rc == nil && rcWhy == "" {
@@ -202,6 +242,7 @@ func (p *defParser) trainingLike(step, detail, volumeType, outputType string, ar
 }
 
 func (p *defParser) processing(step string, args map[string]any) {
+	p.role(step, "RoleArn", args["RoleArn"])
 	volume := p.newSlot(slotProcessingVolume, step, "", "ML storage volume")
 	res, why := object(args, "ProcessingResources")
 	var cc map[string]any
@@ -224,6 +265,7 @@ func (p *defParser) processing(step string, args map[string]any) {
 }
 
 func (p *defParser) transform(step string, args map[string]any) {
+	p.transformModel(step, args["ModelName"])
 	volume := p.newSlot(slotTransformVolume, step, "", "ML storage volume")
 	if tr, why := object(args, "TransformResources"); tr != nil {
 		p.key(&volume, tr["VolumeKmsKeyId"])
@@ -239,15 +281,18 @@ func (p *defParser) transform(step string, args map[string]any) {
 // tuning reads the training definition(s) of a CreateHyperParameterTuningJob
 // body: TrainingJobDefinition, and each of TrainingJobDefinitions.
 func (p *defParser) tuning(step string, args map[string]any) {
+	const defUnknown = "its training job definition is computed at run time"
 	if def, why := object(args, "TrainingJobDefinition"); def != nil {
 		p.trainingLike(step, "", slotTuningVolume, slotTuningOutput, def)
 	} else if why != "" {
 		p.unknownPair(step, "", slotTuningVolume, slotTuningOutput, why)
+		p.roleUnknown(step, defUnknown)
 	}
 	defs, ok := args["TrainingJobDefinitions"].([]any)
 	if !ok {
 		if v, present := args["TrainingJobDefinitions"]; present && v != nil {
 			p.unknownPair(step, "", slotTuningVolume, slotTuningOutput, runTime(v))
+			p.roleUnknown(step, defUnknown)
 		}
 		return
 	}
@@ -256,6 +301,7 @@ func (p *defParser) tuning(step string, args map[string]any) {
 		dm, ok := d.(map[string]any)
 		if !ok {
 			p.unknownPair(step, detail, slotTuningVolume, slotTuningOutput, runTime(d))
+			p.roleUnknown(step, defUnknown)
 			continue
 		}
 		if n := p.literal(dm["DefinitionName"]); n != "" {
@@ -268,6 +314,7 @@ func (p *defParser) tuning(step string, args map[string]any) {
 // automl reads CreateAutoMLJob (AutoMLJobConfig.SecurityConfig) or
 // CreateAutoMLJobV2 (SecurityConfig) bodies.
 func (p *defParser) automl(step string, args map[string]any) {
+	p.role(step, "RoleArn", args["RoleArn"])
 	volume := p.newSlot(slotAutoMLVolume, step, "", "ML storage volume")
 	sc, why := object(args, "SecurityConfig")
 	if sc == nil && why == "" {
@@ -284,6 +331,47 @@ func (p *defParser) automl(step string, args map[string]any) {
 	p.add(volume)
 
 	p.addOutput(slotAutoMLOutput, step, "", args, "OutputDataConfig", "S3OutputPath")
+}
+
+// role records the role a step's job runs as, from its field, or why it
+// is not known before run time.
+func (p *defParser) role(step, field string, v any) {
+	if v == nil {
+		p.roleUnknown(step, "it names no "+field)
+		return
+	}
+	role, why := p.resolveAs(v, "role")
+	if why != "" {
+		p.roleUnknown(step, why)
+		return
+	}
+	p.def.roles = append(p.def.roles, role)
+}
+
+func (p *defParser) roleUnknown(step, why string) {
+	p.def.rolesUnknown = append(p.def.rolesUnknown, "step "+step+": "+why)
+}
+
+// transformModel records the model a transform step runs: named (read
+// with DescribeModel), or created by a Model step of the pipeline.
+func (p *defParser) transformModel(step string, v any) {
+	if m, ok := v.(map[string]any); ok && len(m) == 1 {
+		if ref, ok := m["Get"].(string); ok && strings.HasPrefix(ref, "Steps.") && strings.HasSuffix(ref, ".ModelName") {
+			p.modelRefs = append(p.modelRefs, modelRef{step: step,
+				modelStep: strings.TrimSuffix(strings.TrimPrefix(ref, "Steps."), ".ModelName")})
+			return
+		}
+	}
+	if v == nil {
+		p.roleUnknown(step, "it names no ModelName")
+		return
+	}
+	model, why := p.resolveAs(v, "model")
+	if why != "" {
+		p.roleUnknown(step, why)
+		return
+	}
+	p.def.models = append(p.def.models, model)
 }
 
 func (p *defParser) unknownPair(step, detail, volumeType, outputType, why string) {
@@ -312,7 +400,7 @@ func (p *defParser) add(s inventory.Slot) {
 	}
 	p.names[name] = true
 	s.Name = name
-	p.slots = append(p.slots, s)
+	p.def.slots = append(p.def.slots, s)
 }
 
 // key sets the slot's key from a definition value.
@@ -337,8 +425,14 @@ func (p *defParser) literal(v any) string {
 	return val
 }
 
-// resolve returns a value known from the definition, or why it is not.
+// resolve returns a key known from the definition, or why it is not.
 func (p *defParser) resolve(v any) (value, unknown string) {
+	return p.resolveAs(v, "key")
+}
+
+// resolveAs returns a value known from the definition, or why it is not;
+// what names the value in the reason ("key", "role").
+func (p *defParser) resolveAs(v any, what string) (value, unknown string) {
 	switch x := v.(type) {
 	case nil:
 		return "", ""
@@ -350,7 +444,7 @@ func (p *defParser) resolve(v any) (value, unknown string) {
 				name := strings.TrimPrefix(ref, "Parameters.")
 				prm, declared := p.params[name]
 				if !declared || !prm.hasDef {
-					return "", "key comes from pipeline parameter " + name +
+					return "", what + " comes from pipeline parameter " + name +
 						", which has no default: it is chosen per execution"
 				}
 				if s, ok := prm.def.(string); ok {
@@ -359,7 +453,7 @@ func (p *defParser) resolve(v any) (value, unknown string) {
 				return "", "pipeline parameter " + name + " has a non-string default (" + short(prm.def) + ")"
 			}
 		}
-		return "", runTime(v)
+		return "", what + " is computed at run time (" + short(v) + ")"
 	default:
 		return "", "unexpected value " + short(v)
 	}

@@ -211,7 +211,8 @@ func TestPipelineSlots(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := pipelineSlots(tc.definition)
+			def, err := parsePipeline(tc.definition)
+			got := def.slots
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want one containing %q (slots %v)", err, tc.wantErr, got)
@@ -219,9 +220,67 @@ func TestPipelineSlots(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("pipelineSlots: %v", err)
+				t.Fatalf("parsePipeline: %v", err)
 			}
 			assertEqual(t, "slots", got, tc.want)
+		})
+	}
+}
+
+// The roles a pipeline's jobs run as come from its steps: RoleArn, a
+// tuning step's per definition, and a transform step's model, named (read
+// later with DescribeModel) or created by a Model step, wherever in the
+// pipeline that step is. The pipeline's own RoleArn is not among them.
+func TestPipelineRoles(t *testing.T) {
+	tests := []struct {
+		name         string
+		definition   string
+		roles        []string
+		models       []string
+		rolesUnknown []string
+	}{
+		{
+			name:       "all step types",
+			definition: fullDefinition,
+			roles:      []string{"arn:aws:iam::123456789012:role/sagemaker"},
+			models:     []string{"model"},
+		},
+		{
+			name: "model steps, parameters and what cannot be told",
+			definition: `{"Version": "2020-12-01",
+				"Parameters": [{"Name": "Role", "Type": "String", "DefaultValue": "arn:aws:iam::1:role/param"}, {"Name": "Free", "Type": "String"}],
+				"Steps": [
+					{"Name": "Batch", "Type": "Transform", "Arguments": {"ModelName": {"Get": "Steps.Make.ModelName"}}},
+					{"Name": "Make", "Type": "Model", "Arguments": {"ExecutionRoleArn": {"Get": "Parameters.Role"}, "PrimaryContainer": {"Image": "i"}}},
+					{"Name": "Free", "Type": "Training", "Arguments": {"RoleArn": {"Get": "Parameters.Free"}}},
+					{"Name": "HPO", "Type": "Tuning", "Arguments": {"TrainingJobDefinitions": [
+						{"RoleArn": "arn:aws:iam::1:role/a"}, {"RoleArn": "arn:aws:iam::1:role/b"}]}},
+					{"Name": "Bare", "Type": "Processing", "Arguments": {}},
+					{"Name": "Orphan", "Type": "Transform", "Arguments": {"ModelName": {"Get": "Steps.Nope.ModelName"}}},
+					{"Name": "Joined", "Type": "Transform", "Arguments": {"ModelName": {"Std:Join": {"On": "-", "Values": ["m", "1"]}}}}
+				]}`,
+			roles: []string{"arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b", "arn:aws:iam::1:role/param"},
+			rolesUnknown: []string{
+				"step Free: role comes from pipeline parameter Free, which has no default: it is chosen per execution",
+				"step Bare: it names no RoleArn",
+				`step Joined: model is computed at run time ({"Std:Join":{"On":"-","Values":["m","1"]}})`,
+				"step Orphan: it runs the model of step Nope, which is not a Model step of this pipeline",
+			},
+		},
+		{
+			name:       "no keyed steps",
+			definition: `{"Version": "2020-12-01", "Steps": [{"Name": "L", "Type": "Lambda", "Arguments": {}}]}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			def, err := parsePipeline(tc.definition)
+			if err != nil {
+				t.Fatalf("parsePipeline: %v", err)
+			}
+			assertEqual(t, "roles", executionRoles(def.roles...), tc.roles)
+			assertEqual(t, "models", def.models, tc.models)
+			assertEqual(t, "roles unknown", def.rolesUnknown, tc.rolesUnknown)
 		})
 	}
 }

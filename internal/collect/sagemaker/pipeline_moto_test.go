@@ -29,7 +29,7 @@ const seededPipelineDefinition = `{
       {"Name": "Prep", "Type": "Processing", "Arguments": {
         "ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5d.large", "InstanceCount": 1, "VolumeSizeInGB": 10}},
         "AppSpecification": {"ImageUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/prep:1"},
-        "RoleArn": "arn:aws:iam::123456789012:role/sagemaker"}}
+        "RoleArn": "arn:aws:iam::123456789012:role/prep"}}
     ], "ElseSteps": []}}
   ]
 }`
@@ -42,7 +42,8 @@ func TestPipelineCollectorAgainstMoto(t *testing.T) {
 	must[*sm.CreatePipelineOutput](t, "CreatePipeline")(client.CreatePipeline(ctx, &sm.CreatePipelineInput{
 		PipelineName:       aws.String("etl"),
 		PipelineDefinition: aws.String(seededPipelineDefinition),
-		RoleArn:            aws.String(role),
+		// Only starts the steps' jobs, which run as their own roles.
+		RoleArn:            aws.String("arn:aws:iam::123456789012:role/pipeline"),
 		ClientRequestToken: aws.String("etl-token-0123456789abcdef0123"),
 		Tags:               []types.Tag{{Key: aws.String("team"), Value: aws.String("data")}},
 	}))
@@ -81,6 +82,7 @@ func TestPipelineCollectorAgainstMoto(t *testing.T) {
 			{Type: "processing-volume", Name: "processing-volume:Prep", Label: "step Prep: ML storage volume",
 				InstanceTypes: []string{"ml.m5d.large"}},
 		},
+		ExecutionRoles: []string{"arn:aws:iam::123456789012:role/prep", role},
 	})
 	broken := byName["broken"]
 	if len(broken.Slots) != 1 || broken.Slots[0].Unknown == "" || broken.Slots[0].Type != "" {

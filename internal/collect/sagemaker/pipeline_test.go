@@ -19,6 +19,7 @@ type fakePipelineAPI struct {
 	t                testing.TB
 	listPipelines    func(*sm.ListPipelinesInput) (*sm.ListPipelinesOutput, error)
 	describePipeline func(*sm.DescribePipelineInput) (*sm.DescribePipelineOutput, error)
+	describeModel    func(*sm.DescribeModelInput) (*sm.DescribeModelOutput, error)
 	listTags         func(*sm.ListTagsInput) (*sm.ListTagsOutput, error)
 }
 
@@ -37,6 +38,10 @@ func (f *fakePipelineAPI) ListPipelines(_ context.Context, in *sm.ListPipelinesI
 
 func (f *fakePipelineAPI) DescribePipeline(_ context.Context, in *sm.DescribePipelineInput, _ ...func(*sm.Options)) (*sm.DescribePipelineOutput, error) {
 	return fakeCall(f.t, "DescribePipeline", f.describePipeline, in)
+}
+
+func (f *fakePipelineAPI) DescribeModel(_ context.Context, in *sm.DescribeModelInput, _ ...func(*sm.Options)) (*sm.DescribeModelOutput, error) {
+	return fakeCall(f.t, "DescribeModel", f.describeModel, in)
 }
 
 func (f *fakePipelineAPI) ListTags(_ context.Context, in *sm.ListTagsInput, _ ...func(*sm.Options)) (*sm.ListTagsOutput, error) {
@@ -60,7 +65,9 @@ func TestPipelineCollector(t *testing.T) {
 	definitions := map[string]string{
 		"keyed": `{"Version": "2020-12-01", "Steps": [{"Name": "Train", "Type": "Training", "Arguments": {
 			"ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10, "VolumeKmsKeyId": "` + keyARN + `"},
-			"OutputDataConfig": {"S3OutputPath": "s3://b/out", "KmsKeyId": "` + keyARN + `"}}}]}`,
+			"OutputDataConfig": {"S3OutputPath": "s3://b/out", "KmsKeyId": "` + keyARN + `"},
+			"RoleArn": "` + roleARN2 + `"}},
+			{"Name": "Score", "Type": "Transform", "Arguments": {"ModelName": "scorer"}}]}`,
 		"broken":  `{"Version": "2020-12-01", "Steps": [`,
 		"lambdas": `{"Version": "2020-12-01", "Steps": [{"Name": "L", "Type": "Lambda", "Arguments": {}}]}`,
 	}
@@ -95,7 +102,13 @@ func TestPipelineCollector(t *testing.T) {
 				PipelineArn:        aws.String(arnOf("pipeline", name)),
 				CreationTime:       aws.Time(created),
 				PipelineDefinition: aws.String(definitions[name]),
+				// The pipeline's own role only starts the steps' jobs.
+				RoleArn: aws.String("arn:aws:iam::111122223333:role/pipeline"),
 			}, nil
+		},
+		describeModel: func(in *sm.DescribeModelInput) (*sm.DescribeModelOutput, error) {
+			assertEqual(t, "model", aws.ToString(in.ModelName), "scorer")
+			return &sm.DescribeModelOutput{ModelName: in.ModelName, ExecutionRoleArn: aws.String(roleARN)}, nil
 		},
 		listTags: tagsOf(map[string][]types.Tag{arnOf("pipeline", "keyed"): {tag("owner", "ml")}}),
 	}
@@ -113,7 +126,11 @@ func TestPipelineCollector(t *testing.T) {
 				KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}},
 			{Type: "training-output", Name: "training-output:Train", Label: "step Train: output in S3",
 				KeyRef: keyARN, OutputURI: "s3://b/out"},
+			{Type: "transform-volume", Name: "transform-volume:Score", Label: "step Score: ML storage volume"},
+			{Type: "transform-output", Name: "transform-output:Score", Label: "step Score: output in S3"},
 		},
+		// The training step's role and the scoring model's.
+		ExecutionRoles: []string{roleARN2, roleARN},
 	})
 
 	broken := findResource(t, inv, "pipeline", "broken")
@@ -121,7 +138,8 @@ func TestPipelineCollector(t *testing.T) {
 		!strings.HasPrefix(broken.Slots[0].Unknown, "pipeline definition could not be parsed: ") {
 		t.Errorf("broken pipeline slots = %+v, want one unreadable slot", broken.Slots)
 	}
-	if broken.Source != "sagemaker:DescribePipeline" || broken.ARN != arnOf("pipeline", "broken") {
+	if broken.Source != "sagemaker:DescribePipeline" || broken.ARN != arnOf("pipeline", "broken") ||
+		broken.RolesUnknown != broken.Slots[0].Unknown || len(broken.ExecutionRoles) != 0 {
 		t.Errorf("broken pipeline = %+v", broken)
 	}
 
@@ -130,7 +148,7 @@ func TestPipelineCollector(t *testing.T) {
 	}
 
 	denied := findResource(t, inv, "pipeline", "denied")
-	if len(denied.Slots) != 1 || denied.Slots[0].Unknown == "" {
+	if len(denied.Slots) != 1 || denied.Slots[0].Unknown == "" || denied.RolesUnknown != denied.Slots[0].Unknown {
 		t.Errorf("denied pipeline slots = %+v, want one unreadable slot", denied.Slots)
 	}
 	if len(inv.Gaps) != 1 || inv.Gaps[0].Service != "sagemaker:DescribePipeline" {

@@ -10,6 +10,7 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
+	"github.com/sagekey/sagekey/internal/awserr"
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
@@ -49,13 +50,27 @@ func domainSpec(api StudioAPI) kindSpec {
 				return inventory.Resource{}, err
 			}
 			return inventory.Resource{
-				ARN:       aws.ToString(out.DomainArn),
-				Name:      aws.ToString(out.DomainName),
-				CreatedAt: aws.ToTime(out.CreationTime),
-				Slots:     domainSlots(out),
+				ARN:            aws.ToString(out.DomainArn),
+				Name:           aws.ToString(out.DomainName),
+				CreatedAt:      aws.ToTime(out.CreationTime),
+				Slots:          domainSlots(out),
+				ExecutionRoles: domainRoles(out),
 			}, nil
 		},
 	}
+}
+
+// domainRoles are the default roles of the domain's users and of its
+// shared spaces: Studio apps of users without their own role run as them.
+func domainRoles(out *sm.DescribeDomainOutput) []string {
+	var roles []string
+	if s := out.DefaultUserSettings; s != nil {
+		roles = append(roles, aws.ToString(s.ExecutionRole))
+	}
+	if s := out.DefaultSpaceSettings; s != nil {
+		roles = append(roles, aws.ToString(s.ExecutionRole))
+	}
+	return executionRoles(roles...)
 }
 
 func domainSlots(out *sm.DescribeDomainOutput) []inventory.Slot {
@@ -97,8 +112,11 @@ func userSettingsSlots(s *types.UserSettings) []inventory.Slot {
 }
 
 // User profile names are unique only within a domain, so a profile is
-// named "<domain id>/<profile name>".
+// named "<domain id>/<profile name>". A profile without its own execution
+// role runs as its domain's default user role, so that domain is described
+// too, once per domain per run.
 func userProfileSpec(api StudioAPI) kindSpec {
+	var defaultRoles flight[string, string] // domain id → default user role
 	return kindSpec{
 		kind:       kindUserProfile,
 		listOp:     "sagemaker:ListUserProfiles",
@@ -125,11 +143,35 @@ func userProfileSpec(api StudioAPI) kindSpec {
 			if err != nil {
 				return inventory.Resource{}, err
 			}
-			return inventory.Resource{
+			res := inventory.Resource{
 				ARN:       aws.ToString(out.UserProfileArn),
 				CreatedAt: aws.ToTime(out.CreationTime),
 				Slots:     userSettingsSlots(out.UserSettings),
-			}, nil
+			}
+			if s := out.UserSettings; s != nil && aws.ToString(s.ExecutionRole) != "" {
+				res.ExecutionRoles = executionRoles(aws.ToString(s.ExecutionRole))
+				return res, nil
+			}
+			res.Source = "sagemaker:DescribeUserProfile+DescribeDomain"
+			role, err := defaultRoles.do(ctx, domainID, func(ctx context.Context) (string, error) {
+				d, err := api.DescribeDomain(ctx, &sm.DescribeDomainInput{DomainId: aws.String(domainID)})
+				if err != nil || d.DefaultUserSettings == nil {
+					return "", err
+				}
+				return aws.ToString(d.DefaultUserSettings.ExecutionRole), nil
+			})
+			switch {
+			case err == nil:
+				res.ExecutionRoles = executionRoles(role)
+			case ctx.Err() != nil:
+				return inventory.Resource{}, ctx.Err()
+			case awserr.Classify(err) == awserr.NotFound:
+				res.RolesUnknown = "the profile has no execution role of its own and its domain " + domainID + " no longer exists"
+			default:
+				res.RolesUnknown = "the profile has no execution role of its own and its domain " + domainID +
+					" could not be described: " + awserr.Reason("sagemaker:DescribeDomain", err)
+			}
+			return res, nil
 		},
 	}
 }

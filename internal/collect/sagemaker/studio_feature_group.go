@@ -42,6 +42,8 @@ func featureGroupSpec(api StudioAPI) kindSpec {
 				Name:      aws.ToString(out.FeatureGroupName),
 				CreatedAt: aws.ToTime(out.CreationTime),
 				Slots:     featureGroupSlots(out),
+				// The offline store writes to S3 as this role; none without one.
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	}

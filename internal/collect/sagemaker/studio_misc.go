@@ -34,6 +34,7 @@ func inferenceExperimentSpec(api StudioAPI) kindSpec {
 			return inventory.Resource{
 				ARN: aws.ToString(out.Arn), Name: aws.ToString(out.Name),
 				CreatedAt: aws.ToTime(out.CreationTime), Slots: inferenceExperimentSlots(out),
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	}
@@ -86,6 +87,7 @@ func deviceFleetSpec(api StudioAPI) kindSpec {
 			return inventory.Resource{
 				ARN: aws.ToString(out.DeviceFleetArn), Name: aws.ToString(out.DeviceFleetName),
 				CreatedAt: aws.ToTime(out.CreationTime), Slots: []inventory.Slot{slot},
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	}
@@ -121,6 +123,7 @@ func flowDefinitionSpec(api StudioAPI) kindSpec {
 			return inventory.Resource{
 				ARN: aws.ToString(out.FlowDefinitionArn), Name: aws.ToString(out.FlowDefinitionName),
 				CreatedAt: aws.ToTime(out.CreationTime), Slots: []inventory.Slot{slot},
+				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
 			}, nil
 		},
 	}
@@ -149,7 +152,8 @@ func partnerAppSpec(api StudioAPI) kindSpec {
 			}
 			return inventory.Resource{
 				ARN: aws.ToString(out.Arn), Name: aws.ToString(out.Name), CreatedAt: aws.ToTime(out.CreationTime),
-				Slots: []inventory.Slot{{Type: "content", Name: "content", Label: "partner app data", KeyRef: aws.ToString(out.KmsKeyId)}},
+				Slots:          []inventory.Slot{{Type: "content", Name: "content", Label: "partner app data", KeyRef: aws.ToString(out.KmsKeyId)}},
+				ExecutionRoles: executionRoles(aws.ToString(out.ExecutionRoleArn)),
 			}, nil
 		},
 	}

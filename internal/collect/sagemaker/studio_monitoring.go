@@ -20,6 +20,7 @@ type monitoringDefinition struct {
 	createdAt time.Time
 	resources *types.MonitoringResources
 	output    *types.MonitoringOutputConfig
+	role      string
 }
 
 // monitoringDefinitionKind adapts one job definition type.
@@ -62,7 +63,7 @@ var monitoringDefinitionKinds = []monitoringDefinitionKind{
 				return monitoringDefinition{}, err
 			}
 			return monitoringDefinition{aws.ToString(out.JobDefinitionArn), aws.ToString(out.JobDefinitionName),
-				aws.ToTime(out.CreationTime), out.JobResources, out.DataQualityJobOutputConfig}, nil
+				aws.ToTime(out.CreationTime), out.JobResources, out.DataQualityJobOutputConfig, aws.ToString(out.RoleArn)}, nil
 		},
 	},
 	{
@@ -79,7 +80,7 @@ var monitoringDefinitionKinds = []monitoringDefinitionKind{
 				return monitoringDefinition{}, err
 			}
 			return monitoringDefinition{aws.ToString(out.JobDefinitionArn), aws.ToString(out.JobDefinitionName),
-				aws.ToTime(out.CreationTime), out.JobResources, out.ModelQualityJobOutputConfig}, nil
+				aws.ToTime(out.CreationTime), out.JobResources, out.ModelQualityJobOutputConfig, aws.ToString(out.RoleArn)}, nil
 		},
 	},
 	{
@@ -96,7 +97,7 @@ var monitoringDefinitionKinds = []monitoringDefinitionKind{
 				return monitoringDefinition{}, err
 			}
 			return monitoringDefinition{aws.ToString(out.JobDefinitionArn), aws.ToString(out.JobDefinitionName),
-				aws.ToTime(out.CreationTime), out.JobResources, out.ModelBiasJobOutputConfig}, nil
+				aws.ToTime(out.CreationTime), out.JobResources, out.ModelBiasJobOutputConfig, aws.ToString(out.RoleArn)}, nil
 		},
 	},
 	{
@@ -113,7 +114,7 @@ var monitoringDefinitionKinds = []monitoringDefinitionKind{
 				return monitoringDefinition{}, err
 			}
 			return monitoringDefinition{aws.ToString(out.JobDefinitionArn), aws.ToString(out.JobDefinitionName),
-				aws.ToTime(out.CreationTime), out.JobResources, out.ModelExplainabilityJobOutputConfig}, nil
+				aws.ToTime(out.CreationTime), out.JobResources, out.ModelExplainabilityJobOutputConfig, aws.ToString(out.RoleArn)}, nil
 		},
 	},
 }
@@ -132,7 +133,8 @@ func monitoringDefinitionSpec(api StudioAPI, m monitoringDefinitionKind) kindSpe
 			}
 			return inventory.Resource{
 				ARN: d.arn, Name: d.name, CreatedAt: d.createdAt,
-				Slots: monitoringSlots(d.resources, d.output),
+				Slots:          monitoringSlots(d.resources, d.output),
+				ExecutionRoles: executionRoles(d.role),
 			}, nil
 		},
 	}
@@ -191,24 +193,27 @@ func monitoringScheduleSpec(api StudioAPI) kindSpec {
 				ARN:       aws.ToString(out.MonitoringScheduleArn),
 				Name:      aws.ToString(out.MonitoringScheduleName),
 				CreatedAt: aws.ToTime(out.CreationTime),
-				Source:    describeOp,
 			}
-			res.Slots, res.Source, err = scheduleSlots(ctx, api, out)
+			err = scheduleFacts(ctx, api, out, &res)
 			return res, err
 		},
 	}
 }
 
-// scheduleSlots returns the slots of a schedule's inline job definition or,
-// when it refers to a definition by name, that definition's slots. A
-// definition that cannot be read leaves one slot with an unknown key, so
-// the verdict is ERROR, never PASS. The error is only ever ctx's.
-func scheduleSlots(ctx context.Context, api StudioAPI, out *sm.DescribeMonitoringScheduleOutput) ([]inventory.Slot, string, error) {
+// scheduleFacts records the slots and role of a schedule's inline job
+// definition or, when it refers to a definition by name, that definition's
+// slots and role: the monitoring jobs run as it. A definition that cannot
+// be read leaves one slot with an unknown key and unknown roles, so the
+// verdicts are ERROR, never PASS. The error is only ever ctx's.
+func scheduleFacts(ctx context.Context, api StudioAPI, out *sm.DescribeMonitoringScheduleOutput, res *inventory.Resource) error {
 	const describeOp = "sagemaker:DescribeMonitoringSchedule"
+	res.Source = describeOp
 	cfg := out.MonitoringScheduleConfig
 	if cfg != nil && cfg.MonitoringJobDefinition != nil {
 		def := cfg.MonitoringJobDefinition
-		return monitoringSlots(def.MonitoringResources, def.MonitoringOutputConfig), describeOp, nil
+		res.Slots = monitoringSlots(def.MonitoringResources, def.MonitoringOutputConfig)
+		res.ExecutionRoles = executionRoles(aws.ToString(def.RoleArn))
+		return nil
 	}
 	var name string
 	typ := out.MonitoringType
@@ -218,15 +223,18 @@ func scheduleSlots(ctx context.Context, api StudioAPI, out *sm.DescribeMonitorin
 			typ = cfg.MonitoringType
 		}
 	}
-	unknown := func(reason string) []inventory.Slot {
+	unknown := func(reason, rolesReason string) error {
 		label := "job definition"
 		if name != "" {
 			label += " " + name
 		}
-		return []inventory.Slot{{Type: "volume", Name: "definition", Label: label, Unknown: reason}}
+		res.Slots = []inventory.Slot{{Type: "volume", Name: "definition", Label: label, Unknown: reason}}
+		res.RolesUnknown = rolesReason
+		return nil
 	}
 	if name == "" {
-		return unknown(describeOp + " returned neither an inline job definition nor a job definition name"), describeOp, nil
+		const reason = describeOp + " returned neither an inline job definition nor a job definition name"
+		return unknown(reason, reason)
 	}
 	var kind *monitoringDefinitionKind
 	for i := range monitoringDefinitionKinds {
@@ -235,24 +243,28 @@ func scheduleSlots(ctx context.Context, api StudioAPI, out *sm.DescribeMonitorin
 		}
 	}
 	if kind == nil {
-		return unknown(fmt.Sprintf("monitoring type %q of job definition %s is not known to this auditor", typ, name)), describeOp, nil
+		reason := fmt.Sprintf("monitoring type %q of job definition %s is not known to this auditor", typ, name)
+		return unknown(reason, reason)
 	}
-	source := describeOp + "+Describe" + kind.prefix + "JobDefinition"
+	res.Source = describeOp + "+Describe" + kind.prefix + "JobDefinition"
 	d, err := kind.describe(ctx, api, name)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, source, ctxErr
+			return ctxErr
 		}
 		// A schedule outlives a deleted definition: a real, reportable state.
 		if awserr.Classify(err) == awserr.NotFound {
-			return unknown(fmt.Sprintf("monitoring job definition %s no longer exists; the schedule's keys cannot be verified", name)), source, nil
+			return unknown(fmt.Sprintf("monitoring job definition %s no longer exists; the schedule's keys cannot be verified", name),
+				fmt.Sprintf("monitoring job definition %s no longer exists", name))
 		}
-		return unknown(awserr.Reason(kind.describeOp(), err)), source, nil
+		reason := awserr.Reason(kind.describeOp(), err)
+		return unknown(reason, fmt.Sprintf("monitoring job definition %s could not be described: %s", name, reason))
 	}
-	slots := monitoringSlots(d.resources, d.output)
-	for i := range slots {
-		slots[i].Name = "definition:" + slots[i].Name
-		slots[i].Label = fmt.Sprintf("job definition %s: %s", name, slots[i].Label)
+	res.Slots = monitoringSlots(d.resources, d.output)
+	for i := range res.Slots {
+		res.Slots[i].Name = "definition:" + res.Slots[i].Name
+		res.Slots[i].Label = fmt.Sprintf("job definition %s: %s", name, res.Slots[i].Label)
 	}
-	return slots, source, nil
+	res.ExecutionRoles = executionRoles(d.role)
+	return nil
 }

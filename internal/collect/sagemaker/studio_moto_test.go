@@ -163,6 +163,11 @@ func TestStudioCollectorsAgainstMoto(t *testing.T) {
 		return inventory.Resource{Kind: kind, Name: name, Account: studioMotoAccount, Region: studioMotoRegion,
 			Tags: tags, Source: source, Slots: slots}
 	}
+	// withRole: the resource runs as the seeded role.
+	withRole := func(r inventory.Resource) inventory.Resource {
+		r.ExecutionRoles = []string{studioMotoRole}
+		return r
+	}
 	monitorSlots := func(uri string) []inventory.Slot {
 		return []inventory.Slot{
 			{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "alias/monitor-volume", InstanceTypes: []string{"ml.m5.large"}},
@@ -170,14 +175,14 @@ func TestStudioCollectorsAgainstMoto(t *testing.T) {
 		}
 	}
 	want := map[string]inventory.Resource{
-		"domain": res("domain", "studio", "sagemaker:DescribeDomain", map[string]string{"team": "ml"},
+		"domain": withRole(res("domain", "studio", "sagemaker:DescribeDomain", map[string]string{"team": "ml"},
 			inventory.Slot{Type: "storage", Name: "storage", Label: "Studio EFS home directories and space EBS volumes", KeyRef: "alias/studio"},
 			inventory.Slot{Type: "sharing-output", Name: "sharing-output", Label: "shared notebook snapshots in S3",
-				KeyRef: "alias/sharing", OutputURI: "s3://shared/"}),
-		"data-quality-job-definition":         res("data-quality-job-definition", "dq", "sagemaker:DescribeDataQualityJobDefinition", nil, monitorSlots("s3://monitor/dq")...),
-		"model-quality-job-definition":        res("model-quality-job-definition", "mq", "sagemaker:DescribeModelQualityJobDefinition", nil, monitorSlots("s3://monitor/mq")...),
-		"model-bias-job-definition":           res("model-bias-job-definition", "mb", "sagemaker:DescribeModelBiasJobDefinition", nil, monitorSlots("s3://monitor/mb")...),
-		"model-explainability-job-definition": res("model-explainability-job-definition", "me", "sagemaker:DescribeModelExplainabilityJobDefinition", map[string]string{"kind": "shap"}, monitorSlots("s3://monitor/me")...),
+				KeyRef: "alias/sharing", OutputURI: "s3://shared/"})),
+		"data-quality-job-definition":         withRole(res("data-quality-job-definition", "dq", "sagemaker:DescribeDataQualityJobDefinition", nil, monitorSlots("s3://monitor/dq")...)),
+		"model-quality-job-definition":        withRole(res("model-quality-job-definition", "mq", "sagemaker:DescribeModelQualityJobDefinition", nil, monitorSlots("s3://monitor/mq")...)),
+		"model-bias-job-definition":           withRole(res("model-bias-job-definition", "mb", "sagemaker:DescribeModelBiasJobDefinition", nil, monitorSlots("s3://monitor/mb")...)),
+		"model-explainability-job-definition": withRole(res("model-explainability-job-definition", "me", "sagemaker:DescribeModelExplainabilityJobDefinition", map[string]string{"kind": "shap"}, monitorSlots("s3://monitor/me")...)),
 		"model-card": res("model-card", "card", "sagemaker:DescribeModelCard", map[string]string{"kind": "card"},
 			inventory.Slot{Type: "content", Name: "content", Label: "model card content", KeyRef: "alias/cards"}),
 		// moto does not store SecurityConfig: the content key reads empty.
@@ -190,7 +195,7 @@ func TestStudioCollectorsAgainstMoto(t *testing.T) {
 	}
 	// moto cannot read the tags of a versioned package (its ARN has two
 	// slashes) and fails with HTTP 500: a tag error and a gap, as for real.
-	mp := want["model-package"]
+	mp := want["model-package"] // no roles: ValidationRole runs only the validation jobs
 	mp.TagsError = "sagemaker:ListTags: service error (HTTP 500)"
 	want["model-package"] = mp
 	assertEqual(t, "resources", byKind, want)

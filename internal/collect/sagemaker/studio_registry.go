@@ -93,6 +93,9 @@ func modelPackageSpec(api StudioAPI) kindSpec {
 					slots = append(slots, transformValidationSlots(names, aws.ToString(p.ProfileName), p.TransformJobDefinition)...)
 				}
 			}
+			// No execution roles: ValidationRole runs only the validation
+			// jobs, while the content key is used by whoever reads the
+			// package, so no one role stands for all the slots.
 			return inventory.Resource{
 				ARN: aws.ToString(out.ModelPackageArn), CreatedAt: aws.ToTime(out.CreationTime), Slots: slots,
 			}, nil
@@ -133,9 +136,18 @@ func algorithmSpec(api StudioAPI) kindSpec {
 			return inventory.Resource{
 				ARN: aws.ToString(out.AlgorithmArn), Name: aws.ToString(out.AlgorithmName),
 				CreatedAt: aws.ToTime(out.CreationTime), Slots: algorithmSlots(out),
+				ExecutionRoles: algorithmRoles(out),
 			}, nil
 		},
 	}
+}
+
+// algorithmRoles is the role the algorithm's validation jobs run as.
+func algorithmRoles(out *sm.DescribeAlgorithmOutput) []string {
+	if v := out.ValidationSpecification; v != nil {
+		return executionRoles(aws.ToString(v.ValidationRole))
+	}
+	return nil
 }
 
 // algorithmSlots are the keys of the jobs an algorithm validates itself

@@ -1,6 +1,7 @@
 package sagemaker
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -197,7 +198,9 @@ func TestDomainAndUserProfileCollectors(t *testing.T) {
 		assertEqual(t, "DomainId", aws.ToString(in.DomainId), "d-abc")
 		return &sm.DescribeDomainOutput{
 			DomainId: aws.String("d-abc"), DomainName: aws.String("studio"), DomainArn: aws.String(domARN), KmsKeyId: aws.String(keyARN),
-			DefaultUserSettings: &types.UserSettings{SharingSettings: &types.SharingSettings{S3OutputPath: aws.String("s3://share/")}},
+			DefaultUserSettings: &types.UserSettings{SharingSettings: &types.SharingSettings{S3OutputPath: aws.String("s3://share/")},
+				ExecutionRole: aws.String(roleARN)},
+			DefaultSpaceSettings: &types.DefaultSpaceSettings{ExecutionRole: aws.String(roleARN2)},
 		}, nil
 	}
 	inv := runStudio(t, api, "sagemaker:domains")
@@ -208,24 +211,58 @@ func TestDomainAndUserProfileCollectors(t *testing.T) {
 			{Type: "storage", Name: "storage", Label: "Studio EFS home directories and space EBS volumes", KeyRef: keyARN},
 			{Type: "sharing-output", Name: "sharing-output", Label: "shared notebook snapshots in S3", OutputURI: "s3://share/"},
 		},
+		// The users' default role and the shared spaces' role.
+		ExecutionRoles: []string{roleARN2, roleARN},
 	}})
 
-	upARN := arnOf("user-profile", "d-abc/alice")
+	// alice and carol have no role of their own: they run as their domain's
+	// default user role, read once for both. bob has his own. dave's domain
+	// is gone.
+	var mu sync.Mutex
+	domains := map[string]int{}
+	api.describeDomain = func(in *sm.DescribeDomainInput) (*sm.DescribeDomainOutput, error) {
+		mu.Lock()
+		domains[aws.ToString(in.DomainId)]++
+		mu.Unlock()
+		if aws.ToString(in.DomainId) == "d-gone" {
+			return nil, apiErr("ResourceNotFound", "Domain d-gone does not exist")
+		}
+		return &sm.DescribeDomainOutput{DomainId: in.DomainId, DefaultUserSettings: &types.UserSettings{ExecutionRole: aws.String(roleARN)}}, nil
+	}
+	profiles := [][2]string{{"d-abc", "alice"}, {"d-abc", "bob"}, {"d-abc", "carol"}, {"d-gone", "dave"}}
 	api.listUserProfiles = func(*sm.ListUserProfilesInput) (*sm.ListUserProfilesOutput, error) {
-		return &sm.ListUserProfilesOutput{UserProfiles: []types.UserProfileDetails{{
-			DomainId: aws.String("d-abc"), UserProfileName: aws.String("alice"), CreationTime: aws.Time(created),
-		}}}, nil
+		var out sm.ListUserProfilesOutput
+		for _, p := range profiles {
+			out.UserProfiles = append(out.UserProfiles, types.UserProfileDetails{
+				DomainId: aws.String(p[0]), UserProfileName: aws.String(p[1]), CreationTime: aws.Time(created)})
+		}
+		return &out, nil
 	}
 	api.describeUserProfile = func(in *sm.DescribeUserProfileInput) (*sm.DescribeUserProfileOutput, error) {
-		assertEqual(t, "profile", [2]string{aws.ToString(in.DomainId), aws.ToString(in.UserProfileName)}, [2]string{"d-abc", "alice"})
-		return &sm.DescribeUserProfileOutput{UserProfileArn: aws.String(upARN), UserProfileName: aws.String("alice"), DomainId: aws.String("d-abc")}, nil
+		name := aws.ToString(in.UserProfileName)
+		out := &sm.DescribeUserProfileOutput{UserProfileArn: aws.String(arnOf("user-profile", aws.ToString(in.DomainId)+"/"+name)),
+			UserProfileName: in.UserProfileName, DomainId: in.DomainId}
+		if name == "bob" {
+			out.UserSettings = &types.UserSettings{ExecutionRole: aws.String(roleARN2)}
+		}
+		return out, nil
 	}
 	inv = runStudio(t, api, "sagemaker:user-profiles")
-	// Neither slot: still reported, with no slots (not applicable).
-	assertEqual(t, "profiles", inv.Resources, []inventory.Resource{{
-		Kind: "user-profile", ARN: upARN, Name: "d-abc/alice", Account: target.Account, Region: target.Region, CreatedAt: created,
-		Source: "sagemaker:DescribeUserProfile", Slots: []inventory.Slot{},
-	}})
+	profile := func(name, source string, roles []string, unknown string) inventory.Resource {
+		// Neither slot: still reported, with no slots (not applicable).
+		return inventory.Resource{Kind: "user-profile", ARN: arnOf("user-profile", name), Name: name, Account: target.Account,
+			Region: target.Region, CreatedAt: created, Source: source, Slots: []inventory.Slot{},
+			ExecutionRoles: roles, RolesUnknown: unknown}
+	}
+	const inherited = "sagemaker:DescribeUserProfile+DescribeDomain"
+	assertEqual(t, "profiles", inv.Resources, []inventory.Resource{
+		profile("d-abc/alice", inherited, []string{roleARN}, ""),
+		profile("d-abc/bob", "sagemaker:DescribeUserProfile", []string{roleARN2}, ""),
+		profile("d-abc/carol", inherited, []string{roleARN}, ""),
+		profile("d-gone/dave", inherited, nil, "the profile has no execution role of its own and its domain d-gone no longer exists"),
+	})
+	assertEqual(t, "DescribeDomain calls", domains, map[string]int{"d-abc": 1, "d-gone": 1})
+	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
 }
 
 func TestMonitoringScheduleCollector(t *testing.T) {
@@ -235,6 +272,7 @@ func TestMonitoringScheduleCollector(t *testing.T) {
 			InstanceType: types.ProcessingInstanceTypeMlM5Large, VolumeKmsKeyId: aws.String("alias/vol"),
 		}},
 		ModelBiasJobOutputConfig: &types.MonitoringOutputConfig{KmsKeyId: aws.String("alias/out")},
+		RoleArn:                  aws.String(roleARN2),
 	}
 	referenced := &types.MonitoringScheduleConfig{MonitoringJobDefinitionName: aws.String("bias"), MonitoringType: types.MonitoringTypeModelBias}
 	tests := []struct {
@@ -243,6 +281,9 @@ func TestMonitoringScheduleCollector(t *testing.T) {
 		describe   func(*sm.DescribeModelBiasJobDefinitionInput) (*sm.DescribeModelBiasJobDefinitionOutput, error)
 		wantSource string
 		want       []inventory.Slot
+		// The monitoring jobs run as the definition's role.
+		wantRoles        []string
+		wantRolesUnknown string
 	}{
 		{
 			name: "inline definition",
@@ -253,7 +294,9 @@ func TestMonitoringScheduleCollector(t *testing.T) {
 				MonitoringOutputConfig: &types.MonitoringOutputConfig{MonitoringOutputs: []types.MonitoringOutput{
 					{S3Output: &types.MonitoringS3Output{S3Uri: aws.String("s3://mon/")}},
 				}},
+				RoleArn: aws.String(roleARN),
 			}},
+			wantRoles:  []string{roleARN},
 			wantSource: "sagemaker:DescribeMonitoringSchedule",
 			want: []inventory.Slot{
 				{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}},
@@ -273,6 +316,7 @@ func TestMonitoringScheduleCollector(t *testing.T) {
 					InstanceTypes: []string{"ml.m5.large"}},
 				{Type: "output", Name: "definition:output", Label: "job definition bias: monitoring output in S3", KeyRef: "alias/out"},
 			},
+			wantRoles: []string{roleARN2},
 		},
 		{
 			name: "referenced definition deleted",
@@ -283,6 +327,7 @@ func TestMonitoringScheduleCollector(t *testing.T) {
 			wantSource: "sagemaker:DescribeMonitoringSchedule+DescribeModelBiasJobDefinition",
 			want: []inventory.Slot{{Type: "volume", Name: "definition", Label: "job definition bias",
 				Unknown: "monitoring job definition bias no longer exists; the schedule's keys cannot be verified"}},
+			wantRolesUnknown: "monitoring job definition bias no longer exists",
 		},
 		{
 			name: "referenced definition denied",
@@ -293,6 +338,8 @@ func TestMonitoringScheduleCollector(t *testing.T) {
 			wantSource: "sagemaker:DescribeMonitoringSchedule+DescribeModelBiasJobDefinition",
 			want: []inventory.Slot{{Type: "volume", Name: "definition", Label: "job definition bias",
 				Unknown: "sagemaker:DescribeModelBiasJobDefinition: access denied (AccessDeniedException)"}},
+			wantRolesUnknown: "monitoring job definition bias could not be described: " +
+				"sagemaker:DescribeModelBiasJobDefinition: access denied (AccessDeniedException)",
 		},
 	}
 	schedARN := arnOf("monitoring-schedule", "sched")
@@ -314,6 +361,7 @@ func TestMonitoringScheduleCollector(t *testing.T) {
 			assertEqual(t, "resources", inv.Resources, []inventory.Resource{{
 				Kind: "monitoring-schedule", ARN: schedARN, Name: "sched", Account: target.Account, Region: target.Region,
 				CreatedAt: created, Source: tc.wantSource, Slots: tc.want,
+				ExecutionRoles: tc.wantRoles, RolesUnknown: tc.wantRolesUnknown,
 			}})
 			assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
 		})
@@ -336,25 +384,29 @@ func TestMonitoringDefinitionCollectors(t *testing.T) {
 		return &sm.ListDataQualityJobDefinitionsOutput{JobDefinitionSummaries: summaries("dq")}, nil
 	}
 	api.describeDataQualityJobDefinition = func(*sm.DescribeDataQualityJobDefinitionInput) (*sm.DescribeDataQualityJobDefinitionOutput, error) {
-		return &sm.DescribeDataQualityJobDefinitionOutput{JobDefinitionName: aws.String("dq"), JobResources: res, DataQualityJobOutputConfig: out}, nil
+		return &sm.DescribeDataQualityJobDefinitionOutput{JobDefinitionName: aws.String("dq"), JobResources: res, DataQualityJobOutputConfig: out,
+			RoleArn: aws.String(roleARN)}, nil
 	}
 	api.listModelQualityJobDefinitions = func(*sm.ListModelQualityJobDefinitionsInput) (*sm.ListModelQualityJobDefinitionsOutput, error) {
 		return &sm.ListModelQualityJobDefinitionsOutput{JobDefinitionSummaries: summaries("mq")}, nil
 	}
 	api.describeModelQualityJobDefinition = func(*sm.DescribeModelQualityJobDefinitionInput) (*sm.DescribeModelQualityJobDefinitionOutput, error) {
-		return &sm.DescribeModelQualityJobDefinitionOutput{JobDefinitionName: aws.String("mq"), JobResources: res, ModelQualityJobOutputConfig: out}, nil
+		return &sm.DescribeModelQualityJobDefinitionOutput{JobDefinitionName: aws.String("mq"), JobResources: res, ModelQualityJobOutputConfig: out,
+			RoleArn: aws.String(roleARN)}, nil
 	}
 	api.listModelBiasJobDefinitions = func(*sm.ListModelBiasJobDefinitionsInput) (*sm.ListModelBiasJobDefinitionsOutput, error) {
 		return &sm.ListModelBiasJobDefinitionsOutput{JobDefinitionSummaries: summaries("mb")}, nil
 	}
 	api.describeModelBiasJobDefinition = func(*sm.DescribeModelBiasJobDefinitionInput) (*sm.DescribeModelBiasJobDefinitionOutput, error) {
-		return &sm.DescribeModelBiasJobDefinitionOutput{JobDefinitionName: aws.String("mb"), JobResources: res, ModelBiasJobOutputConfig: out}, nil
+		return &sm.DescribeModelBiasJobDefinitionOutput{JobDefinitionName: aws.String("mb"), JobResources: res, ModelBiasJobOutputConfig: out,
+			RoleArn: aws.String(roleARN)}, nil
 	}
 	api.listModelExplainabilityJobDefinitions = func(*sm.ListModelExplainabilityJobDefinitionsInput) (*sm.ListModelExplainabilityJobDefinitionsOutput, error) {
 		return &sm.ListModelExplainabilityJobDefinitionsOutput{JobDefinitionSummaries: summaries("me")}, nil
 	}
 	api.describeModelExplainabilityJobDefinition = func(*sm.DescribeModelExplainabilityJobDefinitionInput) (*sm.DescribeModelExplainabilityJobDefinitionOutput, error) {
-		return &sm.DescribeModelExplainabilityJobDefinitionOutput{JobDefinitionName: aws.String("me"), JobResources: res, ModelExplainabilityJobOutputConfig: out}, nil
+		return &sm.DescribeModelExplainabilityJobDefinitionOutput{JobDefinitionName: aws.String("me"), JobResources: res, ModelExplainabilityJobOutputConfig: out,
+			RoleArn: aws.String(roleARN)}, nil
 	}
 	slots := []inventory.Slot{
 		{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "alias/vol", InstanceTypes: []string{"ml.m5.large"}},
@@ -368,6 +420,7 @@ func TestMonitoringDefinitionCollectors(t *testing.T) {
 		assertEqual(t, c.kind, inv.Resources, []inventory.Resource{{
 			Kind: c.kind, ARN: arnOf("job-definition", c.name), Name: c.name, Account: target.Account, Region: target.Region,
 			CreatedAt: created, Source: "sagemaker:Describe" + c.prefix + "JobDefinition", Slots: slots,
+			ExecutionRoles: []string{roleARN},
 		}})
 	}
 }
@@ -387,7 +440,7 @@ func TestModelPackageCollectorListsBoth(t *testing.T) {
 		return &sm.DescribeModelPackageOutput{
 			ModelPackageArn: aws.String(mpARN), ModelPackageName: aws.String("grp"),
 			SecurityConfig: &types.ModelPackageSecurityConfig{KmsKeyId: aws.String(keyARN)},
-			ValidationSpecification: &types.ModelPackageValidationSpecification{ValidationProfiles: []types.ModelPackageValidationProfile{{
+			ValidationSpecification: &types.ModelPackageValidationSpecification{ValidationRole: aws.String(roleARN2), ValidationProfiles: []types.ModelPackageValidationProfile{{
 				ProfileName: aws.String("v"),
 				TransformJobDefinition: &types.TransformJobDefinition{
 					TransformResources: &types.TransformResources{InstanceType: types.TransformInstanceTypeMlM5Large},
@@ -407,6 +460,7 @@ func TestModelPackageCollectorListsBoth(t *testing.T) {
 			{Type: "validation-transform-output", Name: "validation-transform-output:v", Label: "validation profile v: transform output in S3",
 				KeyRef: "alias/v", OutputURI: "s3://v/"},
 		},
+		// None: ValidationRole runs only the validation jobs.
 	}})
 }
 
@@ -417,7 +471,8 @@ func TestSimpleStudioCollectors(t *testing.T) {
 			FeatureGroupName: aws.String("fg"), FeatureGroupArn: aws.String(arnOf("feature-group", "fg")), CreationTime: aws.Time(created)}}}, nil
 	}
 	api.describeFeatureGroup = func(*sm.DescribeFeatureGroupInput) (*sm.DescribeFeatureGroupOutput, error) {
-		return &sm.DescribeFeatureGroupOutput{FeatureGroupName: aws.String("fg"), FeatureGroupArn: aws.String(arnOf("feature-group", "fg"))}, nil
+		return &sm.DescribeFeatureGroupOutput{FeatureGroupName: aws.String("fg"), FeatureGroupArn: aws.String(arnOf("feature-group", "fg")),
+			RoleArn: aws.String(roleARN)}, nil
 	}
 	api.listModelCards = func(*sm.ListModelCardsInput) (*sm.ListModelCardsOutput, error) {
 		return &sm.ListModelCardsOutput{ModelCardSummaries: []types.ModelCardSummary{{
@@ -436,7 +491,8 @@ func TestSimpleStudioCollectors(t *testing.T) {
 	}
 	api.describeDeviceFleet = func(*sm.DescribeDeviceFleetInput) (*sm.DescribeDeviceFleetOutput, error) {
 		return &sm.DescribeDeviceFleetOutput{DeviceFleetName: aws.String("fleet"), DeviceFleetArn: aws.String(arnOf("device-fleet", "fleet")),
-			OutputConfig: &types.EdgeOutputConfig{S3OutputLocation: aws.String("s3://edge/"), KmsKeyId: aws.String(keyARN)}}, nil
+			OutputConfig: &types.EdgeOutputConfig{S3OutputLocation: aws.String("s3://edge/"), KmsKeyId: aws.String(keyARN)},
+			RoleArn:      aws.String(roleARN2)}, nil
 	}
 	api.listFlowDefinitions = func(*sm.ListFlowDefinitionsInput) (*sm.ListFlowDefinitionsOutput, error) {
 		return &sm.ListFlowDefinitionsOutput{FlowDefinitionSummaries: []types.FlowDefinitionSummary{{
@@ -444,7 +500,7 @@ func TestSimpleStudioCollectors(t *testing.T) {
 	}
 	api.describeFlowDefinition = func(*sm.DescribeFlowDefinitionInput) (*sm.DescribeFlowDefinitionOutput, error) {
 		return &sm.DescribeFlowDefinitionOutput{FlowDefinitionName: aws.String("flow"), FlowDefinitionArn: aws.String(arnOf("flow-definition", "flow")),
-			OutputConfig: &types.FlowDefinitionOutputConfig{S3OutputPath: aws.String("s3://a2i/")}}, nil
+			OutputConfig: &types.FlowDefinitionOutputConfig{S3OutputPath: aws.String("s3://a2i/")}, RoleArn: aws.String(roleARN)}, nil
 	}
 	appARN := arnOf("partner-app", "app-1")
 	api.listPartnerApps = func(*sm.ListPartnerAppsInput) (*sm.ListPartnerAppsOutput, error) {
@@ -452,13 +508,15 @@ func TestSimpleStudioCollectors(t *testing.T) {
 	}
 	api.describePartnerApp = func(in *sm.DescribePartnerAppInput) (*sm.DescribePartnerAppOutput, error) {
 		assertEqual(t, "DescribePartnerApp Arn", aws.ToString(in.Arn), appARN)
-		return &sm.DescribePartnerAppOutput{Name: aws.String("mlflow"), Arn: aws.String(appARN), KmsKeyId: aws.String(keyARN)}, nil
+		return &sm.DescribePartnerAppOutput{Name: aws.String("mlflow"), Arn: aws.String(appARN), KmsKeyId: aws.String(keyARN),
+			ExecutionRoleArn: aws.String(roleARN2)}, nil
 	}
 	api.listInferenceExperiments = func(*sm.ListInferenceExperimentsInput) (*sm.ListInferenceExperimentsOutput, error) {
 		return &sm.ListInferenceExperimentsOutput{InferenceExperiments: []types.InferenceExperimentSummary{{Name: aws.String("ie"), CreationTime: aws.Time(created)}}}, nil
 	}
 	api.describeInferenceExperiment = func(*sm.DescribeInferenceExperimentInput) (*sm.DescribeInferenceExperimentOutput, error) {
-		return &sm.DescribeInferenceExperimentOutput{Name: aws.String("ie"), Arn: aws.String(arnOf("inference-experiment", "ie"))}, nil
+		return &sm.DescribeInferenceExperimentOutput{Name: aws.String("ie"), Arn: aws.String(arnOf("inference-experiment", "ie")),
+			RoleArn: aws.String(roleARN)}, nil
 	}
 	api.listAlgorithms = func(*sm.ListAlgorithmsInput) (*sm.ListAlgorithmsOutput, error) {
 		return &sm.ListAlgorithmsOutput{AlgorithmSummaryList: []types.AlgorithmSummary{{
@@ -475,21 +533,26 @@ func TestSimpleStudioCollectors(t *testing.T) {
 		return []inventory.Resource{{Kind: kind, ARN: arn, Name: name, Account: target.Account, Region: target.Region,
 			CreatedAt: created, Source: source, Slots: slots}}
 	}
+	// withRoles sets the execution roles the resource must report.
+	withRoles := func(rs []inventory.Resource, roles ...string) []inventory.Resource {
+		rs[0].ExecutionRoles = roles
+		return rs
+	}
 	tests := []struct {
 		collector string
 		want      []inventory.Resource
 	}{
-		{"sagemaker:feature-groups", res("feature-group", "fg", arnOf("feature-group", "fg"), "sagemaker:DescribeFeatureGroup")},
+		{"sagemaker:feature-groups", withRoles(res("feature-group", "fg", arnOf("feature-group", "fg"), "sagemaker:DescribeFeatureGroup"), roleARN)},
 		{"sagemaker:model-cards", res("model-card", "card", arnOf("model-card", "card"), "sagemaker:DescribeModelCard",
 			inventory.Slot{Type: "content", Name: "content", Label: "model card content", KeyRef: keyARN})},
-		{"sagemaker:device-fleets", res("device-fleet", "fleet", arnOf("device-fleet", "fleet"), "sagemaker:DescribeDeviceFleet",
-			inventory.Slot{Type: "output", Name: "output", Label: "device fleet output in S3", KeyRef: keyARN, OutputURI: "s3://edge/"})},
-		{"sagemaker:flow-definitions", res("flow-definition", "flow", arnOf("flow-definition", "flow"), "sagemaker:DescribeFlowDefinition",
-			inventory.Slot{Type: "output", Name: "output", Label: "human review output in S3", OutputURI: "s3://a2i/"})},
-		{"sagemaker:partner-apps", res("partner-app", "mlflow", appARN, "sagemaker:DescribePartnerApp",
-			inventory.Slot{Type: "content", Name: "content", Label: "partner app data", KeyRef: keyARN})},
-		{"sagemaker:inference-experiments", res("inference-experiment", "ie", arnOf("inference-experiment", "ie"), "sagemaker:DescribeInferenceExperiment",
-			inventory.Slot{Type: "volume", Name: "volume", Label: "ML storage volume"})},
+		{"sagemaker:device-fleets", withRoles(res("device-fleet", "fleet", arnOf("device-fleet", "fleet"), "sagemaker:DescribeDeviceFleet",
+			inventory.Slot{Type: "output", Name: "output", Label: "device fleet output in S3", KeyRef: keyARN, OutputURI: "s3://edge/"}), roleARN2)},
+		{"sagemaker:flow-definitions", withRoles(res("flow-definition", "flow", arnOf("flow-definition", "flow"), "sagemaker:DescribeFlowDefinition",
+			inventory.Slot{Type: "output", Name: "output", Label: "human review output in S3", OutputURI: "s3://a2i/"}), roleARN)},
+		{"sagemaker:partner-apps", withRoles(res("partner-app", "mlflow", appARN, "sagemaker:DescribePartnerApp",
+			inventory.Slot{Type: "content", Name: "content", Label: "partner app data", KeyRef: keyARN}), roleARN2)},
+		{"sagemaker:inference-experiments", withRoles(res("inference-experiment", "ie", arnOf("inference-experiment", "ie"), "sagemaker:DescribeInferenceExperiment",
+			inventory.Slot{Type: "volume", Name: "volume", Label: "ML storage volume"}), roleARN)},
 		{"sagemaker:algorithms", res("algorithm", "algo", arnOf("algorithm", "algo"), "sagemaker:DescribeAlgorithm")},
 	}
 	for _, tc := range tests {

@@ -48,7 +48,9 @@ const searchIndexLag = time.Hour
 func collectTraining(ctx context.Context, api API, t collect.Target, sink collect.Sink) error {
 	known := knownRecords(ctx, t, kindTrainingJob)
 	cutoff := t.Since
-	if until, ok := completeBefore(ctx, t, kindTrainingJob); ok && known.records != nil {
+	// Stored jobs that predate execution roles were left out of known, so
+	// the store's window no longer covers them: Search reads them again.
+	if until, ok := completeBefore(ctx, t, kindTrainingJob); ok && known.records != nil && known.dropped == 0 {
 		cutoff = later(cutoff, until.Add(-searchIndexLag))
 	}
 	p := sm.NewSearchPaginator(api, &sm.SearchInput{
@@ -83,7 +85,7 @@ func collectTraining(ctx context.Context, api API, t collect.Target, sink collec
 			if job == nil {
 				continue
 			}
-			res := trainingResource(trainingFromSearch(job))
+			res := requireRole(kindTrainingJob, searchOp, trainingResource(trainingFromSearch(job)))
 			res.Source = searchOp
 			res.Tags = addTags(nil, job.Tags)
 			order.see(res.CreatedAt)
@@ -180,6 +182,7 @@ func trainingListSpec(api API) kindSpec {
 type trainingFacts struct {
 	arn, name string
 	createdAt time.Time
+	role      string
 	resources *types.ResourceConfig
 	output    *types.OutputDataConfig
 }
@@ -189,6 +192,7 @@ func trainingFromSearch(j *types.TrainingJob) trainingFacts {
 		arn:       aws.ToString(j.TrainingJobArn),
 		name:      aws.ToString(j.TrainingJobName),
 		createdAt: aws.ToTime(j.CreationTime),
+		role:      aws.ToString(j.RoleArn),
 		resources: j.ResourceConfig,
 		output:    j.OutputDataConfig,
 	}
@@ -199,6 +203,7 @@ func trainingFromDescribe(o *sm.DescribeTrainingJobOutput) trainingFacts {
 		arn:       aws.ToString(o.TrainingJobArn),
 		name:      aws.ToString(o.TrainingJobName),
 		createdAt: aws.ToTime(o.CreationTime),
+		role:      aws.ToString(o.RoleArn),
 		resources: o.ResourceConfig,
 		output:    o.OutputDataConfig,
 	}
@@ -206,10 +211,11 @@ func trainingFromDescribe(o *sm.DescribeTrainingJobOutput) trainingFacts {
 
 func trainingResource(f trainingFacts) inventory.Resource {
 	return inventory.Resource{
-		ARN:       f.arn,
-		Name:      f.name,
-		CreatedAt: f.createdAt,
-		Slots:     trainingSlots(f),
+		ARN:            f.arn,
+		Name:           f.name,
+		CreatedAt:      f.createdAt,
+		Slots:          trainingSlots(f),
+		ExecutionRoles: executionRoles(f.role),
 	}
 }
 

@@ -66,9 +66,12 @@ func searchJob(name string, tags ...types.Tag) types.SearchRecord {
 		CreationTime:     aws.Time(created),
 		ResourceConfig:   &types.ResourceConfig{InstanceType: types.TrainingInstanceTypeMlM5Large, VolumeKmsKeyId: aws.String("key-v")},
 		OutputDataConfig: &types.OutputDataConfig{KmsKeyId: aws.String("key-o"), S3OutputPath: aws.String("s3://out/")},
+		RoleArn:          aws.String(roleARN),
 		Tags:             tags,
 	}}
 }
+
+var wantJobRoles = []string{roleARN}
 
 var wantJobSlots = []inventory.Slot{
 	{Type: "volume", Name: "volume", Label: "ML storage volume", KeyRef: "key-v", InstanceTypes: []string{"ml.m5.large"}},
@@ -89,16 +92,22 @@ func TestTrainingSearch(t *testing.T) {
 			if in.NextToken == nil {
 				return &sm.SearchOutput{Results: []types.SearchRecord{searchJob("job-1", tag("team", "a")), {}}, NextToken: aws.String("t2")}, nil
 			}
-			return &sm.SearchOutput{Results: []types.SearchRecord{searchJob("job-2")}}, nil
+			noRole := searchJob("job-3")
+			noRole.TrainingJob.RoleArn = nil
+			return &sm.SearchOutput{Results: []types.SearchRecord{searchJob("job-2"), noRole}}, nil
 		},
 	}
 	inv := runCollector(t, api, "sagemaker:training-jobs")
 	assertEqual(t, "tokens", tokens, []string{"", "t2"})
 	assertEqual(t, "resources", inv.Resources, []inventory.Resource{
 		{Kind: "training-job", ARN: arnOf("training-job", "job-1"), Name: "job-1", Account: target.Account, Region: target.Region,
-			Tags: map[string]string{"team": "a"}, CreatedAt: created, Source: "sagemaker:Search", Slots: wantJobSlots},
+			Tags: map[string]string{"team": "a"}, CreatedAt: created, Source: "sagemaker:Search", Slots: wantJobSlots,
+			ExecutionRoles: wantJobRoles},
 		{Kind: "training-job", ARN: arnOf("training-job", "job-2"), Name: "job-2", Account: target.Account, Region: target.Region,
-			CreatedAt: created, Source: "sagemaker:Search", Slots: wantJobSlots},
+			CreatedAt: created, Source: "sagemaker:Search", Slots: wantJobSlots, ExecutionRoles: wantJobRoles},
+		// Every training job has a role: a record without one is unknown.
+		{Kind: "training-job", ARN: arnOf("training-job", "job-3"), Name: "job-3", Account: target.Account, Region: target.Region,
+			CreatedAt: created, Source: "sagemaker:Search", Slots: wantJobSlots, RolesUnknown: "sagemaker:Search returned no RoleArn"},
 	})
 	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
 }
@@ -125,7 +134,7 @@ func TestTrainingSearchUnavailableFallsBack(t *testing.T) {
 					j := searchJob("job-1").TrainingJob
 					return &sm.DescribeTrainingJobOutput{
 						TrainingJobName: j.TrainingJobName, TrainingJobArn: j.TrainingJobArn, CreationTime: j.CreationTime,
-						ResourceConfig: j.ResourceConfig, OutputDataConfig: j.OutputDataConfig,
+						ResourceConfig: j.ResourceConfig, OutputDataConfig: j.OutputDataConfig, RoleArn: j.RoleArn,
 					}, nil
 				},
 				listTags: tagsOf(map[string][]types.Tag{jobARN: {tag("team", "b")}}),
@@ -134,6 +143,7 @@ func TestTrainingSearchUnavailableFallsBack(t *testing.T) {
 			assertEqual(t, "resources", inv.Resources, []inventory.Resource{{
 				Kind: "training-job", ARN: jobARN, Name: "job-1", Account: target.Account, Region: target.Region,
 				Tags: map[string]string{"team": "b"}, CreatedAt: created, Source: "sagemaker:DescribeTrainingJob", Slots: wantJobSlots,
+				ExecutionRoles: wantJobRoles,
 			}})
 			assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
 		})
