@@ -192,7 +192,7 @@ func (o *trailOptions) report(ctx context.Context, st *store.Store, s *trailSess
 	in := trailreport.Input{
 		Source: res.Source, From: s.window.From, To: s.window.To, Aggregates: agg.Covered(cov), Coverage: cov,
 		Stats: trailreport.ReadStats(res.Stats), Problems: res.Problems, Protects: estate.Protects,
-		APICalls: s.apiCalls(),
+		KeyAccess: estate.KeyAccess, APICalls: s.apiCalls(),
 	}
 	in.Gaps = res.Gaps
 	if !o.db.noStore {

@@ -251,3 +251,128 @@ func TestTexts(t *testing.T) {
 		t.Errorf("oneLine = %q", got)
 	}
 }
+
+// TestKeyAccessVerdicts checks which key-access pairs decide a denial:
+// matched by role (path or not) and key (any case), then by operation, and
+// for an allowed operation by the path the call took.
+func TestKeyAccessVerdicts(t *testing.T) {
+	const (
+		role   = "arn:aws:iam::111122223333:role/ml/Trainer"
+		s3Via  = "s3.us-east-1.amazonaws.com"
+		smVia  = "sagemaker.us-east-1.amazonaws.com"
+		check  = "training-job.key-access"
+		check2 = "notebook-instance.key-access"
+	)
+	access := func(via string, actions, missing, unverified []string) finding.Access {
+		a := finding.Access{Role: role, KeyARN: healthy, ViaService: via, Actions: actions, Missing: missing, Unverified: unverified,
+			Status: finding.Pass}
+		switch {
+		case len(missing) > 0:
+			a.Status = finding.Fail
+		case len(unverified) > 0:
+			a.Status = finding.Error
+		}
+		return a
+	}
+	dataKey := []string{"kms:Decrypt", "kms:GenerateDataKey"}
+	grant := []string{"kms:CreateGrant"}
+	denial := func(op, via string) trail.Denial {
+		// CloudTrail names the role without its path, the key in lower case.
+		return trail.Denial{Principal: "arn:aws:iam::111122223333:role/Trainer", KeyARN: healthy, Operation: op, Via: via, Count: 1}
+	}
+	for _, tt := range []struct {
+		name     string
+		findings []finding.Finding
+		denial   trail.Denial
+		want     *KeyAccess
+	}{
+		{"no pair of the role", nil, denial("kms:Decrypt", trail.ViaDirect), nil},
+		{"a FAIL missing the operation explains it",
+			[]finding.Finding{{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, dataKey, nil)}}},
+			denial("kms:Decrypt", trail.ViaDirect), &KeyAccess{Verdict: KeyAccessMissing, CheckIDs: []string{check}, Missing: dataKey}},
+		{"whatever path the call took",
+			[]finding.Finding{{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, dataKey, nil)}}},
+			denial("kms:decrypt", trail.ViaSageMaker), &KeyAccess{Verdict: KeyAccessMissing, CheckIDs: []string{check}, Missing: dataKey}},
+		{"a PASS with the operation: allowed",
+			[]finding.Finding{{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, nil, nil)}}},
+			denial("kms:GenerateDataKey", trail.ViaDirect), &KeyAccess{Verdict: KeyAccessAllowed, CheckIDs: []string{check}}},
+		{"a PASS through SageMaker for SageMaker's call",
+			[]finding.Finding{{CheckID: check2, Access: []finding.Access{access(smVia, grant, nil, nil)}}},
+			denial("kms:CreateGrant", trail.ViaSageMaker), &KeyAccess{Verdict: KeyAccessAllowed, CheckIDs: []string{check2}}},
+		{"a PASS through SageMaker says nothing of a direct call",
+			[]finding.Finding{{CheckID: check2, Access: []finding.Access{access(smVia, grant, nil, nil)}}},
+			denial("kms:CreateGrant", trail.ViaDirect), nil},
+		{"a PASS through S3 says nothing of SageMaker's call",
+			[]finding.Finding{{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, nil, nil)}}},
+			denial("kms:Decrypt", trail.ViaSageMaker), nil},
+		{"a PASS not needing the operation says nothing",
+			[]finding.Finding{{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, nil, nil)}}},
+			denial("kms:Encrypt", trail.ViaDirect), nil},
+		{"a FAIL for another action: the operation itself was allowed",
+			[]finding.Finding{{CheckID: check2, Access: []finding.Access{access(smVia, []string{"kms:CreateGrant", "kms:DescribeKey"}, []string{"kms:CreateGrant"}, nil)}}},
+			denial("kms:DescribeKey", trail.ViaSageMaker), &KeyAccess{Verdict: KeyAccessAllowed, CheckIDs: []string{check2}}},
+		{"an unverified operation is no verdict",
+			[]finding.Finding{{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, nil, []string{"kms:Decrypt"})}}},
+			denial("kms:Decrypt", trail.ViaDirect), nil},
+		{"nor when another pair allowed it",
+			[]finding.Finding{
+				{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, nil, []string{"kms:Decrypt"})}},
+				{CheckID: check2, Access: []finding.Access{access(s3Via, dataKey, nil, nil)}},
+			},
+			denial("kms:Decrypt", trail.ViaDirect), nil},
+		{"missing wins over allowed, and checks and actions are merged",
+			[]finding.Finding{
+				{CheckID: check2, Access: []finding.Access{access(s3Via, dataKey, nil, nil)}},
+				{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, []string{"kms:GenerateDataKey"}, nil)}},
+				{CheckID: check, Access: []finding.Access{access(s3Via, dataKey, dataKey, nil)}},
+			},
+			denial("kms:GenerateDataKey", trail.ViaDirect), &KeyAccess{Verdict: KeyAccessMissing, CheckIDs: []string{check}, Missing: dataKey}},
+		{"another role's pair does not match",
+			[]finding.Finding{{CheckID: check, Access: []finding.Access{{Role: "arn:aws:iam::111122223333:role/Other", KeyARN: healthy,
+				Actions: dataKey, Missing: dataKey, Status: finding.Fail}}}},
+			denial("kms:Decrypt", trail.ViaDirect), nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Build(Input{Aggregates: &trail.Aggregates{Denials: []trail.Denial{tt.denial}}, KeyAccess: tt.findings})
+			same(t, "key access", r.Denials.Groups[0].KeyAccess, tt.want)
+		})
+	}
+}
+
+func TestKeyAccessNote(t *testing.T) {
+	var none *KeyAccess
+	for _, tt := range []struct {
+		k    *KeyAccess
+		want string
+	}{
+		{none, ""},
+		{&KeyAccess{Verdict: KeyAccessAllowed, CheckIDs: []string{"training-job.key-access"}},
+			"denied although the policy seems to allow it: check SCPs and VPC endpoint policies"},
+		{&KeyAccess{Verdict: KeyAccessMissing, CheckIDs: []string{"training-job.key-access"}, Missing: []string{"kms:CreateGrant"}},
+			"explained by training-job.key-access FAIL: the role may not kms:CreateGrant"},
+	} {
+		if got := tt.k.Note(); got != tt.want {
+			t.Errorf("Note() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// TestTableKeyAccessColumn checks that the KEY ACCESS column appears only
+// when a row has a verdict.
+func TestTableKeyAccessColumn(t *testing.T) {
+	in := fixtureInput()
+	for _, tt := range []struct {
+		name string
+		ka   []finding.Finding
+		want bool
+	}{{"with verdicts", in.KeyAccess, true}, {"without", nil, false}} {
+		in.KeyAccess = tt.ka
+		var buf strings.Builder
+		if err := WriteTable(&buf, Build(in)); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(buf.String(), "KEY ACCESS"); got != tt.want {
+			t.Errorf("%s: KEY ACCESS column shown = %v", tt.name, got)
+		}
+	}
+}

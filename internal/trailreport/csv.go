@@ -12,7 +12,7 @@ import (
 // CSVHeader returns the columns of WriteCSV, in order (a fresh slice each
 // call).
 func CSVHeader() []string {
-	return []string{"section", "day", "account", "region", "key_or_action", "principal", "operation", "via", "policy", "count"}
+	return []string{"section", "day", "account", "region", "key_or_action", "principal", "operation", "via", "policy", "count", "key_access"}
 }
 
 // CSV sections, one per kind of row.
@@ -41,19 +41,20 @@ func WriteCSV(w io.Writer, r *Report) error {
 	write(CSVHeader()...)
 	n := func(c int64) string { return strconv.FormatInt(c, 10) }
 	for _, d := range r.Denials.Groups {
-		write(SectionDenial, day(d.Day), d.Account, d.Region, d.KeyARN, d.Principal, d.Operation, d.Via, d.Policy, n(d.Count))
+		write(SectionDenial, day(d.Day), d.Account, d.Region, d.KeyARN, d.Principal, d.Operation, d.Via, d.Policy, n(d.Count),
+			d.KeyAccess.Note())
 	}
 	for _, b := range r.Blocked.Groups {
-		write(SectionBlocked, day(b.Day), b.Account, b.Region, b.Action, b.Principal, "", b.Guardrail, policyText(b), n(b.Count))
+		write(SectionBlocked, day(b.Day), b.Account, b.Region, b.Action, b.Principal, "", b.Guardrail, policyText(b), n(b.Count), "")
 	}
 	for _, q := range r.Requests.Groups {
-		write(SectionRequest, day(q.Day), q.Account, q.Region, q.KeyARN, "", q.Operation, "sagemaker", "", n(q.Count))
+		write(SectionRequest, day(q.Day), q.Account, q.Region, q.KeyARN, "", q.Operation, "sagemaker", "", n(q.Count), "")
 	}
 	for _, e := range r.KeyEvents {
-		write(SectionKeyEvent, day(e.Time), e.Account, e.Region, e.KeyARN, e.Principal, e.Action, e.Tool, "", "1")
+		write(SectionKeyEvent, day(e.Time), e.Account, e.Region, e.KeyARN, e.Principal, e.Action, e.Tool, "", "1", "")
 	}
 	for _, c := range r.Creators {
-		write(SectionCreator, day(c.Time), c.Account, c.Region, c.ResourceARN, c.Principal, c.Action, c.Tool, "", "1")
+		write(SectionCreator, day(c.Time), c.Account, c.Region, c.ResourceARN, c.Principal, c.Action, c.Tool, "", "1", "")
 	}
 	cw.Flush()
 	return cw.Error()

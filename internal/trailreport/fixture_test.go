@@ -2,6 +2,7 @@ package trailreport
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/finding"
@@ -56,7 +57,7 @@ func resource(kind, name string, tags map[string]string) finding.Resource {
 
 // fixtureInput is the one input every golden file is written from: every
 // section filled, every policy relation and guardrail attribution, a key
-// event with a long blast radius, coverage with unread days and a cell
+// event with a long blast radius, key-access verdicts of every kind, coverage with unread days and a cell
 // outside the window, problems seen both by the run and in the store, and
 // hostile values in principals, keys, user agents, units and reasons.
 func fixtureInput() Input {
@@ -159,6 +160,7 @@ func fixtureInput() Input {
 			"ARN:AWS:KMS:US-EAST-1:111122223333:KEY/DEAD0000-12AB-34CD-56EF-1234567890AB": protects[disabled],
 			doomed: protects[doomed],
 		},
+		KeyAccess: fixtureKeyAccess(),
 		APICalls: []report.OperationCalls{
 			{Operation: "s3:ListObjectsV2", Calls: 40, Retries: 3, Throttles: 1},
 			{Operation: "s3:GetObject", Calls: 120},
@@ -166,5 +168,27 @@ func fixtureInput() Input {
 		},
 		RequestsMonthlyUSD: &usd,
 		RequestsBasis:      "monthly run rate over covered days, after each account's free tier",
+	}
+}
+
+// fixtureKeyAccess are the latest scan's key-access findings: two FAILs
+// explain NewTrainingRole's denials (recorded with a path and the key in
+// upper case, as SageMaker and the scan may spell them), a PASS judges the
+// platform role's direct kms:Decrypt allowed, and the Developer's pair,
+// judged only for kms:CreateGrant, says nothing about its kms:Decrypt.
+func fixtureKeyAccess() []finding.Finding {
+	s3Via, smVia := "s3.us-east-1.amazonaws.com", "sagemaker.us-east-1.amazonaws.com"
+	pathRole := "arn:aws:iam::111122223333:role/service-role/NewTrainingRole"
+	pair := func(check, role, key, via string, status finding.Status, actions, missing []string) finding.Finding {
+		return finding.Finding{CheckID: check, Status: status, Access: []finding.Access{{Role: role, KeyARN: key, ViaService: via,
+			Status: status, Actions: actions, Missing: missing}}}
+	}
+	dataKey := []string{"kms:Decrypt", "kms:GenerateDataKey"}
+	return []finding.Finding{
+		pair("training-job.key-access", pathRole, strings.ToUpper(healthy), s3Via, finding.Fail, dataKey, dataKey),
+		pair("processing-job.key-access", trainingRole, healthy, s3Via, finding.Fail, dataKey, []string{"kms:GenerateDataKey"}),
+		pair("transform-job.key-access", platformRole, doomed, s3Via, finding.Pass, dataKey, nil),
+		pair("notebook-instance.key-access", "arn:aws:iam::111122223333:role/Developer", healthy, smVia, finding.Pass,
+			[]string{"kms:CreateGrant"}, nil),
 	}
 }

@@ -64,8 +64,22 @@ type jsonDenials struct {
 	PolicyUnknown int64 `json:"policy_unknown"`
 	// UnauthorizedShare is null when no denial has a known relation to
 	// its key policy.
-	UnauthorizedShare *float64       `json:"unauthorized_share"`
-	Groups            []trail.Denial `json:"groups"`
+	UnauthorizedShare *float64          `json:"unauthorized_share"`
+	Groups            []jsonDenialGroup `json:"groups"`
+}
+
+// jsonDenialGroup is a denial group as trail.Denial writes it, with the
+// key-access verdict added to it (null when no check judged the group).
+type jsonDenialGroup struct {
+	trail.Denial
+	KeyAccess *jsonKeyAccess `json:"key_access"`
+}
+
+type jsonKeyAccess struct {
+	Verdict  string   `json:"verdict"`
+	CheckIDs []string `json:"check_ids"`
+	Missing  []string `json:"missing"`
+	Note     string   `json:"note"`
 }
 
 type jsonBlocked struct {
@@ -106,7 +120,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 			WindowDays: intOrNull(c.WindowDays), Pairs: []jsonPair{}},
 		Denials: jsonDenials{Total: r.Denials.Total, Unauthorized: r.Denials.Unauthorized,
 			PolicyUnknown: r.Denials.PolicyUnknown, UnauthorizedShare: rounded(r.Denials.UnauthorizedShare),
-			Groups: []trail.Denial{}},
+			Groups: []jsonDenialGroup{}},
 		Blocked: jsonBlocked{Total: r.Blocked.Total, Guardrail: r.Blocked.Guardrail, Other: r.Blocked.Other,
 			Unattributed: r.Blocked.Unattributed, Groups: []trail.Blocked{}},
 		Creators:  []trail.Creator{},
@@ -127,8 +141,12 @@ func WriteJSON(w io.Writer, r *Report) error {
 		doc.Coverage.Pairs = append(doc.Coverage.Pairs, jp)
 	}
 	for _, d := range r.Denials.Groups {
-		d.Day, d.Samples = d.Day.UTC(), nonNil(d.Samples)
-		doc.Denials.Groups = append(doc.Denials.Groups, d)
+		g := jsonDenialGroup{Denial: d.Denial}
+		g.Day, g.Samples = d.Day.UTC(), nonNil(d.Samples)
+		if k := d.KeyAccess; k != nil {
+			g.KeyAccess = &jsonKeyAccess{Verdict: k.Verdict, CheckIDs: nonNil(k.CheckIDs), Missing: nonNil(k.Missing), Note: k.Note()}
+		}
+		doc.Denials.Groups = append(doc.Denials.Groups, g)
 	}
 	for _, b := range r.Blocked.Groups {
 		b.Day, b.Samples = b.Day.UTC(), nonNil(b.Samples)

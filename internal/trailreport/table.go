@@ -106,6 +106,9 @@ type denialRow struct {
 	key, principal, operation, via, policy string
 	count                                  int64
 	first, last                            time.Time
+	// access is the key-access note; the verdict depends on principal,
+	// key, operation and via only, so every group of a row has the same.
+	access string
 }
 
 func writeDenials(w *errWriter, r *Report) {
@@ -120,7 +123,7 @@ func writeDenials(w *errWriter, r *Report) {
 		row := rows[k]
 		if row == nil {
 			row = &denialRow{key: g.KeyARN, principal: g.Principal, operation: g.Operation, via: g.Via, policy: g.Policy,
-				first: g.Day, last: g.Day}
+				first: g.Day, last: g.Day, access: g.KeyAccess.Note()}
 			rows[k] = row
 		}
 		row.count += g.Count
@@ -130,19 +133,33 @@ func writeDenials(w *errWriter, r *Report) {
 		return cmp.Or(cmp.Compare(b.count, a.count), cmp.Compare(a.key, b.key), cmp.Compare(a.principal, b.principal),
 			cmp.Compare(a.operation, b.operation), cmp.Compare(a.via, b.via), cmp.Compare(a.policy, b.policy))
 	})
+	// The KEY ACCESS column appears only when the latest stored scan
+	// judged some row: a column of dashes would say nothing.
+	judged := slices.ContainsFunc(sorted, func(r *denialRow) bool { return r.access != "" })
 	tw := table(w)
-	fmt.Fprintln(tw, "   \tKEY\tPRINCIPAL\tOPERATION\tVIA\tKEY POLICY\tCOUNT\tDAYS")
+	head := "   \tKEY\tPRINCIPAL\tOPERATION\tVIA\tKEY POLICY\tCOUNT\tDAYS"
+	if judged {
+		head += "\tKEY ACCESS"
+	}
+	fmt.Fprintln(tw, head)
 	for _, row := range sorted {
 		mark := ""
 		if row.policy == trail.PolicyUnnamed {
 			mark = "!"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", mark, oneLine(orDash(row.key)), oneLine(orDash(row.principal)),
+		line := fmt.Sprintf("  %s\t%s\t%s\t%s\t%s\t%s\t%d\t%s", mark, oneLine(orDash(row.key)), oneLine(orDash(row.principal)),
 			oneLine(row.operation), oneLine(row.via), oneLine(row.policy), row.count, spanText(row.first, row.last))
+		if judged {
+			line += "\t" + oneLine(orDash(row.access))
+		}
+		fmt.Fprintln(tw, line)
 	}
 	flush(w, tw)
 	if d.Unauthorized > 0 {
 		w.printf("  ! unauthorized: the key policy names neither the principal nor its account.\n")
+	}
+	if judged {
+		w.printf("  KEY ACCESS: the latest stored scan's key-access verdict on the principal, key and operation, from the policies it read.\n")
 	}
 }
 

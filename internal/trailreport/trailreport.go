@@ -115,7 +115,7 @@ type DenialSummary struct {
 	// UnauthorizedShare is Unauthorized over the denials with a known
 	// relation; nil when there are none.
 	UnauthorizedShare *float64
-	Groups            []trail.Denial
+	Groups            []DenialGroup
 }
 
 // BlockedSummary totals the SageMaker creates and updates an explicit deny
@@ -158,7 +158,10 @@ type Input struct {
 	// Protects maps a key ARN to the resources it protects in the latest
 	// stored scan.
 	Protects map[string][]finding.Resource
-	APICalls []report.OperationCalls
+	// KeyAccess are the latest stored scan's key-access findings; each
+	// denial group of a role and key they judged carries their verdict.
+	KeyAccess []finding.Finding
+	APICalls  []report.OperationCalls
 	// RequestsMonthlyUSD and RequestsBasis are the request-charge estimate
 	// (cost.RequestEstimate.MonthlyUSD and Basis); nil when not estimated.
 	RequestsMonthlyUSD *float64
@@ -190,10 +193,11 @@ func Build(in Input) *Report {
 	})
 	slices.SortFunc(r.APICalls, func(a, b report.OperationCalls) int { return cmp.Compare(a.Operation, b.Operation) })
 
-	r.Denials.Groups = make([]trail.Denial, 0, len(agg.Denials))
+	access := indexAccess(in.KeyAccess)
+	r.Denials.Groups = make([]DenialGroup, 0, len(agg.Denials))
 	for _, d := range agg.Denials {
 		d.Samples = slices.Clone(d.Samples)
-		r.Denials.Groups = append(r.Denials.Groups, d)
+		r.Denials.Groups = append(r.Denials.Groups, DenialGroup{Denial: d, KeyAccess: access.judge(d)})
 		r.Denials.Total += d.Count
 		switch d.Policy {
 		case trail.PolicyUnnamed:

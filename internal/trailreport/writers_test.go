@@ -84,7 +84,7 @@ func TestJSONDocument(t *testing.T) {
 		"window.from": true, "window.to": true, "coverage.first_day": true, "coverage.last_day": true,
 		"coverage.window_days": true, "coverage.by_account_region[].missing_days": true,
 		"kms_access_denials.unauthorized_share": true, "kms_requests.estimated_monthly_usd": true,
-		"kms_requests.estimate_basis": true,
+		"kms_requests.estimate_basis": true, "kms_access_denials.groups[].key_access": true,
 	}
 	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 	timeField := regexp.MustCompile(`(^|\.)(day|time|from|to|first_day|last_day)$`)
@@ -177,7 +177,7 @@ func TestCSVIsFormulaSafe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "section,day,account,region,key_or_action,principal,operation,via,policy,count" {
+	if strings.Join(rows[0], ",") != "section,day,account,region,key_or_action,principal,operation,via,policy,count,key_access" {
 		t.Errorf("header = %q", rows[0])
 	}
 	sections := map[string]int{}

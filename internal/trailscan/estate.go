@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sagekey/sagekey/internal/engine"
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/store"
@@ -20,6 +21,10 @@ type Estate struct {
 	Keys  []trail.KeyFacts
 	// Protects maps a key ARN to the resources it protects (blast radius).
 	Protects map[string][]finding.Resource
+	// KeyAccess are the scan's key-access findings that judged at least one
+	// (execution role, key) pair: the report tells a denial the key policy
+	// explains from one it seems to allow.
+	KeyAccess []finding.Finding
 }
 
 // ScanSource is the read side of the store the estate comes from;
@@ -78,7 +83,19 @@ func EstateOf(snap store.Snapshot) Estate {
 				Account: res.Account, Region: res.Region, Tags: res.Tags})
 		}
 	}
+	e.KeyAccess = keyAccessOf(snap)
 	return e
+}
+
+// keyAccessOf evaluates the key-access checks on the snapshot. The snapshot
+// stores facts, not findings, and evaluation is pure, so the verdicts are
+// those the scan reported when it ran the checks; when it did not, it read
+// no IAM facts, and the pairs that depend on them are ERROR, which the
+// report treats as no verdict. Suppressions are not applied: a muted
+// finding's pairs are still facts about who may use a key.
+func keyAccessOf(snap store.Snapshot) []finding.Finding {
+	fs := engine.Evaluate(snap.Inventory, keys.SetFrom(snap.Keys, snap.KeyRefs), engine.Settings{Checks: []string{"*.key-access"}})
+	return slices.DeleteFunc(fs, func(f finding.Finding) bool { return len(f.Access) == 0 })
 }
 
 // Context is the aggregation context of the estate.
