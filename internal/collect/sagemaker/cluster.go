@@ -78,19 +78,21 @@ func clusterSlots(out *sm.DescribeClusterOutput) []inventory.Slot {
 	var slots []inventory.Slot
 	for _, g := range out.InstanceGroups {
 		slots = append(slots, groupSlots(names, "instance group", aws.ToString(g.InstanceGroupName),
-			string(g.InstanceType), g.InstanceStorageConfigs, "")...)
+			string(g.InstanceType), aws.ToString(g.ExecutionRole), g.InstanceStorageConfigs, "")...)
 	}
 	for _, g := range out.RestrictedInstanceGroups {
 		slots = append(slots, groupSlots(names, "restricted instance group", aws.ToString(g.InstanceGroupName),
-			string(g.InstanceType), g.InstanceStorageConfigs, restrictedUnsupported)...)
+			string(g.InstanceType), aws.ToString(g.ExecutionRole), g.InstanceStorageConfigs, restrictedUnsupported)...)
 	}
 	return slots
 }
 
 // groupSlots records an instance group's EBS volumes. Every group has a
 // root volume, so a root-volume slot is recorded even when no storage
-// entry names it: an empty key there means the AWS-owned default key.
-func groupSlots(names slotNames, what, group, instanceType string,
+// entry names it: an empty key there means the AWS-owned default key. Each
+// slot carries its group's execution role: only that role attaches the
+// group's volumes, so key access is judged per group.
+func groupSlots(names slotNames, what, group, instanceType, role string,
 	storage []types.ClusterInstanceStorageConfig, unsupported string) []inventory.Slot {
 	var instanceTypes []string
 	if instanceType != "" {
@@ -104,6 +106,7 @@ func groupSlots(names slotNames, what, group, instanceType string,
 			KeyRef:        key,
 			InstanceTypes: slices.Clone(instanceTypes),
 			Unsupported:   unsupported,
+			Role:          role,
 		}
 	}
 	var root *types.ClusterEbsVolumeConfig

@@ -123,12 +123,13 @@ func TestClusterCollector(t *testing.T) {
 		Kind: "cluster", ARN: clusterARN, Name: "hp", Account: target.Account, Region: target.Region,
 		Tags: map[string]string{"env": "prod"}, CreatedAt: created, Source: "sagemaker:DescribeCluster",
 		Slots: []inventory.Slot{
+			// Each slot names its group's role: key access is judged per group.
 			{Type: "root-volume", Name: "root-volume:g", Label: "instance group g: root volume",
-				KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}},
+				KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}, Role: roleARN2},
 			{Type: "root-volume", Name: "root-volume:ctl", Label: "instance group ctl: root volume",
-				InstanceTypes: []string{"ml.m5.large"}},
+				InstanceTypes: []string{"ml.m5.large"}, Role: roleARN2},
 			{Type: "root-volume", Name: "root-volume:r", Label: "restricted instance group r: root volume",
-				Unsupported: restrictedUnsupported},
+				Unsupported: restrictedUnsupported, Role: roleARN},
 		},
 		// Sorted and distinct: two groups share roleARN2.
 		ExecutionRoles: []string{roleARN2, roleARN},

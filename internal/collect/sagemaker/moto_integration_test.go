@@ -212,11 +212,11 @@ func TestCollectorsAgainstMoto(t *testing.T) {
 	want := []inventory.Resource{
 		res("cluster", "hp", "sagemaker:DescribeCluster", map[string]string{"env": "hpc"},
 			inventory.Slot{Type: "root-volume", Name: "root-volume:workers", Label: "instance group workers: root volume",
-				KeyRef: "alias/root", InstanceTypes: []string{"ml.m5.large"}},
+				KeyRef: "alias/root", InstanceTypes: []string{"ml.m5.large"}, Role: role},
 			inventory.Slot{Type: "ebs-volume", Name: "ebs-volume:workers", Label: "instance group workers: secondary EBS volume",
-				KeyRef: "alias/data", InstanceTypes: []string{"ml.m5.large"}},
+				KeyRef: "alias/data", InstanceTypes: []string{"ml.m5.large"}, Role: role},
 			inventory.Slot{Type: "root-volume", Name: "root-volume:ctl", Label: "instance group ctl: root volume",
-				InstanceTypes: []string{"ml.t3.medium"}},
+				InstanceTypes: []string{"ml.t3.medium"}, Role: role},
 		),
 		withConfig(res("endpoint", "ep", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", map[string]string{"env": "prod"}, onEndpoint...), "cfg"),
 		rolesUnknown(withConfig(res("endpoint", "orphan", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", nil, inventory.Slot{

@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -80,7 +81,29 @@ func pipelineResource(ctx context.Context, models *modelRoles, t collect.Target,
 		return inventory.Resource{}, err
 	}
 	res.Slots = def.slots
+	for i := range res.Slots {
+		res.Slots[i].Role = stepRole(ctx, models, t, def, def.slotSteps[i])
+	}
 	res.ExecutionRoles = executionRoles(append(def.roles, modelRoles...)...)
 	res.RolesUnknown = joinReasons(append(def.rolesUnknown, modelsUnknown)...)
 	return res, nil
+}
+
+// stepRole is the one role a step's job runs as, or "" when the step has
+// none or several known ones (a tuning step with several training
+// definitions): the slot is then judged against every role of the
+// pipeline. Models were already described by rolesOf, so the cache answers.
+func stepRole(ctx context.Context, models *modelRoles, t collect.Target, def pipelineDef, step string) string {
+	roles := slices.Clone(def.stepRoles[step])
+	for _, m := range def.stepModels[step] {
+		role, err := models.role(ctx, t, m)
+		if err != nil || role == "" {
+			return ""
+		}
+		roles = append(roles, role)
+	}
+	if roles = executionRoles(roles...); len(roles) == 1 {
+		return roles[0]
+	}
+	return ""
 }

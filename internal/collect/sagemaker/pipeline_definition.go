@@ -67,7 +67,8 @@ func parsePipeline(definition string) (pipelineDef, error) {
 		return pipelineDef{}, fmt.Errorf("definition is %s, not an object", jsonKind(root))
 	}
 	p := &defParser{params: map[string]param{}, names: map[string]bool{}, modelSteps: map[string]any{},
-		def: pipelineDef{slots: make([]inventory.Slot, 0)}}
+		stepOf: map[string]string{},
+		def: pipelineDef{slots: make([]inventory.Slot, 0), stepRoles: map[string][]string{}, stepModels: map[string][]string{}}}
 	if err := p.readParams(doc["Parameters"]); err != nil {
 		return pipelineDef{}, err
 	}
@@ -81,7 +82,7 @@ func parsePipeline(definition string) (pipelineDef, error) {
 			p.roleUnknown(r.step, "it runs the model of step "+r.modelStep+", which is not a Model step of this pipeline")
 			continue
 		}
-		p.role(r.modelStep, "ExecutionRoleArn", v)
+		p.roleOfStep(r.step, r.modelStep, "ExecutionRoleArn", v)
 	}
 	return p.def, nil
 }
@@ -97,6 +98,12 @@ type pipelineDef struct {
 	models []string
 	// rolesUnknown are why some steps' roles cannot be told before run time.
 	rolesUnknown []string
+	// slotSteps[i] is the step slots[i] belongs to; stepRoles and
+	// stepModels are the roles and models of each step, so a slot can name
+	// the one role that uses its key (inventory.Slot.Role).
+	slotSteps  []string
+	stepRoles  map[string][]string
+	stepModels map[string][]string
 }
 
 // param is one declared pipeline parameter.
@@ -113,6 +120,8 @@ type defParser struct {
 	// step name; modelRefs the transform steps that run their models.
 	modelSteps map[string]any
 	modelRefs  []modelRef
+	// stepOf maps a slot's base name ("<type>:<step>") to its step.
+	stepOf map[string]string
 }
 
 // modelRef is a transform step running the model a Model step creates.
@@ -336,16 +345,24 @@ func (p *defParser) automl(step string, args map[string]any) {
 // role records the role a step's job runs as, from its field, or why it
 // is not known before run time.
 func (p *defParser) role(step, field string, v any) {
+	p.roleOfStep(step, step, field, v)
+}
+
+// roleOfStep records the role a step's job runs as, read from the
+// definition of step source (the step itself, or the Model step whose model
+// a transform step runs).
+func (p *defParser) roleOfStep(step, source, field string, v any) {
 	if v == nil {
-		p.roleUnknown(step, "it names no "+field)
+		p.roleUnknown(source, "it names no "+field)
 		return
 	}
 	role, why := p.resolveAs(v, "role")
 	if why != "" {
-		p.roleUnknown(step, why)
+		p.roleUnknown(source, why)
 		return
 	}
 	p.def.roles = append(p.def.roles, role)
+	p.def.stepRoles[step] = append(p.def.stepRoles[step], role)
 }
 
 func (p *defParser) roleUnknown(step, why string) {
@@ -372,6 +389,7 @@ func (p *defParser) transformModel(step string, v any) {
 		return
 	}
 	p.def.models = append(p.def.models, model)
+	p.def.stepModels[step] = append(p.def.stepModels[step], model)
 }
 
 func (p *defParser) unknownPair(step, detail, volumeType, outputType, why string) {
@@ -388,7 +406,9 @@ func (p *defParser) newSlot(typ, step, detail, what string) inventory.Slot {
 	if detail != "" {
 		label += " (" + detail + ")"
 	}
-	return inventory.Slot{Type: typ, Label: label + ": " + what, Name: typ + ":" + step}
+	name := typ + ":" + step
+	p.stepOf[name] = step
+	return inventory.Slot{Type: typ, Label: label + ": " + what, Name: name}
 }
 
 // add appends s, making its name unique within the pipeline: a second
@@ -399,6 +419,7 @@ func (p *defParser) add(s inventory.Slot) {
 		name = s.Name + "#" + strconv.Itoa(n)
 	}
 	p.names[name] = true
+	p.def.slotSteps = append(p.def.slotSteps, p.stepOf[s.Name])
 	s.Name = name
 	p.def.slots = append(p.def.slots, s)
 }

@@ -76,11 +76,11 @@ func TestPipelineCollectorAgainstMoto(t *testing.T) {
 		Tags: map[string]string{"team": "data"}, Source: "sagemaker:DescribePipeline",
 		Slots: []inventory.Slot{
 			{Type: "training-volume", Name: "training-volume:Train", Label: "step Train: ML storage volume",
-				KeyRef: "alias/pipeline-vol", InstanceTypes: []string{"ml.m5.large"}},
+				KeyRef: "alias/pipeline-vol", InstanceTypes: []string{"ml.m5.large"}, Role: role},
 			{Type: "training-output", Name: "training-output:Train", Label: "step Train: output in S3",
-				KeyRef: "alias/pipeline-out", OutputURI: "s3://models/pipeline"},
+				KeyRef: "alias/pipeline-out", OutputURI: "s3://models/pipeline", Role: role},
 			{Type: "processing-volume", Name: "processing-volume:Prep", Label: "step Prep: ML storage volume",
-				InstanceTypes: []string{"ml.m5d.large"}},
+				InstanceTypes: []string{"ml.m5d.large"}, Role: "arn:aws:iam::123456789012:role/prep"},
 		},
 		ExecutionRoles: []string{"arn:aws:iam::123456789012:role/prep", role},
 	})

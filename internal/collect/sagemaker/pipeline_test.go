@@ -122,12 +122,13 @@ func TestPipelineCollector(t *testing.T) {
 		Kind: "pipeline", ARN: arnOf("pipeline", "keyed"), Name: "keyed", Account: target.Account, Region: target.Region,
 		Tags: map[string]string{"owner": "ml"}, CreatedAt: created, Source: "sagemaker:DescribePipeline",
 		Slots: []inventory.Slot{
+			// Each step's slots name the one role its job runs as.
 			{Type: "training-volume", Name: "training-volume:Train", Label: "step Train: ML storage volume",
-				KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}},
+				KeyRef: keyARN, InstanceTypes: []string{"ml.m5.large"}, Role: roleARN2},
 			{Type: "training-output", Name: "training-output:Train", Label: "step Train: output in S3",
-				KeyRef: keyARN, OutputURI: "s3://b/out"},
-			{Type: "transform-volume", Name: "transform-volume:Score", Label: "step Score: ML storage volume"},
-			{Type: "transform-output", Name: "transform-output:Score", Label: "step Score: output in S3"},
+				KeyRef: keyARN, OutputURI: "s3://b/out", Role: roleARN2},
+			{Type: "transform-volume", Name: "transform-volume:Score", Label: "step Score: ML storage volume", Role: roleARN},
+			{Type: "transform-output", Name: "transform-output:Score", Label: "step Score: output in S3", Role: roleARN},
 		},
 		// The training step's role and the scoring model's.
 		ExecutionRoles: []string{roleARN2, roleARN},
