@@ -31,14 +31,25 @@ type knownRecords struct {
 	read bool
 
 	mu     sync.Mutex
-	served map[string]time.Time // ARN → creation time of records handed out
+	served map[string]servedRecord // ARN → what was handed out
 	from   map[windowKey]time.Time
 }
 
 type windowKey struct{ account, region, kind string }
 
+// servedRecord is what a stored record handed to a collector said.
+type servedRecord struct {
+	createdAt time.Time
+	// roles: it recorded execution roles (or why they are unknown).
+	roles bool
+}
+
+// hasRoles says whether r records its execution roles or why they are
+// unknown; records stored by older releases do neither.
+func hasRoles(r inventory.Resource) bool { return len(r.ExecutionRoles) > 0 || r.RolesUnknown != "" }
+
 func newKnownRecords(s KnownStore, read bool) *knownRecords {
-	return &knownRecords{store: s, read: read, served: map[string]time.Time{}, from: map[windowKey]time.Time{}}
+	return &knownRecords{store: s, read: read, served: map[string]servedRecord{}, from: map[windowKey]time.Time{}}
 }
 
 // Records implements collect.Known.
@@ -50,7 +61,7 @@ func (k *knownRecords) Records(ctx context.Context, t collect.Target, kind strin
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for arn, r := range records {
-		k.served[arn] = r.CreatedAt
+		k.served[arn] = servedRecord{createdAt: r.CreatedAt, roles: hasRoles(r)}
 	}
 	return records, nil
 }
@@ -98,7 +109,10 @@ func (k *knownRecords) toStore(inv inventory.Inventory, outcomes []collect.Outco
 			incomplete[windowKey{r.Account, r.Region, r.Kind}] = true
 			continue
 		}
-		if at, ok := k.served[r.ARN]; ok && at.Equal(r.CreatedAt) {
+		// A served record that comes back with execution roles it lacked
+		// was described again (stored before roles were recorded): store it
+		// so later scans reuse it instead of describing it every time.
+		if was, ok := k.served[r.ARN]; ok && was.createdAt.Equal(r.CreatedAt) && (was.roles || !hasRoles(r)) {
 			continue
 		}
 		records = append(records, r)

@@ -51,3 +51,31 @@ func TestToStoreWithholdsTheWindowOfAKindWithAnUnstorableRecord(t *testing.T) {
 		t.Errorf("windows for %v, want %v", windowed, want)
 	}
 }
+
+// A record stored before execution roles were recorded is described again;
+// the new description must replace it, or every later scan would describe
+// it again. A served record that comes back as it was is not stored again.
+func TestToStoreReplacesARecordThatGainedItsRoles(t *testing.T) {
+	t.Parallel()
+	created := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	job := func(name string, roles ...string) inventory.Resource {
+		return inventory.Resource{Kind: "training-job", ARN: "arn:" + name, Name: name, Account: "111122223333",
+			Region: "us-east-1", CreatedAt: created, ExecutionRoles: roles,
+			Slots: []inventory.Slot{{Type: "volume", Name: "volume", KeyRef: "alias/k"}}}
+	}
+	k := newKnownRecords(nil, true)
+	k.served["arn:old"] = servedRecord{createdAt: created}               // stored without roles
+	k.served["arn:same"] = servedRecord{createdAt: created, roles: true} // stored with them
+	inv := inventory.Inventory{Resources: []inventory.Resource{
+		job("old", "arn:aws:iam::111122223333:role/r"),
+		job("same", "arn:aws:iam::111122223333:role/r"),
+	}}
+	records, _ := k.toStore(inv, nil, time.Time{}, created.Add(time.Hour))
+	var stored []string
+	for _, r := range records {
+		stored = append(stored, r.Name)
+	}
+	if want := []string{"old"}; !slices.Equal(stored, want) {
+		t.Errorf("stored %v, want %v", stored, want)
+	}
+}
