@@ -42,7 +42,8 @@ func keyAccessRule(kind catalog.Kind) Rule {
 		Severity: finding.High,
 		Rationale: "A resource can name a healthy customer-managed key and still be broken: when the role it runs as (" +
 			kind.RoleField + ") may not use the key, the next start, job, scale-out or node replacement fails with " +
-			"an access denial. Key policies that forget the workload's role are the most common CMK mistake.",
+			"an access denial. Key policies that forget the workload's role are the most common CMK mistake. The KMS " +
+			"actions each slot needs, with their AWS sources, are listed in docs/key-access.md.",
 		Remediation: "Allow the execution role the missing KMS actions: add a statement to the key policy naming the role " +
 			"(with kms:ViaService for the calling service), or, when the key policy delegates to IAM, add the actions " +
 			"on the key ARN to the role's policy; remove any explicit Deny that matches. `sagekey remediate` prints " +
