@@ -1,9 +1,12 @@
 // Package keypolicy builds a least-privilege KMS key policy for a SageMaker
 // customer-managed key: the account root keeps kms:* (so the key can never
 // become unmanageable), key administrators manage but cannot use the key,
-// and key users (SageMaker execution roles) use it and create grants only
-// for AWS resources. It is the policy the kms-key.policy check accepts, and
-// both guardrails (new keys) and remediation (existing keys) propose it.
+// and key users (SageMaker execution roles) may do exactly what the catalog
+// says their workloads need: create grants only for AWS resources, manage
+// grants only through the service that needs to. It is the policy the
+// kms-key.policy, <kind>.key-access and kms-key.least-privilege checks
+// accept, and both guardrails (new keys) and remediation (existing keys)
+// propose it.
 package keypolicy
 
 import (
@@ -25,10 +28,11 @@ type Params struct {
 
 // Statement ids, stable so callers and tests can find statements.
 const (
-	SidRoot   = "EnableRootAccountPermissions"
-	SidAdmins = "AllowKeyAdministration"
-	SidUsers  = "AllowUseOfTheKey"
-	SidGrants = "AllowGrantsForAWSResources"
+	SidRoot         = "EnableRootAccountPermissions"
+	SidAdmins       = "AllowKeyAdministration"
+	SidUsers        = "AllowUseOfTheKey"
+	SidGrants       = "AllowGrantsForAWSResources"
+	SidManageGrants = "AllowGrantManagementThroughAWSServices"
 )
 
 // adminActions manage the key but never use it: no Encrypt, Decrypt or
@@ -40,20 +44,14 @@ var adminActions = []string{
 	"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
 }
 
-// userActions are what SageMaker needs to encrypt volumes and S3 outputs.
-var userActions = []string{
-	"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey",
-}
-
-// grantActions let users hand the key to the AWS service that attaches
-// volumes on their behalf (SageMaker, EBS, HyperPod scale-out), and only to
-// such a service: kms:GrantIsForAWSResource is true only when an integrated
-// service creates the grant.
-var grantActions = []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}
-
 // Build returns the key policy. There is no "*" principal and no
 // kms:EncryptionContext condition: HyperPod does not support encryption
 // context, so requiring one would break HyperPod volumes on the same key.
+//
+// What users may do is exactly what the catalog says execution roles need
+// (see UserNeeds), split by how it is constrained: kms:CreateGrant only for
+// AWS resources, the other grant operations only through the services that
+// call them, everything else as the slots need it.
 func Build(p Params) iampolicy.Document {
 	doc := iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
 		Sid: SidRoot, Effect: iampolicy.Allow, Principal: aws(p.Root),
@@ -65,18 +63,29 @@ func Build(p Params) iampolicy.Document {
 			Action: append(iampolicy.Strings(nil), adminActions...), Resource: iampolicy.Strings{"*"},
 		})
 	}
-	if users := uniq(p.Users); len(users) > 0 {
-		grant := iampolicy.Conditions{}
-		grant.Add("Bool", "kms:GrantIsForAWSResource", "true")
-		doc.Statement = append(doc.Statement, iampolicy.Statement{
-			Sid: SidUsers, Effect: iampolicy.Allow, Principal: aws(users...),
-			Action: append(iampolicy.Strings(nil), userActions...), Resource: iampolicy.Strings{"*"},
-		}, iampolicy.Statement{
-			Sid: SidGrants, Effect: iampolicy.Allow, Principal: aws(users...),
-			Action: append(iampolicy.Strings(nil), grantActions...), Resource: iampolicy.Strings{"*"},
-			Condition: grant,
-		})
+	users := uniq(p.Users)
+	if len(users) == 0 {
+		return doc
 	}
+	n := UserNeeds()
+	add := func(sid string, actions []string, cond iampolicy.Conditions) {
+		if len(actions) > 0 {
+			doc.Statement = append(doc.Statement, iampolicy.Statement{
+				Sid: sid, Effect: iampolicy.Allow, Principal: aws(users...),
+				Action: append(iampolicy.Strings(nil), actions...), Resource: iampolicy.Strings{"*"}, Condition: cond,
+			})
+		}
+	}
+	add(SidUsers, n.Use, nil)
+	grant := iampolicy.Conditions{}
+	grant.Add("Bool", "kms:GrantIsForAWSResource", "true")
+	add(SidGrants, n.CreateGrant, grant)
+	var manage iampolicy.Conditions
+	if len(n.ManageVia) > 0 {
+		manage = iampolicy.Conditions{}
+		manage.Add("StringLike", "kms:ViaService", viaPatterns(n.ManageVia)...)
+	}
+	add(SidManageGrants, n.Manage, manage)
 	return doc
 }
 

@@ -70,8 +70,8 @@ func TestBuildIsLeastPrivilege(t *testing.T) {
 			t.Errorf("%s: kms:* for someone other than the root", st.Sid)
 		}
 	}
-	if len(bySid) != 4 {
-		t.Fatalf("want 4 statements, got %v", doc.Statement)
+	if len(bySid) != 5 {
+		t.Fatalf("want 5 statements, got %v", doc.Statement)
 	}
 	for _, use := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"} {
 		if slices.Contains(bySid[SidAdmins].Action, use) {
@@ -83,6 +83,12 @@ func TestBuildIsLeastPrivilege(t *testing.T) {
 	}
 	if v := bySid[SidGrants].Condition["Bool"]["kms:GrantIsForAWSResource"]; len(v) != 1 || v[0] != "true" {
 		t.Errorf("grant statement lacks kms:GrantIsForAWSResource=true: %+v", bySid[SidGrants])
+	}
+	if got := bySid[SidGrants].Action; len(got) != 1 || got[0] != "kms:CreateGrant" {
+		t.Errorf("the GrantIsForAWSResource statement holds %v: only kms:CreateGrant carries that key for certain", got)
+	}
+	if v := bySid[SidManageGrants].Condition["StringLike"]["kms:ViaService"]; len(v) == 0 {
+		t.Errorf("grant management is not limited to the calling services: %+v", bySid[SidManageGrants])
 	}
 	if got := Build(Params{Root: "arn:aws:iam::1:root"}); len(got.Statement) != 1 || got.Statement[0].Sid != SidRoot {
 		t.Errorf("without admins and users only the root statement remains: %+v", got)

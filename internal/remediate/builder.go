@@ -11,11 +11,6 @@ import (
 	"github.com/sagekey/sagekey/internal/keys"
 )
 
-// attrExecutionRole is the inventory attribute that would name a resource's
-// execution role. Collectors do not record it yet; when they do (under this
-// key), the key-policy precondition names the role instead of describing it.
-const attrExecutionRole = "execution_role"
-
 // builder holds the indexes one Build call reads, and the variables the
 // commands it wrote need.
 type builder struct {
@@ -53,6 +48,8 @@ func (b *builder) item(f finding.Finding) Item {
 		b.keyItem(&it, f)
 	case strings.HasSuffix(f.CheckID, ".tags"):
 		b.tagItem(&it, f)
+	case strings.HasSuffix(f.CheckID, ".key-access"):
+		b.keyAccessItem(&it, f)
 	case isCMK:
 		r := b.resource(f, kindID)
 		switch kind := r.kind; {
@@ -159,5 +156,7 @@ func (r res) slotTypes() []string {
 	return out
 }
 
-// role is the execution role of the resource, or "" when not recorded.
-func (r res) role() string { return r.inv.Attributes[attrExecutionRole] }
+// role names the execution roles of the resource, "" when none was
+// recorded, so the key-policy precondition names them instead of
+// describing them.
+func (r res) role() string { return strings.Join(r.inv.ExecutionRoles, ", ") }

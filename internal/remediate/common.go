@@ -3,16 +3,40 @@ package remediate
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sagekey/sagekey/internal/keys"
 )
 
-// keyPolicyActions is what a SageMaker execution role needs on a volume or
-// output key; CreateGrant lets SageMaker hand the key to the EC2/EBS
-// resources it launches on the role's behalf.
-const keyPolicyActions = "kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, " +
-	"kms:GenerateDataKey* and kms:DescribeKey"
+// keyPolicyActions is what the execution role needs on the target key for
+// r's failing slots, as the catalog says (the <kind>.key-access check
+// verifies it after the fix); CreateGrant lets SageMaker hand the key to
+// the resources it launches on the role's behalf, and only to those.
+func keyPolicyActions(r res) string {
+	var acts []string
+	for _, s := range r.slots {
+		spec, _ := r.kind.Slot(s.Type)
+		for _, a := range spec.Access.Actions {
+			if !slices.Contains(acts, a) {
+				acts = append(acts, a)
+			}
+		}
+	}
+	if len(acts) == 0 {
+		return "the KMS actions its workload needs (see docs/key-access.md)"
+	}
+	slices.Sort(acts)
+	for i, a := range acts {
+		if a == createGrant {
+			acts[i] = a + " (with the condition kms:GrantIsForAWSResource = true)"
+		}
+	}
+	if len(acts) == 1 {
+		return acts[0]
+	}
+	return strings.Join(acts[:len(acts)-1], ", ") + " and " + acts[len(acts)-1]
+}
 
 // targetPreconditions states what the target key must be for r's region,
 // warns when the key given for it is known not to be, and returns the shell
@@ -29,7 +53,7 @@ func (b *builder) targetPreconditions(it *Item, r res) string {
 		role = "the execution role " + rn
 	}
 	it.Preconditions = append(it.Preconditions, fmt.Sprintf("The target key's policy allows %s %s; without "+
-		"them the create or update fails (for jobs, asynchronously).", role, keyPolicyActions))
+		"them the create or update fails (for jobs, asynchronously).", role, keyPolicyActions(r)))
 	given := b.o.TargetKeys[region]
 	if given == "" {
 		it.Warnings = append(it.Warnings, fmt.Sprintf("No target key was given for %s: set %s before running the "+

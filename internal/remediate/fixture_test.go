@@ -88,10 +88,14 @@ func fixture() Input {
 		{Type: "volume", Name: "volume", InstanceTypes: []string{"ml.g4dn.xlarge"}},
 		{Type: "output", Name: "output", OutputURI: "s3://models-bucket/out"},
 	}, map[string]string{"volume": "instance type ml.g4dn.xlarge has local NVMe storage"}))
-	add(resAndFinding("training-job", "train-ebs", east, []inventory.Slot{
+	trEBS, trEBSF := resAndFinding("training-job", "train-ebs", east, []inventory.Slot{
 		{Type: "volume", Name: "volume", InstanceTypes: []string{"ml.m5.xlarge"}},
 		{Type: "output", Name: "output", OutputURI: "s3://models-bucket/out"},
-	}, nil))
+	}, nil)
+	trEBS.ExecutionRoles = []string{sageMakerExec}
+	add(trEBS, trEBSF)
+	add(trainAccess(), keyAccessFinding())
+	in.Inventory.IAM = []inventory.AccountIAM{fixtureIAM()}
 	add(resAndFinding("processing-job", "prep-data", west, []inventory.Slot{
 		{Type: "volume", Name: "volume", InstanceTypes: []string{"ml.m5.xlarge"}},
 		{Type: "output", Name: "output", OutputURI: "s3://prep-bucket/features/"},
@@ -114,7 +118,7 @@ func fixture() Input {
 	// A deleted key's plan is manual only: its shell function must still
 	// be valid bash.
 	lost := keys.Key{ARN: keyARN("66666666-6666-6666-6666-666666666666"), Account: acct, Region: east, NotFound: true}
-	in.Keys = []keys.Key{target, disabled, pending, norot, broad, lost}
+	in.Keys = []keys.Key{target, disabled, pending, norot, broad, lost, noDelegationKey, delegatingKey, sharedKey}
 	nbRes := finding.Resource{ARN: nb.ARN, Kind: nb.Kind, Name: nb.Name, Account: acct, Region: east}
 	trRes := finding.Resource{ARN: arn("training-job", "train-ebs"), Kind: "training-job", Name: "train-ebs", Account: acct, Region: east}
 	in.Findings = append(in.Findings,
@@ -124,6 +128,7 @@ func fixture() Input {
 			"the data of 1 resource becomes unrecoverable when it is deleted", nbRes),
 		keyFinding("kms-key.rotation", finding.Medium, norot, "automatic rotation is disabled"),
 		keyFinding("kms-key.state", finding.Critical, lost, "key does not exist: the data of 1 resource encrypted with it may be unrecoverable", trRes),
+		leastPrivilegeFinding(trRes),
 		keyFinding("kms-key.policy", finding.High, broad, "statement Anyone allows any principal (\"*\") without a "+
 			"restricting condition; statement Partner grants access to account 999988887777"),
 		finding.Finding{CheckID: "endpoint.cmk", Status: finding.Error, Severity: finding.High,

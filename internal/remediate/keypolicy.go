@@ -119,7 +119,11 @@ func actionKinds(actions iampolicy.Strings) (manage, use bool) {
 		switch {
 		case a == "*" || a == "kms:*":
 			return true, true
-		case hasAnyPrefix(op, "encrypt", "decrypt", "reencrypt", "generatedatakey", "creategrant"):
+		// Users manage the grants of their own workloads (the feature
+		// store lists, retires and revokes them), so exact grant
+		// operations are use; kms:Revoke* stays administration.
+		case hasAnyPrefix(op, "encrypt", "decrypt", "reencrypt", "generatedatakey", "creategrant") ||
+			op == "listgrants" || op == "retiregrant" || op == "revokegrant":
 			use = true
 		case hasAnyPrefix(op, "create", "put", "enable", "disable", "delete", "schedule", "cancel", "update",
 			"tag", "untag", "import", "rotate", "revoke"):

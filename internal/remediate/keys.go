@@ -23,6 +23,8 @@ func (b *builder) keyItem(it *Item, f finding.Finding) {
 		keyRotationItem(it, f, k)
 	case "kms-key.policy":
 		b.keyPolicyItem(it, f, k)
+	case "kms-key.least-privilege":
+		b.leastPrivilegeItem(it, f, k)
 	case "kms-key.shared":
 		keySharedItem(it, f, k)
 	case "kms-key.tags":

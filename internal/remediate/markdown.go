@@ -91,7 +91,11 @@ func writeMarkdownItem(pf func(string, ...any), it Item) {
 	}
 	if it.PolicyDiff != "" {
 		fc := fence(it.PolicyDiff)
-		pf("### Proposed key policy (diff against the current one)\n\n%sdiff\n%s%s\n\n", fc, it.PolicyDiff, fc)
+		title := "Proposed key policy (diff against the current one)"
+		if it.Strategy == "key-access-grant" {
+			title = "Proposed policy changes (diff against the policies the scan read)"
+		}
+		pf("### %s\n\n%sdiff\n%s%s\n\n", title, fc, it.PolicyDiff, fc)
 	}
 }
 

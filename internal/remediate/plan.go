@@ -68,8 +68,10 @@ type Item struct {
 	Preconditions []string         `json:"preconditions"`
 	Steps         []Step           `json:"steps"`
 	Warnings      []string         `json:"warnings"`
-	// PolicyDiff is the proposed key policy as a unified diff against the
-	// current one (kms-key.policy only).
+	// PolicyDiff is the proposed policy change as a unified diff against
+	// the policies the scan read: the key policy (kms-key.policy,
+	// kms-key.least-privilege, key-access), or a role's inline policy
+	// (key-access through IAM); one file per policy.
 	PolicyDiff string `json:"policy_diff,omitempty"`
 	// CreatedBy is who created the resource, when CloudTrail says: the
 	// person to ask before recreating or changing it.

@@ -80,6 +80,13 @@ func TestStrategies(t *testing.T) {
 		{"kms-key.policy", "55555555-5555-5555-5555-555555555555", "key-policy-least-privilege", false,
 			[]string{"aws kms put-key-policy", "kms:GrantIsForAWSResource", "role/SageMakerExec"},
 			[]string{"999988887777"}, "999988887777"},
+		{"training-job.key-access", "train-access", "key-access-grant", false,
+			[]string{"aws kms put-key-policy", "aws iam put-role-policy --role-name TrainRole", "SagekeyAllowTrainRoleGrantsViaSagemaker",
+				`"kms:GrantIsForAWSResource": "true"`, "arn:aws:iam::111122223333:role/ml/TrainRole", "--checks training-job.key-access"},
+			[]string{"kms:GenerateDataKey"}, "DenyWritesOutsideEtl"},
+		{"kms-key.least-privilege", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "key-least-privilege", false,
+			[]string{"aws kms revoke-grant", "--grant-id " + etlGrant, "aws kms put-key-policy", "role/SageMakerExec"},
+			[]string{"role/analytics", "role/reporting", "5a5a"}, "ViaS3InAccount"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.check+"/"+tc.name, func(t *testing.T) {
@@ -122,7 +129,8 @@ func TestDestructiveCommandsAskFirst(t *testing.T) {
 			for _, c := range s.Commands {
 				destructive := strings.Contains(c.Text, "delete-endpoint-config") || strings.Contains(c.Text, "delete-notebook-instance") ||
 					strings.Contains(c.Text, "stop-notebook-instance") || strings.Contains(c.Text, "--instance-groups-to-delete") ||
-					strings.Contains(c.Text, "put-key-policy") || strings.Contains(c.Text, "aws kms enable-key ")
+					strings.Contains(c.Text, "put-key-policy") || strings.Contains(c.Text, "aws kms enable-key ") ||
+					strings.Contains(c.Text, "put-role-policy") || strings.Contains(c.Text, "revoke-grant")
 				if destructive && !c.Confirm && !c.Manual {
 					t.Errorf("item %d step %q runs a destructive command without confirmation:\n%s", it.Number, s.Title, c.Text)
 				}

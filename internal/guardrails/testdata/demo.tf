@@ -729,11 +729,12 @@ resource "aws_kms_key" "sagemaker" {
             "AWS": "arn:aws:iam::123456789012:role/SageMakerExecution"
           },
           "Action": [
-            "kms:Encrypt",
             "kms:Decrypt",
-            "kms:ReEncrypt*",
-            "kms:GenerateDataKey*",
-            "kms:DescribeKey"
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:GenerateDataKey",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo"
           ],
           "Resource": "*"
         },
@@ -743,15 +744,32 @@ resource "aws_kms_key" "sagemaker" {
           "Principal": {
             "AWS": "arn:aws:iam::123456789012:role/SageMakerExecution"
           },
-          "Action": [
-            "kms:CreateGrant",
-            "kms:ListGrants",
-            "kms:RevokeGrant"
-          ],
+          "Action": "kms:CreateGrant",
           "Resource": "*",
           "Condition": {
             "Bool": {
               "kms:GrantIsForAWSResource": "true"
+            }
+          }
+        },
+        {
+          "Sid": "AllowGrantManagementThroughAWSServices",
+          "Effect": "Allow",
+          "Principal": {
+            "AWS": "arn:aws:iam::123456789012:role/SageMakerExecution"
+          },
+          "Action": [
+            "kms:ListGrants",
+            "kms:RetireGrant",
+            "kms:RevokeGrant"
+          ],
+          "Resource": "*",
+          "Condition": {
+            "StringLike": {
+              "kms:ViaService": [
+                "sagemaker.*.amazonaws.com",
+                "sagemaker.*.amazonaws.com.cn"
+              ]
             }
           }
         }

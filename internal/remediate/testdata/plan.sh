@@ -86,7 +86,7 @@ item_2() {
 # Strategy: hyperpod-new-instance-group: The key of an existing HyperPod instance group cannot be changed: add a copy of each group with customer-managed EBS keys, shift the workload to it, then delete the old group.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:GenerateDataKey* and kms:DescribeKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true) and kms:DescribeKey; without them the create or update fails (for jobs, asynchronously).
 # Precondition: The cluster uses NodeProvisioningMode=Continuous: customer-managed keys are supported only there.
 # Precondition: The groups are not restricted instance groups (those cannot use customer-managed keys).
 # Precondition: The key policy has no kms:EncryptionContext* condition: HyperPod passes no encryption context.
@@ -228,7 +228,7 @@ fi
 # Strategy: endpoint-blue-green: Blue/green cut-over without downtime: a new endpoint config that copies the current one and adds the customer-managed key, UpdateEndpoint to it, verify, then delete the old config.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:GenerateDataKey* and kms:DescribeKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt and kms:GenerateDataKey; without them the create or update fails (for jobs, asynchronously).
 # Precondition: The endpoint is InService: UpdateEndpoint cannot start while it is Creating, Updating or Failed.
 # Precondition: Instance quota for a second copy of the endpoint's instances: during a blue/green update both fleets run until traffic has moved.
 # Warning: If the endpoint has auto scaling, UpdateEndpoint resets instance counts to the new config's values; add --retain-all-variant-properties to keep the current weights and counts.
@@ -378,7 +378,7 @@ fi
 # Warning: Not carried over: statement Anyone: any principal ("*"); statement Partner: principal arn:aws:iam::999988887777:root outside account 111122223333. Add back any that are still needed, restricted by conditions.
 #   --- current key policy
 #   +++ proposed key policy
-#   @@ -7,25 +7,38 @@
+#   @@ -7,50 +7,83 @@
 #            "AWS": "arn:aws:iam::111122223333:root"
 #          },
 #          "Resource": "*",
@@ -414,36 +414,53 @@ fi
 #        },
 #        {
 #          "Action": [
-#   +        "kms:Encrypt",
 #            "kms:Decrypt",
-#   +        "kms:ReEncrypt*",
-#            "kms:GenerateDataKey*",
-#            "kms:DescribeKey"
+#   -        "kms:GenerateDataKey*",
+#   -        "kms:DescribeKey"
+#   +        "kms:DescribeKey",
+#   +        "kms:Encrypt",
+#   +        "kms:GenerateDataKey",
+#   +        "kms:ReEncryptFrom",
+#   +        "kms:ReEncryptTo"
 #          ],
-#   @@ -34,23 +47,25 @@
+#          "Effect": "Allow",
+#          "Principal": {
 #            "AWS": "arn:aws:iam::111122223333:role/SageMakerExec"
 #          },
 #          "Resource": "*",
 #   -      "Sid": "Users"
-#   -    },
-#   -    {
-#   -      "Action": "kms:Decrypt",
-#   -      "Effect": "Allow",
-#   -      "Principal": "*",
-#   -      "Resource": "*",
-#   -      "Sid": "Anyone"
 #   +      "Sid": "AllowUseOfTheKey"
 #        },
 #        {
 #   -      "Action": "kms:Decrypt",
-#   +      "Action": [
-#   +        "kms:CreateGrant",
-#   +        "kms:ListGrants",
-#   +        "kms:RevokeGrant"
-#   +      ],
+#   +      "Action": "kms:CreateGrant",
 #   +      "Condition": {
 #   +        "Bool": {
 #   +          "kms:GrantIsForAWSResource": "true"
+#   +        }
+#   +      },
+#          "Effect": "Allow",
+#   -      "Principal": "*",
+#   +      "Principal": {
+#   +        "AWS": "arn:aws:iam::111122223333:role/SageMakerExec"
+#   +      },
+#          "Resource": "*",
+#   -      "Sid": "Anyone"
+#   +      "Sid": "AllowGrantsForAWSResources"
+#        },
+#        {
+#   -      "Action": "kms:Decrypt",
+#   +      "Action": [
+#   +        "kms:ListGrants",
+#   +        "kms:RetireGrant",
+#   +        "kms:RevokeGrant"
+#   +      ],
+#   +      "Condition": {
+#   +        "StringLike": {
+#   +          "kms:ViaService": [
+#   +            "sagemaker.*.amazonaws.com",
+#   +            "sagemaker.*.amazonaws.com.cn"
+#   +          ]
 #   +        }
 #   +      },
 #          "Effect": "Allow",
@@ -453,7 +470,7 @@ fi
 #          },
 #          "Resource": "*",
 #   -      "Sid": "Partner"
-#   +      "Sid": "AllowGrantsForAWSResources"
+#   +      "Sid": "AllowGrantManagementThroughAWSServices"
 #        }
 #      ],
 #      "Version": "2012-10-17"
@@ -504,11 +521,12 @@ cat > proposed-key-policy.json <<'JSON'
     },
     {
       "Action": [
-        "kms:Encrypt",
         "kms:Decrypt",
-        "kms:ReEncrypt*",
-        "kms:GenerateDataKey*",
-        "kms:DescribeKey"
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo"
       ],
       "Effect": "Allow",
       "Principal": {
@@ -518,11 +536,7 @@ cat > proposed-key-policy.json <<'JSON'
       "Sid": "AllowUseOfTheKey"
     },
     {
-      "Action": [
-        "kms:CreateGrant",
-        "kms:ListGrants",
-        "kms:RevokeGrant"
-      ],
+      "Action": "kms:CreateGrant",
       "Condition": {
         "Bool": {
           "kms:GrantIsForAWSResource": "true"
@@ -534,6 +548,27 @@ cat > proposed-key-policy.json <<'JSON'
       },
       "Resource": "*",
       "Sid": "AllowGrantsForAWSResources"
+    },
+    {
+      "Action": [
+        "kms:ListGrants",
+        "kms:RetireGrant",
+        "kms:RevokeGrant"
+      ],
+      "Condition": {
+        "StringLike": {
+          "kms:ViaService": [
+            "sagemaker.*.amazonaws.com",
+            "sagemaker.*.amazonaws.com.cn"
+          ]
+        }
+      },
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::111122223333:role/SageMakerExec"
+      },
+      "Resource": "*",
+      "Sid": "AllowGrantManagementThroughAWSServices"
     }
   ],
   "Version": "2012-10-17"
@@ -585,7 +620,7 @@ fi
 # Strategy: notebook-replace: The key of a notebook instance cannot be changed: back up /home/ec2-user/SageMaker, create a replacement with the same settings and the key, restore, verify, then retire the old notebook.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:GenerateDataKey* and kms:DescribeKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true) and kms:DescribeKey; without them the create or update fails (for jobs, asynchronously).
 # Precondition: A backup location in SAGEKEY_BACKUP_S3_URI whose bucket uses SSE-KMS with a customer-managed key (check: aws s3api get-bucket-encryption --bucket <bucket>), writable by the notebook's role.
 # Precondition: The notebook's users know it will be replaced and have saved their work; only /home/ec2-user/SageMaker survives (packages installed elsewhere must be reinstalled, e.g. by the lifecycle config).
 # Warning: The replacement has a new name (nb'; rm -rf / #-cmk) and URL; update bookmarks, IAM policies and automation that name the old one.
@@ -672,7 +707,7 @@ fi
 # Strategy: job-clone: Processing job records are immutable. Run the job again with ProcessingResources.ClusterConfig.VolumeKmsKeyId (not for local-NVMe instance types), ProcessingOutputConfig.KmsKeyId and each dataset definition's KmsKeyId set to customer-managed keys, then re-encrypt or delete the old outputs.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_EU_WEST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in eu-west-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:GenerateDataKey* and kms:DescribeKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt and kms:GenerateDataKey; without them the create or update fails (for jobs, asynchronously).
 # Precondition: python3 with botocore (boto3) installed: the clone snippet reads the CreateProcessingJob input shape from botocore's model to drop read-only fields.
 # Precondition: The job's inputs (data, images, models) still exist: the clone runs the job again and costs what the original did.
 # Warning: No target key was given for eu-west-1: set KMS_KEY_ARN_EU_WEST_1 before running the commands (sagekey remediate --key arn:aws:kms:eu-west-1:<account>:key/<id>).
@@ -777,7 +812,7 @@ fi
 # Strategy: job-clone: Training jobs are immutable records. Re-run the job (clone it) with ResourceConfig.VolumeKmsKeyId and OutputDataConfig.KmsKeyId set to customer-managed keys (instance types with local NVMe storage take the output key only), and re-encrypt or delete the old model artifacts.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:GenerateDataKey* and kms:DescribeKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the execution role arn:aws:iam::111122223333:role/SageMakerExec kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt and kms:GenerateDataKey; without them the create or update fails (for jobs, asynchronously).
 # Precondition: python3 with botocore (boto3) installed: the clone snippet reads the CreateTrainingJob input shape from botocore's model to drop read-only fields.
 # Precondition: The job's inputs (data, images, models) still exist: the clone runs the job again and costs what the original did.
 # Warning: SageMaker cannot delete a job record: the old job keeps failing training-job.cmk after its outputs are re-encrypted or deleted. Record a suppression for it (reason: superseded by train-ebs-cmk) or limit scans with --since.
@@ -881,7 +916,7 @@ fi
 # Strategy: job-clone: Training jobs are immutable records. Re-run the job (clone it) with ResourceConfig.VolumeKmsKeyId and OutputDataConfig.KmsKeyId set to customer-managed keys (instance types with local NVMe storage take the output key only), and re-encrypt or delete the old model artifacts.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:GenerateDataKey* and kms:DescribeKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the resource's execution role kms:Decrypt and kms:GenerateDataKey; without them the create or update fails (for jobs, asynchronously).
 # Precondition: python3 with botocore (boto3) installed: the clone snippet reads the CreateTrainingJob input shape from botocore's model to drop read-only fields.
 # Precondition: The job's inputs (data, images, models) still exist: the clone runs the job again and costs what the original did.
 # Warning: Output key only: instance type ml.g4dn.xlarge has local NVMe storage, which the instance hardware encrypts; the API refuses a volume key for it.
@@ -979,13 +1014,338 @@ fi
 #   aws s3 rm --recursive --region us-east-1 s3://models-bucket/out/train-g4dn/
 }
 
-# === Item 12: kms-key.rotation on kms-key 44444444-4444-4444-4444-444444444444 (priority medium) ===
+# === Item 12: training-job.key-access on training-job train-access (priority high) ===
+# Resource: arn:aws:sagemaker:us-east-1:111122223333:training-job/train-access
+# Finding: 2 of 2 role/key pairs cannot use the key: role arn:aws:iam::111122223333:role/TrainRole on key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777 (ML storage volume): may not kms:CreateGrant: not in the key policy and no IAM delegation; role arn:aws:iam::111122223333:role/TrainRole on key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888 (output written to S3): may not kms:Decrypt: the key policy delegates to IAM but the role's policies do not allow it; kms:GenerateDataKey: explicit Deny in key policy statement DenyWritesOutsideEtl
+# Strategy: key-access-grant: Let the execution roles perform the KMS actions they are missing, each only through the service that calls KMS for them: add 1 statement(s) for arn:aws:iam::111122223333:role/ml/TrainRole to the policy of key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777; add 1 statement(s) on key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888 to an inline policy of role arn:aws:iam::111122223333:role/ml/TrainRole (the key policy delegates to IAM).
+# Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
+# Precondition: You may change the policy of key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777 (kms:GetKeyPolicy and kms:PutKeyPolicy; its administrators can).
+# Precondition: You may change role arn:aws:iam::111122223333:role/ml/TrainRole (iam:GetRolePolicy and iam:PutRolePolicy).
+# Warning: Role arn:aws:iam::111122223333:role/ml/TrainRole may not kms:GenerateDataKey on key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888: explicit Deny in key policy statement DenyWritesOutsideEtl. No Allow overrides an explicit Deny: remove that statement or narrow it (a condition or principal that leaves this role out) once you know why it was added. sagekey does not change it.
+#   --- current key policy of arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777
+#   +++ proposed key policy of arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777
+#   @@ -26,6 +26,23 @@
+#          },
+#          "Resource": "*",
+#          "Sid": "Use"
+#   +    },
+#   +    {
+#   +      "Action": "kms:CreateGrant",
+#   +      "Condition": {
+#   +        "Bool": {
+#   +          "kms:GrantIsForAWSResource": "true"
+#   +        },
+#   +        "StringEquals": {
+#   +          "kms:ViaService": "sagemaker.us-east-1.amazonaws.com"
+#   +        }
+#   +      },
+#   +      "Effect": "Allow",
+#   +      "Principal": {
+#   +        "AWS": "arn:aws:iam::111122223333:role/ml/TrainRole"
+#   +      },
+#   +      "Resource": "*",
+#   +      "Sid": "SagekeyAllowTrainRoleGrantsViaSagemaker"
+#        }
+#      ],
+#      "Version": "2012-10-17"
+#   --- /dev/null
+#   +++ inline policy sagekey-key-access-88888888-8888-8888-8888-888888888888 of role arn:aws:iam::111122223333:role/ml/TrainRole
+#   @@ -0,0 +1,16 @@
+#   +{
+#   +  "Statement": [
+#   +    {
+#   +      "Action": "kms:Decrypt",
+#   +      "Condition": {
+#   +        "StringEquals": {
+#   +          "kms:ViaService": "s3.us-east-1.amazonaws.com"
+#   +        }
+#   +      },
+#   +      "Effect": "Allow",
+#   +      "Resource": "arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888",
+#   +      "Sid": "SagekeyKeyAccessViaS3"
+#   +    }
+#   +  ],
+#   +  "Version": "2012-10-17"
+#   +}
+item_12() {
+:
+# Step 1: Save the current policy of key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777
+# Why: It is the rollback, and the statements are merged into it as it is now, not as the scan saw it.
+aws kms get-key-policy --region us-east-1 --key-id arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777 --policy-name default --query Policy --output text > current-key-policy-1.json
+# Step 2: Add the statements to the key policy
+# Why: Only the statements below are added (a statement an earlier plan added for the same role and service is widened instead). Review the diff first; KMS refuses a policy that would lock the caller out.
+if confirm 'Add statements for arn:aws:iam::111122223333:role/ml/TrainRole to the key policy of arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777?'; then
+cat > key-access-statements-1.json <<'JSON'
+[
+  {
+    "Action": "kms:CreateGrant",
+    "Condition": {
+      "Bool": {
+        "kms:GrantIsForAWSResource": "true"
+      },
+      "StringEquals": {
+        "kms:ViaService": "sagemaker.us-east-1.amazonaws.com"
+      }
+    },
+    "Effect": "Allow",
+    "Principal": {
+      "AWS": "arn:aws:iam::111122223333:role/ml/TrainRole"
+    },
+    "Resource": "*",
+    "Sid": "SagekeyAllowTrainRoleGrantsViaSagemaker"
+  }
+]
+JSON
+python3 - current-key-policy-1.json key-access-statements-1.json proposed-key-policy-1.json <<'PY'
+import json, sys
+def listed(v):
+    return [v] if isinstance(v, (str, dict)) else list(v or [])
+def canon(v):
+    return json.dumps(v, sort_keys=True)
+try:
+    with open(sys.argv[1]) as f:
+        doc = json.load(f) or {}
+except (OSError, ValueError):
+    doc = {}
+doc.setdefault("Version", "2012-10-17")
+sts = listed(doc.get("Statement"))
+with open(sys.argv[2]) as f:
+    add = json.load(f)
+for st in add:
+    key = [canon(st.get(k)) for k in ("Principal", "Condition", "Resource")]
+    same = [o for o in sts if o.get("Sid") == st["Sid"] and o.get("Effect") == st["Effect"]
+            and [canon(o.get(k)) for k in ("Principal", "Condition", "Resource")] == key]
+    if same:
+        same[0]["Action"] = sorted(set(listed(same[0].get("Action"))) | set(listed(st["Action"])))
+        continue
+    sid, n = st["Sid"], 2
+    while any(o.get("Sid") == st["Sid"] for o in sts):
+        st["Sid"], n = sid + str(n), n + 1
+    sts.append(st)
+doc["Statement"] = sts
+with open(sys.argv[3], "w") as f:
+    json.dump(doc, f, indent=2)
+PY
+aws kms put-key-policy --region us-east-1 --key-id arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777 --policy-name default --policy file://proposed-key-policy-1.json
+else
+  echo "skipped: "'Add statements for arn:aws:iam::111122223333:role/ml/TrainRole to the key policy of arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777?' >&2
+fi
+# Step 3: Save the inline policy sagekey-key-access-88888888-8888-8888-8888-888888888888 of role TrainRole, if it has one
+# Why: put-role-policy replaces an inline policy of the same name, so the statements are merged into it; it is also the rollback (delete-role-policy when there was none). NoSuchEntity here means there was none.
+if ! aws iam get-role-policy --role-name TrainRole --policy-name sagekey-key-access-88888888-8888-8888-8888-888888888888 --query PolicyDocument --output json > current-role-policy-2.json; then
+  echo '{}' > current-role-policy-2.json
+fi
+# Step 4: Add the statements to role TrainRole
+# Why: The key policy lets IAM policies of the role's account grant these actions, so the fix belongs to the role, limited to this key and to the service that calls KMS for it.
+if confirm 'Allow role arn:aws:iam::111122223333:role/ml/TrainRole to use key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888?'; then
+cat > role-statements-2.json <<'JSON'
+[
+  {
+    "Action": "kms:Decrypt",
+    "Condition": {
+      "StringEquals": {
+        "kms:ViaService": "s3.us-east-1.amazonaws.com"
+      }
+    },
+    "Effect": "Allow",
+    "Resource": "arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888",
+    "Sid": "SagekeyKeyAccessViaS3"
+  }
+]
+JSON
+python3 - current-role-policy-2.json role-statements-2.json proposed-role-policy-2.json <<'PY'
+import json, sys
+def listed(v):
+    return [v] if isinstance(v, (str, dict)) else list(v or [])
+def canon(v):
+    return json.dumps(v, sort_keys=True)
+try:
+    with open(sys.argv[1]) as f:
+        doc = json.load(f) or {}
+except (OSError, ValueError):
+    doc = {}
+doc.setdefault("Version", "2012-10-17")
+sts = listed(doc.get("Statement"))
+with open(sys.argv[2]) as f:
+    add = json.load(f)
+for st in add:
+    key = [canon(st.get(k)) for k in ("Principal", "Condition", "Resource")]
+    same = [o for o in sts if o.get("Sid") == st["Sid"] and o.get("Effect") == st["Effect"]
+            and [canon(o.get(k)) for k in ("Principal", "Condition", "Resource")] == key]
+    if same:
+        same[0]["Action"] = sorted(set(listed(same[0].get("Action"))) | set(listed(st["Action"])))
+        continue
+    sid, n = st["Sid"], 2
+    while any(o.get("Sid") == st["Sid"] for o in sts):
+        st["Sid"], n = sid + str(n), n + 1
+    sts.append(st)
+doc["Statement"] = sts
+with open(sys.argv[3], "w") as f:
+    json.dump(doc, f, indent=2)
+PY
+aws iam put-role-policy --role-name TrainRole --policy-name sagekey-key-access-88888888-8888-8888-8888-888888888888 --policy-document file://proposed-role-policy-2.json
+else
+  echo "skipped: "'Allow role arn:aws:iam::111122223333:role/ml/TrainRole to use key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888?' >&2
+fi
+# Step 5: Verify with a re-scan
+# Why: training-job.key-access must now PASS for the resource. IAM changes can take a few seconds to apply; re-run the scan if the first one still fails.
+sagekey scan --regions us-east-1 --checks training-job.key-access --format json --output sagekey-verify.json || true
+python3 - sagekey-verify.json training-job train-access <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+kind, name = sys.argv[2:4]
+st = [f["status"] for f in doc["findings"] if f["resource"]["kind"] == kind and f["resource"]["name"] == name]
+if st != ["PASS"]:
+    sys.exit("%s %s is %s, not PASS: stop here and investigate" % (kind, name, st or "missing"))
+print(kind, name, "PASS")
+PY
+}
+
+# === Item 13: kms-key.least-privilege on kms-key aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa (priority medium) ===
+# Resource: arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa
+# Finding: 4 principals may use the key beyond the 1 execution roles of the resources it protects: * (kms:Decrypt, kms:GenerateDataKey; key policy statement ViaS3InAccount (if kms:CallerAccount, kms:ViaService)); arn:aws:iam::111122223333:role/analytics (kms:CreateGrant, kms:Decrypt, kms:GenerateDataKey; key policy statement #4, key policy statement Use); arn:aws:iam::111122223333:role/etl (kms:Decrypt; grant 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0); arn:aws:iam::111122223333:role/reporting (kms:Decrypt; key policy statement #4)
+# Strategy: key-least-privilege: Only the execution roles of the resources this key protects should use it: narrow 2 key policy statements and revoke 1 grant.
+# Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
+# Precondition: None of these principals still needs the key: arn:aws:iam::111122223333:role/analytics, arn:aws:iam::111122223333:role/etl, arn:aws:iam::111122223333:role/reporting. Something sagekey did not scan (a Lambda function, an analytics job, another account's pipeline) may use it.
+# Precondition: You may change the key policy (kms:PutKeyPolicy; the key's administrators can).
+# Warning: Statement ViaS3InAccount lets every principal use the key (if kms:CallerAccount, kms:ViaService): replace it with one that names the execution roles of the resources the key protects (arn:aws:iam::111122223333:role/SageMakerExec). sagekey does not rewrite it.
+# Warning: A principal taken off the key policy may still use the key through its IAM policies while the root statement delegates to IAM: remove kms actions on this key from its policies too.
+#   --- current key policy
+#   +++ proposed key policy
+#   @@ -32,26 +32,12 @@
+#          ],
+#          "Effect": "Allow",
+#          "Principal": {
+#   -        "AWS": [
+#   -          "arn:aws:iam::111122223333:role/SageMakerExec",
+#   -          "arn:aws:iam::111122223333:role/analytics"
+#   -        ]
+#   +        "AWS": "arn:aws:iam::111122223333:role/SageMakerExec"
+#          },
+#          "Resource": "*",
+#          "Sid": "Use"
+#        },
+#        {
+#   -      "Action": "kms:Decrypt",
+#   -      "Effect": "Allow",
+#   -      "Principal": {
+#   -        "AWS": [
+#   -          "arn:aws:iam::111122223333:role/analytics",
+#   -          "arn:aws:iam::111122223333:role/reporting"
+#   -        ]
+#   -      },
+#   -      "Resource": "*"
+#   -    },
+#   -    {
+#          "Action": [
+#            "kms:Decrypt",
+#            "kms:GenerateDataKey"
+item_13() {
+:
+# Step 1: Check who still uses the key
+# Why: CloudTrail keeps 90 days of KMS requests in the key's region: keep any principal above that a workload still needs, and take it out of the proposal.
+aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=ResourceName,AttributeValue=arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa \
+  --query 'Events[?EventName==`Decrypt` || EventName==`GenerateDataKey` || EventName==`Encrypt` || EventName==`ReEncrypt` || EventName==`CreateGrant`].[EventTime,EventName,Username,EventId]' --output table
+# Step 2: Save the current policy
+# Why: It is the rollback if a principal turns out to be needed.
+aws kms get-key-policy --region us-east-1 --key-id arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa --policy-name default --query Policy --output text > current-key-policy.json
+# Step 3: Apply the narrowed policy
+# Why: Statement Use: remove arn:aws:iam::111122223333:role/analytics; Statement #4: remove arn:aws:iam::111122223333:role/analytics, arn:aws:iam::111122223333:role/reporting (the statement is dropped: no principal is left). The proposal is the policy the scan read with these principals removed: if current-key-policy.json differs from the diff's left side, rebuild it from the live policy.
+if confirm 'Narrow the key policy of arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa?'; then
+cat > proposed-key-policy.json <<'JSON'
+{
+  "Statement": [
+    {
+      "Action": "kms:*",
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::111122223333:root"
+      },
+      "Resource": "*",
+      "Sid": "Root"
+    },
+    {
+      "Action": [
+        "kms:Create*",
+        "kms:Describe*",
+        "kms:Put*",
+        "kms:Revoke*",
+        "kms:ScheduleKeyDeletion"
+      ],
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::111122223333:role/KeyAdmin"
+      },
+      "Resource": "*",
+      "Sid": "Admins"
+    },
+    {
+      "Action": [
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+        "kms:CreateGrant"
+      ],
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::111122223333:role/SageMakerExec"
+      },
+      "Resource": "*",
+      "Sid": "Use"
+    },
+    {
+      "Action": [
+        "kms:Decrypt",
+        "kms:GenerateDataKey"
+      ],
+      "Condition": {
+        "StringEquals": {
+          "kms:CallerAccount": "111122223333",
+          "kms:ViaService": "s3.us-east-1.amazonaws.com"
+        }
+      },
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "*"
+      },
+      "Resource": "*",
+      "Sid": "ViaS3InAccount"
+    }
+  ],
+  "Version": "2012-10-17"
+}
+JSON
+aws kms put-key-policy --region us-east-1 --key-id arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa --policy-name default --policy file://proposed-key-policy.json
+else
+  echo "skipped: "'Narrow the key policy of arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa?' >&2
+fi
+# Step 4: Revoke the grants
+# Why: Grants are not part of the key policy; revoking one takes its permissions away at once (allow a few minutes to reach every KMS host). Grants: 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0 (arn:aws:iam::111122223333:role/etl).
+if confirm 'Revoke grant 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0 (arn:aws:iam::111122223333:role/etl) on key arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa?'; then
+aws kms revoke-grant --region us-east-1 --key-id arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa --grant-id 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0
+else
+  echo "skipped: "'Revoke grant 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0 (arn:aws:iam::111122223333:role/etl) on key arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa?' >&2
+fi
+# Step 5: Verify with a re-scan
+# Why: kms-key.least-privilege must now PASS for the key; the key-access checks of the resources it protects should not change.
+sagekey scan --regions us-east-1 --checks kms-key.least-privilege --format json --output sagekey-verify.json || true
+python3 - sagekey-verify.json kms-key aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+kind, name = sys.argv[2:4]
+st = [f["status"] for f in doc["findings"] if f["resource"]["kind"] == kind and f["resource"]["name"] == name]
+if st != ["PASS"]:
+    sys.exit("%s %s is %s, not PASS: stop here and investigate" % (kind, name, st or "missing"))
+print(kind, name, "PASS")
+PY
+}
+
+# === Item 14: kms-key.rotation on kms-key 44444444-4444-4444-4444-444444444444 (priority medium) ===
 # Resource: arn:aws:kms:us-east-1:111122223333:key/44444444-4444-4444-4444-444444444444
 # Finding: automatic rotation is disabled
 # Strategy: key-rotation: Turn on automatic rotation: KMS adds new key material yearly (or at the period you set) and keeps the old material to decrypt existing data, so nothing is re-encrypted or recreated.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Warning: Keys with imported key material (Origin EXTERNAL) and asymmetric or HMAC keys cannot rotate automatically; the command fails for them.
-item_12() {
+item_14() {
 :
 # Step 1: Enable automatic rotation
 # Why: Compliance frameworks expect rotated key material; rotation is invisible to SageMaker.
@@ -1008,10 +1368,12 @@ item_vars() {
     10) echo 'KMS_KEY_ARN_US_EAST_1' ;;
     11) echo 'KMS_KEY_ARN_US_EAST_1' ;;
     12) echo '' ;;
+    13) echo '' ;;
+    14) echo '' ;;
   esac
 }
 
-all_items=(1 2 3 4 5 6 7 8 9 10 11 12)
+all_items=(1 2 3 4 5 6 7 8 9 10 11 12 13 14)
 selected=("$@")
 if [[ ${#selected[@]} -eq 0 ]]; then selected=("${all_items[@]}"); fi
 for n in "${selected[@]}"; do
