@@ -68,33 +68,36 @@ func TestKeyAccessIsComplete(t *testing.T) {
 // that changes them has to change this table too.
 func TestKeyAccessFacts(t *testing.T) {
 	t.Parallel()
+	// Volumes: SageMaker lists kms:CreateGrant; the other two are EBS's calls,
+	// so every volume row is marked unconfirmed.
+	ebsVolume := []string{"kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext"}
 	tests := []struct {
 		kind, slot string
 		actions    []string
 		via        string
 		confirmed  bool
 	}{
-		{"training-job", "volume", []string{"kms:CreateGrant"}, "sagemaker", true},
+		{"training-job", "volume", ebsVolume, "sagemaker", false},
 		{"training-job", "output", []string{"kms:Decrypt", "kms:GenerateDataKey"}, "s3", true},
-		{"processing-job", "volume", []string{"kms:CreateGrant"}, "sagemaker", true},
-		{"hyper-parameter-tuning-job", "volume", []string{"kms:CreateGrant"}, "sagemaker", true},
-		{"auto-ml-job", "volume", []string{"kms:CreateGrant"}, "sagemaker", true},
-		{"labeling-job", "volume", []string{"kms:CreateGrant"}, "sagemaker", true},
+		{"processing-job", "volume", ebsVolume, "sagemaker", false},
+		{"hyper-parameter-tuning-job", "volume", ebsVolume, "sagemaker", false},
+		{"auto-ml-job", "volume", ebsVolume, "sagemaker", false},
+		{"labeling-job", "volume", ebsVolume, "sagemaker", false},
 		{"cluster", "root-volume", []string{"kms:CreateGrant", "kms:DescribeKey"}, "sagemaker", true},
 		{"cluster", "ebs-volume", []string{"kms:CreateGrant", "kms:DescribeKey"}, "sagemaker", true},
 		{"domain", "storage", []string{"kms:CreateGrant", "kms:DescribeKey"}, "sagemaker", true},
 		{"feature-group", "offline-store", []string{"kms:GenerateDataKey"}, "s3", true},
-		{"inference-recommendations-job", "volume", []string{"kms:CreateGrant"}, "sagemaker", true},
+		{"inference-recommendations-job", "volume", ebsVolume, "sagemaker", false},
 		{"inference-recommendations-job", "output", []string{"kms:GenerateDataKey"}, "s3", true},
 		{"transform-job", "output", []string{"kms:Decrypt", "kms:GenerateDataKey"}, "s3", true},
 		// AWS documents these for another principal or a related kind only.
 		{"notebook-instance", "volume", []string{"kms:CreateGrant", "kms:DescribeKey"}, "sagemaker", false},
-		{"endpoint-config", "volume", []string{"kms:CreateGrant"}, "sagemaker", false},
+		{"endpoint-config", "volume", ebsVolume, "sagemaker", false},
 		{"endpoint", "data-capture", []string{"kms:Decrypt", "kms:GenerateDataKey"}, "s3", false},
 		{"feature-group", "online-store", []string{"kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
 			"kms:GenerateDataKey", "kms:ListGrants", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant",
 			"kms:RevokeGrant"}, "sagemaker", false},
-		{"data-quality-job-definition", "volume", []string{"kms:CreateGrant"}, "sagemaker", false},
+		{"data-quality-job-definition", "volume", ebsVolume, "sagemaker", false},
 		{"processing-job", "redshift-staging", []string{"kms:Decrypt"}, "s3", false},
 	}
 	for _, tt := range tests {

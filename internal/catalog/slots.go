@@ -83,15 +83,33 @@ const (
 	docS3Multipart = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions"
 )
 
-// volumeGrant is an ML storage volume of a SageMaker job or endpoint: the
-// role needs kms:CreateGrant, with which SageMaker hands the key to the
-// infrastructure that attaches the volume (sagemaker-roles.html: "If you
-// specify a volume KMS key in the resource configuration of your training
-// job, add ... kms:CreateGrant"). AWS lists no other action for the role:
-// the volume's data keys are made under that grant, not by the role.
+// volumeGrant is an ML storage volume of a SageMaker job or endpoint.
+// SageMaker's page asks the role for kms:CreateGrant, with which SageMaker
+// hands the key to the infrastructure that attaches the volume
+// (sagemaker-roles.html: "If you specify a volume KMS key in the resource
+// configuration of your training job, add ... kms:CreateGrant"). Creating
+// an encrypted EBS volume also makes EBS describe the key and generate the
+// volume's data key for the principal that creates it (docEBSKMS: "Amazon
+// EBS sends a GenerateDataKeyWithoutPlaintext request"), so sagekey also
+// requires kms:DescribeKey and kms:GenerateDataKeyWithoutPlaintext: a role
+// without them would be a PASS AWS might not honour, and granting them costs
+// nothing. That part is marked unconfirmed on every row.
 func volumeGrant(source, unconfirmed string) KeyAccess {
-	return KeyAccess{Actions: []string{"kms:CreateGrant"}, ViaService: viaSageMaker, Source: source, Unconfirmed: unconfirmed}
+	note := unconfirmedEBSCalls
+	if unconfirmed != "" {
+		note = unconfirmed + " " + note
+	}
+	return KeyAccess{Actions: []string{"kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext"},
+		ViaService: viaSageMaker, Source: source, Unconfirmed: note}
 }
+
+// unconfirmedEBSCalls says which volume actions SageMaker's pages do not
+// list for the role.
+const unconfirmedEBSCalls = "kms:DescribeKey and kms:GenerateDataKeyWithoutPlaintext are what EBS calls when it " +
+	"creates an encrypted volume (" + docEBSKMS + "); SageMaker's page lists only kms:CreateGrant for the role."
+
+// docEBSKMS is how EBS uses KMS when it creates an encrypted volume.
+const docEBSKMS = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html#how-ebs-uses-kms"
 
 // managedVolume is storage SageMaker keeps for a long-lived resource
 // (Studio apps and spaces, HyperPod nodes), for which AWS lists

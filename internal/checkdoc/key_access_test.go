@@ -42,8 +42,9 @@ func TestKeyAccessTable(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"| `training-job` | `volume` | `RoleArn` | `kms:CreateGrant` | `sagemaker.<region>.amazonaws.com` | " +
-			"[sagemaker-roles](https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html#sagemaker-roles-createtrainingjob-perms) | — |",
+		"| `training-job` | `volume` | `RoleArn` | `kms:CreateGrant`, `kms:DescribeKey`, `kms:GenerateDataKeyWithoutPlaintext` | " +
+			"`sagemaker.<region>.amazonaws.com` | " +
+			"[sagemaker-roles](https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html#sagemaker-roles-createtrainingjob-perms) | kms:DescribeKey",
 		"| `cluster` | `root-volume` | `InstanceGroups[].ExecutionRole` | `kms:CreateGrant`, `kms:DescribeKey` |",
 		"| `endpoint` | `volume` | `ProductionVariants[].ModelName \\| ShadowProductionVariants[].ModelName → DescribeModel.ExecutionRoleArn` |",
 	} {

@@ -65,15 +65,16 @@ func keyAccessFinding() finding.Finding {
 	r := trainAccess()
 	return finding.Finding{CheckID: "training-job.key-access", Status: finding.Fail, Severity: finding.High,
 		Message: "2 of 2 role/key pairs cannot use the key: role " + trainRole + " on key " + noDelegationKey.ARN +
-			" (ML storage volume): may not kms:CreateGrant: not in the key policy and no IAM delegation; role " + trainRole +
+			" (ML storage volume): may not kms:CreateGrant, kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext: not in the key policy and no IAM delegation; role " + trainRole +
 			" on key " + delegatingKey.ARN + " (output written to S3): may not kms:Decrypt: the key policy delegates to IAM " +
 			"but the role's policies do not allow it; kms:GenerateDataKey: explicit Deny in key policy statement DenyWritesOutsideEtl",
 		Resource: finding.Resource{ARN: r.ARN, Kind: r.Kind, Name: r.Name, Account: acct, Region: east},
 		Access: []finding.Access{
 			{Role: trainRole, KeyARN: noDelegationKey.ARN, Slots: []string{"ML storage volume"},
 				ViaService: "sagemaker.us-east-1.amazonaws.com", Status: finding.Fail,
-				Actions: []string{"kms:CreateGrant"}, Missing: []string{"kms:CreateGrant"},
-				Reason: "kms:CreateGrant: not in the key policy and no IAM delegation"},
+				Actions: []string{"kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext"},
+				Missing: []string{"kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext"},
+				Reason:  "kms:CreateGrant, kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext: not in the key policy and no IAM delegation"},
 			{Role: trainRole, KeyARN: delegatingKey.ARN, Slots: []string{"output written to S3"},
 				ViaService: "s3.us-east-1.amazonaws.com", Status: finding.Fail,
 				Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Missing: []string{"kms:Decrypt", "kms:GenerateDataKey"},

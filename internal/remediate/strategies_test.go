@@ -83,7 +83,7 @@ func TestStrategies(t *testing.T) {
 		{"training-job.key-access", "train-access", "key-access-grant", false,
 			[]string{"aws kms put-key-policy", "aws iam put-role-policy --role-name TrainRole", "SagekeyAllowTrainRoleGrantsViaSagemaker",
 				`"kms:GrantIsForAWSResource": "true"`, "arn:aws:iam::111122223333:role/ml/TrainRole", "--checks training-job.key-access"},
-			[]string{"kms:GenerateDataKey"}, "DenyWritesOutsideEtl"},
+			[]string{`"kms:GenerateDataKey"`}, "DenyWritesOutsideEtl"},
 		{"kms-key.least-privilege", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "key-least-privilege", false,
 			[]string{"aws kms revoke-grant", "--grant-id " + etlGrant, "aws kms put-key-policy", "role/SageMakerExec"},
 			[]string{"role/analytics", "role/reporting", "5a5a"}, "ViaS3InAccount"},

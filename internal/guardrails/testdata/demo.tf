@@ -733,6 +733,7 @@ resource "aws_kms_key" "sagemaker" {
             "kms:DescribeKey",
             "kms:Encrypt",
             "kms:GenerateDataKey",
+            "kms:GenerateDataKeyWithoutPlaintext",
             "kms:ReEncryptFrom",
             "kms:ReEncryptTo"
           ],

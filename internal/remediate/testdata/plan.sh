@@ -228,7 +228,7 @@ fi
 # Strategy: endpoint-blue-green: Blue/green cut-over without downtime: a new endpoint config that copies the current one and adds the customer-managed key, UpdateEndpoint to it, verify, then delete the old config.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt and kms:GenerateDataKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:DescribeKey, kms:GenerateDataKey and kms:GenerateDataKeyWithoutPlaintext; without them the create or update fails (for jobs, asynchronously).
 # Precondition: The endpoint is InService: UpdateEndpoint cannot start while it is Creating, Updating or Failed.
 # Precondition: Instance quota for a second copy of the endpoint's instances: during a blue/green update both fleets run until traffic has moved.
 # Warning: If the endpoint has auto scaling, UpdateEndpoint resets instance counts to the new config's values; add --retain-all-variant-properties to keep the current weights and counts.
@@ -378,7 +378,7 @@ fi
 # Warning: Not carried over: statement Anyone: any principal ("*"); statement Partner: principal arn:aws:iam::999988887777:root outside account 111122223333. Add back any that are still needed, restricted by conditions.
 #   --- current key policy
 #   +++ proposed key policy
-#   @@ -7,50 +7,83 @@
+#   @@ -7,50 +7,84 @@
 #            "AWS": "arn:aws:iam::111122223333:root"
 #          },
 #          "Resource": "*",
@@ -420,6 +420,7 @@ fi
 #   +        "kms:DescribeKey",
 #   +        "kms:Encrypt",
 #   +        "kms:GenerateDataKey",
+#   +        "kms:GenerateDataKeyWithoutPlaintext",
 #   +        "kms:ReEncryptFrom",
 #   +        "kms:ReEncryptTo"
 #          ],
@@ -525,6 +526,7 @@ cat > proposed-key-policy.json <<'JSON'
         "kms:DescribeKey",
         "kms:Encrypt",
         "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
         "kms:ReEncryptFrom",
         "kms:ReEncryptTo"
       ],
@@ -707,7 +709,7 @@ fi
 # Strategy: job-clone: Processing job records are immutable. Run the job again with ProcessingResources.ClusterConfig.VolumeKmsKeyId (not for local-NVMe instance types), ProcessingOutputConfig.KmsKeyId and each dataset definition's KmsKeyId set to customer-managed keys, then re-encrypt or delete the old outputs.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_EU_WEST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in eu-west-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt and kms:GenerateDataKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the resource's execution role kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:DescribeKey, kms:GenerateDataKey and kms:GenerateDataKeyWithoutPlaintext; without them the create or update fails (for jobs, asynchronously).
 # Precondition: python3 with botocore (boto3) installed: the clone snippet reads the CreateProcessingJob input shape from botocore's model to drop read-only fields.
 # Precondition: The job's inputs (data, images, models) still exist: the clone runs the job again and costs what the original did.
 # Warning: No target key was given for eu-west-1: set KMS_KEY_ARN_EU_WEST_1 before running the commands (sagekey remediate --key arn:aws:kms:eu-west-1:<account>:key/<id>).
@@ -812,7 +814,7 @@ fi
 # Strategy: job-clone: Training jobs are immutable records. Re-run the job (clone it) with ResourceConfig.VolumeKmsKeyId and OutputDataConfig.KmsKeyId set to customer-managed keys (instance types with local NVMe storage take the output key only), and re-encrypt or delete the old model artifacts.
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: The target key (KMS_KEY_ARN_US_EAST_1) is customer-managed (KeyManager CUSTOMER), Enabled, and in us-east-1, the resource's own region: SageMaker cannot use a key from another region.
-# Precondition: The target key's policy allows the execution role arn:aws:iam::111122223333:role/SageMakerExec kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt and kms:GenerateDataKey; without them the create or update fails (for jobs, asynchronously).
+# Precondition: The target key's policy allows the execution role arn:aws:iam::111122223333:role/SageMakerExec kms:CreateGrant (with the condition kms:GrantIsForAWSResource = true), kms:Decrypt, kms:DescribeKey, kms:GenerateDataKey and kms:GenerateDataKeyWithoutPlaintext; without them the create or update fails (for jobs, asynchronously).
 # Precondition: python3 with botocore (boto3) installed: the clone snippet reads the CreateTrainingJob input shape from botocore's model to drop read-only fields.
 # Precondition: The job's inputs (data, images, models) still exist: the clone runs the job again and costs what the original did.
 # Warning: SageMaker cannot delete a job record: the old job keeps failing training-job.cmk after its outputs are re-encrypted or deleted. Record a suppression for it (reason: superseded by train-ebs-cmk) or limit scans with --since.
@@ -1016,18 +1018,35 @@ fi
 
 # === Item 12: training-job.key-access on training-job train-access (priority high) ===
 # Resource: arn:aws:sagemaker:us-east-1:111122223333:training-job/train-access
-# Finding: 2 of 2 role/key pairs cannot use the key: role arn:aws:iam::111122223333:role/TrainRole on key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777 (ML storage volume): may not kms:CreateGrant: not in the key policy and no IAM delegation; role arn:aws:iam::111122223333:role/TrainRole on key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888 (output written to S3): may not kms:Decrypt: the key policy delegates to IAM but the role's policies do not allow it; kms:GenerateDataKey: explicit Deny in key policy statement DenyWritesOutsideEtl
-# Strategy: key-access-grant: Let the execution roles perform the KMS actions they are missing, each only through the service that calls KMS for them: add 1 statement(s) for arn:aws:iam::111122223333:role/ml/TrainRole to the policy of key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777; add 1 statement(s) on key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888 to an inline policy of role arn:aws:iam::111122223333:role/ml/TrainRole (the key policy delegates to IAM).
+# Finding: 2 of 2 role/key pairs cannot use the key: role arn:aws:iam::111122223333:role/TrainRole on key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777 (ML storage volume): may not kms:CreateGrant, kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext: not in the key policy and no IAM delegation; role arn:aws:iam::111122223333:role/TrainRole on key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888 (output written to S3): may not kms:Decrypt: the key policy delegates to IAM but the role's policies do not allow it; kms:GenerateDataKey: explicit Deny in key policy statement DenyWritesOutsideEtl
+# Strategy: key-access-grant: Let the execution roles perform the KMS actions they are missing, each only through the service that calls KMS for them: add 2 statement(s) for arn:aws:iam::111122223333:role/ml/TrainRole to the policy of key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777; add 1 statement(s) on key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888 to an inline policy of role arn:aws:iam::111122223333:role/ml/TrainRole (the key policy delegates to IAM).
 # Precondition: Credentials for account 111122223333 (the commands name no profile: set AWS_PROFILE or assume a role first).
 # Precondition: You may change the policy of key arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777 (kms:GetKeyPolicy and kms:PutKeyPolicy; its administrators can).
 # Precondition: You may change role arn:aws:iam::111122223333:role/ml/TrainRole (iam:GetRolePolicy and iam:PutRolePolicy).
 # Warning: Role arn:aws:iam::111122223333:role/ml/TrainRole may not kms:GenerateDataKey on key arn:aws:kms:us-east-1:111122223333:key/88888888-8888-8888-8888-888888888888: explicit Deny in key policy statement DenyWritesOutsideEtl. No Allow overrides an explicit Deny: remove that statement or narrow it (a condition or principal that leaves this role out) once you know why it was added. sagekey does not change it.
 #   --- current key policy of arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777
 #   +++ proposed key policy of arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777
-#   @@ -26,6 +26,23 @@
+#   @@ -26,6 +26,40 @@
 #          },
 #          "Resource": "*",
 #          "Sid": "Use"
+#   +    },
+#   +    {
+#   +      "Action": [
+#   +        "kms:DescribeKey",
+#   +        "kms:GenerateDataKeyWithoutPlaintext"
+#   +      ],
+#   +      "Condition": {
+#   +        "StringEquals": {
+#   +          "kms:ViaService": "sagemaker.us-east-1.amazonaws.com"
+#   +        }
+#   +      },
+#   +      "Effect": "Allow",
+#   +      "Principal": {
+#   +        "AWS": "arn:aws:iam::111122223333:role/ml/TrainRole"
+#   +      },
+#   +      "Resource": "*",
+#   +      "Sid": "SagekeyAllowTrainRoleViaSagemaker"
 #   +    },
 #   +    {
 #   +      "Action": "kms:CreateGrant",
@@ -1077,6 +1096,23 @@ aws kms get-key-policy --region us-east-1 --key-id arn:aws:kms:us-east-1:1111222
 if confirm 'Add statements for arn:aws:iam::111122223333:role/ml/TrainRole to the key policy of arn:aws:kms:us-east-1:111122223333:key/77777777-7777-7777-7777-777777777777?'; then
 cat > key-access-statements-1.json <<'JSON'
 [
+  {
+    "Action": [
+      "kms:DescribeKey",
+      "kms:GenerateDataKeyWithoutPlaintext"
+    ],
+    "Condition": {
+      "StringEquals": {
+        "kms:ViaService": "sagemaker.us-east-1.amazonaws.com"
+      }
+    },
+    "Effect": "Allow",
+    "Principal": {
+      "AWS": "arn:aws:iam::111122223333:role/ml/TrainRole"
+    },
+    "Resource": "*",
+    "Sid": "SagekeyAllowTrainRoleViaSagemaker"
+  },
   {
     "Action": "kms:CreateGrant",
     "Condition": {
