@@ -36,8 +36,47 @@ func KeyAccessPage() string {
 	if len(roleless) > 0 {
 		fmt.Fprintf(&b, "\nKinds without a role field, and so without a key-access check: %s.\n", strings.Join(roleless, ", "))
 	}
+	b.WriteString(keyAccessSemantics)
 	return b.String()
 }
+
+// keyAccessSemantics says how the checks decide, for the reader of a
+// verdict; internal/keyaccess is the code it describes.
+const keyAccessSemantics = `
+## How sagekey decides
+
+For each (execution role, key, service) of a resource, ` + "`internal/keyaccess`" + ` evaluates every needed action
+from what the scan recorded, without calling AWS:
+
+1. **The key policy.** An explicit ` + "`Deny`" + ` that matches (action, principal, conditions) wins over everything.
+   An ` + "`Allow`" + ` naming the role's ARN (or ` + "`\"*\"`" + `) allows it directly; one naming the account
+   (` + "`arn:aws:iam::<account>:root`" + `) delegates to IAM. ` + "`NotPrincipal`" + ` and ` + "`NotAction`" + ` are honoured.
+   A role in another account than the key always needs both the key policy and its own IAM policies.
+2. **The key's grants** (` + "`kms:ListGrants`" + `): a grant to the role with the operation allows it; a grant
+   with an encryption-context or source constraint makes the answer unknown.
+3. **The role's IAM policies and permissions boundary** (` + "`iam:GetAccountAuthorizationDetails`" + `, read once per
+   account), when the key policy delegates to IAM: an identity-policy ` + "`Allow`" + ` on the key, within the boundary.
+
+Conditions are evaluated when their value is known at the time of the request: ` + "`kms:ViaService`" + ` (the
+"Via" column), ` + "`kms:CallerAccount`" + `, ` + "`aws:PrincipalArn`" + `, ` + "`aws:PrincipalAccount`" + `,
+` + "`kms:GrantIsForAWSResource`" + ` (true on ` + "`kms:CreateGrant`" + ` through a service), ` + "`aws:PrincipalTag/*`" + `
+(the role's tags). Any other condition key makes the verdict **ERROR, depends on <key>**: sagekey never guesses
+that an action is allowed. A policy, grant list or account that could not be read is ERROR with the reason and a
+gap in the report. Service control policies, resource control policies, session policies and VPC endpoint
+policies are not read.
+
+A FAIL names the role, the key, the missing actions and why ("not in the key policy and no IAM delegation",
+"the key policy delegates to IAM but the role's policies do not allow it", "explicit Deny in key policy statement
+<Sid>"). When ` + "`sagekey trail`" + ` data is stored, the message adds how many KMS access denials CloudTrail
+recorded for that role on that key in the last 30 days, and the trail report marks a denial whose pair the latest
+scan judged allowed: "denied although the policy seems to allow it: check SCPs and VPC endpoint policies".
+` + "`sagekey remediate`" + ` proposes the minimal statement, in the key policy or (when the key delegates to IAM)
+in the role's policy, as a diff.
+
+` + "`kms-key.least-privilege`" + ` lists the principals that the key policy or grants let use the key
+(encrypt, decrypt, generate data keys, create grants) that are not execution roles of the resources it protects,
+the account root, the key's administrators or service principals.
+`
 
 // KeyAccessTable is the kind × slot table of the execution roles' KMS needs.
 func KeyAccessTable() string {
