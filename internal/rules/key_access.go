@@ -164,8 +164,22 @@ func findNeed(needs []*keyNeed, role, arn, via string) *keyNeed {
 
 // judgePair decides one (role, key) pair for every action it needs.
 func judgePair(c *Context, role string, n *keyNeed, region string) finding.Access {
-	a := finding.Access{Role: role, KeyARN: n.key.ARN, Slots: n.slots, Actions: n.actions,
-		ViaService: viaServiceEndpoint(n.via, region)}
+	via := viaServiceEndpoint(n.via, region)
+	decided := c.accessMemo.get(role+"\x00"+n.key.ARN+"\x00"+via+"\x00"+strings.Join(n.actions, ","), func() finding.Access {
+		return decidePair(c, role, n, via)
+	})
+	a := decided
+	a.Slots = n.slots
+	if c.KeyDenials != nil {
+		a.Denials = c.KeyDenials[DenialKey(role, n.key.ARN)]
+	}
+	return a
+}
+
+// decidePair evaluates one (role, key, service) for its actions. Thousands
+// of jobs share a few roles and keys, so judgePair memoises the answer.
+func decidePair(c *Context, role string, n *keyNeed, via string) finding.Access {
+	a := finding.Access{Role: role, KeyARN: n.key.ARN, Actions: n.actions, ViaService: via}
 	facts := accessFacts(c, role, n.key)
 	reasons := map[string][]string{} // reason → actions
 	var order []string
@@ -198,9 +212,6 @@ func judgePair(c *Context, role string, n *keyNeed, region string) finding.Acces
 		a.Status = finding.Error
 	default:
 		a.Status = finding.Pass
-	}
-	if c.KeyDenials != nil {
-		a.Denials = c.KeyDenials[DenialKey(role, n.key.ARN)]
 	}
 	return a
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/inventory"
@@ -36,6 +37,31 @@ type Context struct {
 	// stored.
 	KeyDenials   map[string]int
 	DenialWindow string
+
+	// accessMemo keeps key-access decisions per (role, key, service,
+	// actions) for the life of the context: one scan's facts.
+	accessMemo memo[finding.Access]
+}
+
+// memo caches values by key; its zero value is ready and it is safe for
+// concurrent use.
+type memo[V any] struct {
+	mu sync.Mutex
+	m  map[string]V
+}
+
+func (m *memo[V]) get(key string, compute func() V) V {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.m[key]; ok {
+		return v
+	}
+	if m.m == nil {
+		m.m = map[string]V{}
+	}
+	v := compute()
+	m.m[key] = v
+	return v
 }
 
 // DenialKey is the index of Context.KeyDenials. A role is named by account
