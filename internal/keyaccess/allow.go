@@ -12,16 +12,8 @@ func (e *evaluator) keyPolicyAllows(action string, ctx *iampolicy.Context, t *ta
 	// Access from another account needs both the key policy and the
 	// caller's IAM policies, whatever principal the key policy names.
 	cross := e.caller.account != e.keyAccount
-	for i, st := range e.keyPolicy.Statement {
-		if st.Effect != iampolicy.Allow {
-			continue
-		}
-		r := reachOf(st, e.caller)
-		if r == reachNone {
-			continue
-		}
-		v := st.Applies(action, e.req.KeyARN, ctx)
-		label := "key policy statement " + statementLabel(st, i)
+	for ks := range e.keyStatements(iampolicy.Allow, action, ctx) {
+		st, r, v, label := ks.statement, ks.reach, ks.verdict, ks.label
 		switch {
 		case v.Truth == iampolicy.False:
 		case v.Truth == iampolicy.Unknown:

@@ -1,6 +1,7 @@
 package keyaccess
 
 import (
+	"iter"
 	"strings"
 
 	"github.com/sagekey/sagekey/internal/iampolicy"
@@ -132,4 +133,34 @@ func accountOf(arn string) string {
 		return ""
 	}
 	return parts[4]
+}
+
+// keyStatement is a key-policy statement that can reach the caller, with
+// its verdict on one action.
+type keyStatement struct {
+	statement iampolicy.Statement
+	reach     reach
+	verdict   iampolicy.Verdict
+	label     string
+}
+
+// keyStatements yields the key policy's statements of one effect whose
+// principal can reach the caller, in order, each judged for action.
+func (e *evaluator) keyStatements(effect, action string, ctx *iampolicy.Context) iter.Seq[keyStatement] {
+	return func(yield func(keyStatement) bool) {
+		for i, st := range e.keyPolicy.Statement {
+			if st.Effect != effect {
+				continue
+			}
+			r := reachOf(st, e.caller)
+			if r == reachNone {
+				continue
+			}
+			ks := keyStatement{statement: st, reach: r, verdict: st.Applies(action, e.req.KeyARN, ctx),
+				label: "key policy statement " + statementLabel(st, i)}
+			if !yield(ks) {
+				return
+			}
+		}
+	}
 }

@@ -12,16 +12,8 @@ import (
 // Identity policies that could not be read are not searched; the Allowed
 // reason says so (see tally.result).
 func (e *evaluator) denies(action string, ctx *iampolicy.Context, t *tally) (Result, bool) {
-	for i, st := range e.keyPolicy.Statement {
-		if st.Effect != iampolicy.Deny {
-			continue
-		}
-		r := reachOf(st, e.caller)
-		if r == reachNone {
-			continue
-		}
-		v := st.Applies(action, e.req.KeyARN, ctx)
-		label := "key policy statement " + statementLabel(st, i)
+	for ks := range e.keyStatements(iampolicy.Deny, action, ctx) {
+		st, r, v, label := ks.statement, ks.reach, ks.verdict, ks.label
 		switch {
 		case v.Truth == iampolicy.False:
 			continue
