@@ -1,7 +1,8 @@
 // Command sagekey-demo shows sagekey end to end without an AWS account: it
 // starts a local moto_server, seeds a realistic estate (compliant and
-// non-compliant SageMaker resources and KMS keys in two regions) through the
-// AWS SDK, and runs `sagekey scan` against it. Arguments after "--" are
+// non-compliant SageMaker resources, KMS keys with their key policies and
+// grants in two regions, and the IAM roles the resources run as) through
+// the AWS SDK, and runs `sagekey scan` against it. Arguments after "--" are
 // passed to the scan, e.g. `go run ./cmd/sagekey-demo -- --format json`.
 package main
 
@@ -71,8 +72,8 @@ func run(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "sagekey-demo: seeding:", err)
 		return cli.ExitError
 	}
-	fmt.Fprintf(os.Stderr, "Seeded %d SageMaker resources and %d KMS keys into moto at %s (regions %v).\n\n",
-		len(manifest.Resources), len(manifest.Keys), srv.URL(), demoRegions)
+	fmt.Fprintf(os.Stderr, "Seeded %d SageMaker resources, %d KMS keys and %d IAM roles into moto at %s (regions %v).\n\n",
+		len(manifest.Resources), len(manifest.Keys), len(manifest.Roles), srv.URL(), demoRegions)
 
 	scanArgs := append([]string{"scan", "--endpoint-url", srv.URL(), "--regions", demoRegions[0] + "," + demoRegions[1],
 		"--max-attempts", "2", "--db", *db}, fs.Args()...)

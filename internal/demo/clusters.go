@@ -36,7 +36,7 @@ func (s *seeder) primaryClusters(ctx context.Context, region string) error {
 		},
 		NodeProvisioningMode: smtypes.ClusterNodeProvisioningModeContinuous,
 		Tags:                 tags("genai", "cc-1313"),
-	}, StatusPass, "every group has a root and a secondary EBS volume encrypted with an enabled CMK"); err != nil {
+	}, StatusPass, "every group has a root and a secondary EBS volume encrypted with an enabled CMK", accessGranted); err != nil {
 		return err
 	}
 
@@ -48,7 +48,7 @@ func (s *seeder) primaryClusters(ctx context.Context, region string) error {
 		ClusterName:          aws.String("research-sandbox-hyperpod"),
 		InstanceGroups:       []smtypes.ClusterInstanceGroupSpecification{sandbox},
 		NodeProvisioningMode: smtypes.ClusterNodeProvisioningModeContinuous,
-	}, StatusFail, "no root volume config and the secondary EBS volume has no VolumeKmsKeyId")
+	}, StatusFail, "no root volume config and the secondary EBS volume has no VolumeKmsKeyId", accessNoCMK)
 }
 
 func (s *seeder) clusterGroup(region, name string, typ smtypes.ClusterInstanceType, count int32) smtypes.ClusterInstanceGroupSpecification {
@@ -65,11 +65,12 @@ func (s *seeder) clusterGroup(region, name string, typ smtypes.ClusterInstanceTy
 	}
 }
 
-func (s *seeder) createCluster(ctx context.Context, sm *sagemaker.Client, region string, in *sagemaker.CreateClusterInput, status, why string) error {
+func (s *seeder) createCluster(ctx context.Context, sm *sagemaker.Client, region string, in *sagemaker.CreateClusterInput, status, why string, access verdict) error {
 	if _, err := sm.CreateCluster(ctx, in); err != nil {
 		return fmt.Errorf("demo: create cluster %s in %s: %w", aws.ToString(in.ClusterName), region, err)
 	}
 	s.m.expect(KindCluster, region, aws.ToString(in.ClusterName), status, why)
+	s.m.expectAccess(KindCluster, region, aws.ToString(in.ClusterName), access)
 	return nil
 }
 

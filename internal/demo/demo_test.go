@@ -83,6 +83,15 @@ func TestSeed(t *testing.T) {
 			demo.KeyRotationOff:     {primary, kmstypes.KeyStateEnabled},
 			demo.KeyMultiRegion:     {primary, kmstypes.KeyStateEnabled},
 			demo.KeySecondary:       {secondary, kmstypes.KeyStateEnabled},
+			// The key-access cases' keys are all healthy: only their
+			// policies and grants differ.
+			demo.KeyNamedRole:     {primary, kmstypes.KeyStateEnabled},
+			demo.KeyNoDelegation:  {primary, kmstypes.KeyStateEnabled},
+			demo.KeyDelegatedOnly: {primary, kmstypes.KeyStateEnabled},
+			demo.KeyDenyGrants:    {primary, kmstypes.KeyStateEnabled},
+			demo.KeySharedRoles:   {primary, kmstypes.KeyStateEnabled},
+			demo.KeyBucketBound:   {primary, kmstypes.KeyStateEnabled},
+			demo.KeyGrantOnly:     {primary, kmstypes.KeyStateEnabled},
 		}
 		if len(m.Keys) != len(want) {
 			t.Errorf("Keys = %v, want %d entries", m.Keys, len(want))
@@ -167,8 +176,8 @@ func TestSeed(t *testing.T) {
 		}
 		// Sanity-check the totals so an empty listing cannot pass.
 		for kind, n := range map[string]int{
-			demo.KindNotebookInstance: 12, demo.KindEndpointConfig: 6, demo.KindEndpoint: 5,
-			demo.KindTrainingJob: 6, demo.KindCluster: 2,
+			demo.KindNotebookInstance: 17, demo.KindEndpointConfig: 6, demo.KindEndpoint: 5,
+			demo.KindTrainingJob: 8, demo.KindCluster: 2,
 			demo.KindProcessingJob: 2, demo.KindTransformJob: 2, demo.KindHyperParameterTuningJob: 2,
 			demo.KindAutoMLJob: 1, demo.KindCompilationJob: 1, demo.KindDomain: 1,
 			demo.KindDataQualityJobDefinition: 2, demo.KindModelCard: 1, demo.KindPipeline: 2,

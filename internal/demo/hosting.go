@@ -29,6 +29,7 @@ func (s *seeder) primaryHosting(ctx context.Context, region string) error {
 		in     *sagemaker.CreateEndpointConfigInput
 		status string
 		why    string
+		access verdict
 	}{
 		{&sagemaker.CreateEndpointConfigInput{
 			EndpointConfigName: aws.String("fraud-detector-ec"),
@@ -40,14 +41,14 @@ func (s *seeder) primaryHosting(ctx context.Context, region string) error {
 				KmsKeyId:     aws.String(keyID(healthy)),
 			}},
 			Tags: tags("fraud-team", "cc-1001"),
-		}, StatusPass, "volume, data capture, async output and core dump all use an enabled CMK"},
+		}, StatusPass, "volume, data capture, async output and core dump all use an enabled CMK", accessGranted},
 		{&sagemaker.CreateEndpointConfigInput{
 			EndpointConfigName: aws.String("churn-scoring-ec"),
 			KmsKeyId:           aws.String(AliasSageMakerData),
 			ProductionVariants: []smtypes.ProductionVariant{instanceVariant("primary", smtypes.ProductionVariantInstanceTypeMlM5Large)},
 			DataCaptureConfig:  dataCapture(out+"/data-capture/churn", ""),
 			Tags:               tags("growth", "cc-4004"),
-		}, StatusFail, "volume key is fine but data capture has no KmsKeyId"},
+		}, StatusFail, "volume key is fine but data capture has no KmsKeyId", accessGranted},
 		{&sagemaker.CreateEndpointConfigInput{
 			EndpointConfigName: aws.String("image-classifier-gpu-ec"),
 			ProductionVariants: []smtypes.ProductionVariant{
@@ -55,7 +56,7 @@ func (s *seeder) primaryHosting(ctx context.Context, region string) error {
 				instanceVariant("gpu-b", smtypes.ProductionVariantInstanceTypeMlG4dn2xlarge),
 			},
 			Tags: tags("vision", "cc-9009"),
-		}, StatusNotApplicable, "all variants are NVMe instance types (ml.g4dn.*), so the volume key slot does not apply"},
+		}, StatusNotApplicable, "all variants are NVMe instance types (ml.g4dn.*), so the volume key slot does not apply", accessNoCMK},
 		{&sagemaker.CreateEndpointConfigInput{
 			EndpointConfigName: aws.String("sentiment-serverless-ec"),
 			ProductionVariants: []smtypes.ProductionVariant{{
@@ -67,25 +68,28 @@ func (s *seeder) primaryHosting(ctx context.Context, region string) error {
 				},
 			}},
 			Tags: tags("support-ml", "cc-1212"),
-		}, StatusNotApplicable, "serverless variant has no volume key slot"},
+		}, StatusNotApplicable, "serverless variant has no volume key slot", accessNoCMK},
 		{&sagemaker.CreateEndpointConfigInput{
 			EndpointConfigName: aws.String("legacy-batch-scoring-ec"),
 			ProductionVariants: []smtypes.ProductionVariant{instanceVariant("primary", smtypes.ProductionVariantInstanceTypeMlM5Large)},
-		}, StatusFail, "no KmsKeyId on an EBS-backed variant (ml.m5.large)"},
+		}, StatusFail, "no KmsKeyId on an EBS-backed variant (ml.m5.large)", accessNoCMK},
 	}
 	for _, c := range configs {
-		if err := s.createEndpointConfig(ctx, sm, region, c.in, c.status, c.why); err != nil {
+		if err := s.createEndpointConfig(ctx, sm, region, c.in, c.status, c.why, c.access); err != nil {
 			return err
 		}
 	}
 
-	endpoints := []struct{ name, config, status, why string }{
-		{"fraud-detector", "fraud-detector-ec", StatusPass, "its endpoint config fraud-detector-ec passes"},
-		{"legacy-batch-scoring", "legacy-batch-scoring-ec", StatusFail, "its endpoint config legacy-batch-scoring-ec has no volume key"},
-		{"image-classifier-gpu", "image-classifier-gpu-ec", StatusNotApplicable, "its endpoint config is NVMe-only"},
+	endpoints := []struct {
+		name, config, status, why string
+		access                    verdict
+	}{
+		{"fraud-detector", "fraud-detector-ec", StatusPass, "its endpoint config fraud-detector-ec passes", accessGranted},
+		{"legacy-batch-scoring", "legacy-batch-scoring-ec", StatusFail, "its endpoint config legacy-batch-scoring-ec has no volume key", accessNoCMK},
+		{"image-classifier-gpu", "image-classifier-gpu-ec", StatusNotApplicable, "its endpoint config is NVMe-only", accessNoCMK},
 	}
 	for _, e := range endpoints {
-		if err := s.createEndpoint(ctx, sm, region, e.name, e.config, tags("ml-platform", "cc-1001"), e.status, e.why); err != nil {
+		if err := s.createEndpoint(ctx, sm, region, e.name, e.config, tags("ml-platform", "cc-1001"), e.status, e.why, e.access); err != nil {
 			return err
 		}
 	}
@@ -102,7 +106,9 @@ func (s *seeder) primaryHosting(ctx context.Context, region string) error {
 		return fmt.Errorf("demo: create endpoint config %s in %s: %w", danglingConfig, region, err)
 	}
 	if err := s.createEndpoint(ctx, sm, region, "recsys-canary", danglingConfig, tags("recsys", "cc-6006"),
-		StatusError, "its endpoint config "+danglingConfig+" was deleted after the endpoint was created"); err != nil {
+		StatusError, "its endpoint config "+danglingConfig+" was deleted after the endpoint was created",
+		verdict{StatusError, "without its endpoint config, the models and so the execution roles cannot be read",
+			[]string{"execution role could not be read", danglingConfig + " no longer exists"}}); err != nil {
 		return err
 	}
 	if _, err := sm.DeleteEndpointConfig(ctx, &sagemaker.DeleteEndpointConfigInput{EndpointConfigName: aws.String(danglingConfig)}); err != nil {
@@ -124,11 +130,11 @@ func (s *seeder) secondaryHosting(ctx context.Context, region string) error {
 		ProductionVariants: []smtypes.ProductionVariant{instanceVariant("primary", smtypes.ProductionVariantInstanceTypeMlM5Large)},
 		DataCaptureConfig:  dataCapture(s.bucket(region)+"/data-capture/gdpr", key),
 		Tags:               tags("ml-platform-eu", "cc-1101"),
-	}, StatusPass, "volume and data capture use the region's enabled CMK"); err != nil {
+	}, StatusPass, "volume and data capture use the region's enabled CMK", accessGranted); err != nil {
 		return err
 	}
 	return s.createEndpoint(ctx, sm, region, "gdpr-scoring", "gdpr-scoring-ec", tags("ml-platform-eu", "cc-1101"),
-		StatusPass, "its endpoint config gdpr-scoring-ec passes")
+		StatusPass, "its endpoint config gdpr-scoring-ec passes", accessGranted)
 }
 
 func (s *seeder) createModel(ctx context.Context, sm *sagemaker.Client, region string) error {
@@ -147,15 +153,16 @@ func (s *seeder) createModel(ctx context.Context, sm *sagemaker.Client, region s
 	return nil
 }
 
-func (s *seeder) createEndpointConfig(ctx context.Context, sm *sagemaker.Client, region string, in *sagemaker.CreateEndpointConfigInput, status, why string) error {
+func (s *seeder) createEndpointConfig(ctx context.Context, sm *sagemaker.Client, region string, in *sagemaker.CreateEndpointConfigInput, status, why string, access verdict) error {
 	if _, err := sm.CreateEndpointConfig(ctx, in); err != nil {
 		return fmt.Errorf("demo: create endpoint config %s in %s: %w", aws.ToString(in.EndpointConfigName), region, err)
 	}
 	s.m.expect(KindEndpointConfig, region, aws.ToString(in.EndpointConfigName), status, why)
+	s.m.expectAccess(KindEndpointConfig, region, aws.ToString(in.EndpointConfigName), access)
 	return nil
 }
 
-func (s *seeder) createEndpoint(ctx context.Context, sm *sagemaker.Client, region, name, config string, t []smtypes.Tag, status, why string) error {
+func (s *seeder) createEndpoint(ctx context.Context, sm *sagemaker.Client, region, name, config string, t []smtypes.Tag, status, why string, access verdict) error {
 	if _, err := sm.CreateEndpoint(ctx, &sagemaker.CreateEndpointInput{
 		EndpointName:       aws.String(name),
 		EndpointConfigName: aws.String(config),
@@ -164,6 +171,7 @@ func (s *seeder) createEndpoint(ctx context.Context, sm *sagemaker.Client, regio
 		return fmt.Errorf("demo: create endpoint %s in %s: %w", name, region, err)
 	}
 	s.m.expect(KindEndpoint, region, name, status, why)
+	s.m.expectAccess(KindEndpoint, region, name, access)
 	return nil
 }
 

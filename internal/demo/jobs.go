@@ -31,6 +31,11 @@ func (s *seeder) image(region, repo string) string {
 // (it neither stores nor returns it), so the auditor cannot see the volume
 // slot: a job whose output key is fine is ERROR, while a job whose output
 // has no key is FAIL regardless.
+// accessVolumeUnknown is ERROR for either processing job: the volume slot
+// moto does not return may use a key the role cannot.
+var accessVolumeUnknown = verdict{StatusError, "moto drops ProcessingResources, so the volume slot's key cannot be checked",
+	[]string{"could not verify", "ProcessingResources not returned by DescribeProcessingJob"}}
+
 func (s *seeder) processingJobs(ctx context.Context, region string) error {
 	sm := s.sagemaker(region)
 	healthy := s.m.key(KeyHealthy)
@@ -39,11 +44,12 @@ func (s *seeder) processingJobs(ctx context.Context, region string) error {
 		name, volumeKey, outputKey string
 		tags                       []smtypes.Tag
 		status, why                string
+		access                     verdict
 	}{
 		{"fraud-feature-engineering", healthy, healthy, tags("fraud-team", "cc-1001"), StatusError,
-			"output uses an enabled CMK but moto drops ProcessingResources, so the volume slot is unknown"},
+			"output uses an enabled CMK but moto drops ProcessingResources, so the volume slot is unknown", accessVolumeUnknown},
 		{"churn-data-prep", "", "", tags("growth", "cc-4004"), StatusFail,
-			"ProcessingOutputConfig has no KmsKeyId (the volume slot is unknown too)"},
+			"ProcessingOutputConfig has no KmsKeyId (the volume slot is unknown too)", accessVolumeUnknown},
 	}
 	for _, j := range specs {
 		cc := &smtypes.ProcessingClusterConfig{
@@ -90,6 +96,7 @@ func (s *seeder) processingJobs(ctx context.Context, region string) error {
 			return fmt.Errorf("demo: create processing job %s in %s: %w", j.name, region, err)
 		}
 		s.m.expect(KindProcessingJob, region, j.name, j.status, j.why)
+		s.m.expectAccess(KindProcessingJob, region, j.name, j.access)
 	}
 	return nil
 }
@@ -104,11 +111,12 @@ func (s *seeder) transformJobs(ctx context.Context, region string) error {
 		name, volumeKey, outputKey string
 		tags                       []smtypes.Tag
 		status, why                string
+		access                     verdict
 	}{
 		{"fraud-batch-scoring-2024-06", healthy, keyID(healthy), tags("fraud-team", "cc-1001"), StatusPass,
-			"volume and output both use an enabled CMK"},
+			"volume and output both use an enabled CMK", accessGranted},
 		{"churn-batch-scoring-2024-06", AliasSageMakerData, "", tags("growth", "cc-4004"), StatusFail,
-			"volume uses an enabled CMK but TransformOutput has no KmsKeyId"},
+			"volume uses an enabled CMK but TransformOutput has no KmsKeyId", accessGranted},
 	}
 	for _, j := range specs {
 		res := &smtypes.TransformResources{
@@ -140,6 +148,7 @@ func (s *seeder) transformJobs(ctx context.Context, region string) error {
 			return fmt.Errorf("demo: create transform job %s in %s: %w", j.name, region, err)
 		}
 		s.m.expect(KindTransformJob, region, j.name, j.status, j.why)
+		s.m.expectAccess(KindTransformJob, region, j.name, j.access)
 	}
 	return nil
 }
@@ -154,11 +163,12 @@ func (s *seeder) tuningJobs(ctx context.Context, region string) error {
 		name, volumeKey, outputKey string
 		tags                       []smtypes.Tag
 		status, why                string
+		access                     verdict
 	}{
 		{"fraud-xgb-hpo-0601", healthy, healthy, tags("fraud-team", "cc-1001"), StatusPass,
-			"training definition volume and output both use an enabled CMK"},
+			"training definition volume and output both use an enabled CMK", accessGranted},
 		{"churn-xgb-hpo-quick", "", "", tags("growth", "cc-4004"), StatusFail,
-			"training definition has neither VolumeKmsKeyId nor output KmsKeyId"},
+			"training definition has neither VolumeKmsKeyId nor output KmsKeyId", accessNoCMK},
 	}
 	for _, j := range specs {
 		rc := single(smtypes.TrainingInstanceTypeMlM5Xlarge, 1, j.volumeKey)
@@ -203,6 +213,7 @@ func (s *seeder) tuningJobs(ctx context.Context, region string) error {
 			return fmt.Errorf("demo: create hyperparameter tuning job %s in %s: %w", j.name, region, err)
 		}
 		s.m.expect(KindHyperParameterTuningJob, region, j.name, j.status, j.why)
+		s.m.expectAccess(KindHyperParameterTuningJob, region, j.name, j.access)
 	}
 	return nil
 }
@@ -241,6 +252,7 @@ func (s *seeder) autoMLJobs(ctx context.Context, region string) error {
 		return fmt.Errorf("demo: create AutoML job %s in %s: %w", name, region, err)
 	}
 	s.m.expect(KindAutoMLJob, region, name, StatusPass, "volume and output both use an enabled CMK")
+	s.m.expectAccess(KindAutoMLJob, region, name, accessGranted)
 	return nil
 }
 
@@ -267,5 +279,6 @@ func (s *seeder) compilationJobs(ctx context.Context, region string) error {
 		return fmt.Errorf("demo: create compilation job %s in %s: %w", name, region, err)
 	}
 	s.m.expect(KindCompilationJob, region, name, StatusFail, "OutputConfig has no KmsKeyId")
+	s.m.expectAccess(KindCompilationJob, region, name, accessNoCMK)
 	return nil
 }

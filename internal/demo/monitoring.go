@@ -20,11 +20,12 @@ func (s *seeder) primaryMonitoring(ctx context.Context, region string) error {
 		name, endpoint, volumeKey, outputKey string
 		tags                                 []smtypes.Tag
 		status, why                          string
+		access                               verdict
 	}{
 		{"fraud-detector-data-quality", "fraud-detector", healthy, AliasSageMakerData, tags("fraud-team", "cc-1001"), StatusPass,
-			"monitoring volume and output both use an enabled CMK"},
+			"monitoring volume and output both use an enabled CMK", accessGranted},
 		{"legacy-batch-scoring-data-quality", "legacy-batch-scoring", "", "", tags("ml-platform", "cc-1001"), StatusFail,
-			"neither the monitoring volume nor the output has a KmsKeyId"},
+			"neither the monitoring volume nor the output has a KmsKeyId", accessNoCMK},
 	}
 	for _, d := range specs {
 		cc := &smtypes.MonitoringClusterConfig{
@@ -64,6 +65,7 @@ func (s *seeder) primaryMonitoring(ctx context.Context, region string) error {
 			return fmt.Errorf("demo: create data quality job definition %s in %s: %w", d.name, region, err)
 		}
 		s.m.expect(KindDataQualityJobDefinition, region, d.name, d.status, d.why)
+		s.m.expectAccess(KindDataQualityJobDefinition, region, d.name, d.access)
 	}
 	return nil
 }

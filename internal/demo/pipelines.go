@@ -77,16 +77,19 @@ func (s *seeder) primaryPipelines(ctx context.Context, region string) error {
 	}
 
 	specs := []struct {
-		name  string
-		step  map[string]any
-		tags  []smtypes.Tag
-		state string
-		why   string
+		name   string
+		step   map[string]any
+		tags   []smtypes.Tag
+		state  string
+		why    string
+		access verdict
 	}{
 		{"fraud-training-pipeline", train, tags("fraud-team", "cc-1001"), StatusPass,
-			"Training step volume and output both use an enabled CMK"},
+			"Training step volume and output both use an enabled CMK", accessGranted},
 		{"churn-prep-pipeline", process, tags("growth", "cc-4004"), StatusFail,
-			"Processing step on EBS-backed ml.m5.xlarge has no VolumeKmsKeyId"},
+			"Processing step on EBS-backed ml.m5.xlarge has no VolumeKmsKeyId", verdict{StatusPass,
+				"the output's key policy names " + RoleExecution + " (the unkeyed volume needs no key access)",
+				[]string{"every execution role may perform every KMS action its 1 role/key pairs need"}}},
 	}
 	for _, p := range specs {
 		def, err := json.Marshal(map[string]any{
@@ -107,6 +110,7 @@ func (s *seeder) primaryPipelines(ctx context.Context, region string) error {
 			return fmt.Errorf("demo: create pipeline %s in %s: %w", p.name, region, err)
 		}
 		s.m.expect(KindPipeline, region, p.name, p.state, p.why)
+		s.m.expectAccess(KindPipeline, region, p.name, p.access)
 	}
 	return nil
 }

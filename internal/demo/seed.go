@@ -15,7 +15,9 @@ import (
 // Seed creates the demo estate. regions must hold one or two regions: the
 // first receives most resources (and all the special keys), the optional
 // second receives a few compliant and non-compliant resources with its own
-// key. cfgFor returns the SDK configuration for a region (typically
+// key. IAM comes first, since key policies may only name roles that
+// exist, and the execution role's KMS policy last, once every key it lists
+// exists. cfgFor returns the SDK configuration for a region (typically
 // motoserver.AWSConfig pointed at the emulator).
 //
 // Seed assumes an empty emulator: resource names are fixed, so seeding twice
@@ -37,8 +39,8 @@ func Seed(ctx context.Context, cfgFor func(region string) aws.Config, regions []
 		m:      &Manifest{Account: aws.ToString(id.Account), Keys: map[string]string{}},
 	}
 	steps := []func(context.Context, string) error{
-		s.primaryKeys, s.primaryNotebooks, s.primaryHosting, s.primaryTraining, s.primaryClusters,
-		s.primaryJobs, s.primaryStudio, s.primaryMonitoring, s.primaryRegistry, s.primaryPipelines,
+		s.seedIAM, s.primaryKeys, s.primaryNotebooks, s.primaryHosting, s.primaryTraining, s.primaryClusters,
+		s.primaryJobs, s.primaryStudio, s.primaryMonitoring, s.primaryRegistry, s.primaryPipelines, s.primaryAccessCases,
 	}
 	for _, step := range steps {
 		if err := step(ctx, primary); err != nil {
@@ -56,22 +58,29 @@ func Seed(ctx context.Context, cfgFor func(region string) aws.Config, regions []
 			}
 		}
 	}
+	// Last, when every key the execution role uses exists.
+	if err := s.grantExecutionRoleKeys(ctx, primary); err != nil {
+		return nil, err
+	}
 	return s.m, nil
 }
 
 type seeder struct {
 	cfgFor func(region string) aws.Config
 	m      *Manifest
+	// executionKeys are the ARNs of the keys RoleExecution's IAM policy
+	// lists.
+	executionKeys []string
 }
 
 func (s *seeder) sagemaker(region string) *sagemaker.Client {
 	return sagemaker.NewFromConfig(s.cfgFor(region))
 }
 
-// roleARN is the execution role every seeded resource claims to use; moto
-// does not check that it exists.
+// roleARN is the execution role the estate's resources run as (seedIAM
+// creates it; moto would not check that it exists).
 func (s *seeder) roleARN() string {
-	return "arn:aws:iam::" + s.m.Account + ":role/SageMakerExecutionRole"
+	return s.m.RoleARN(RoleExecution)
 }
 
 // bucket is a realistic S3 prefix for a region's artefacts. moto does not

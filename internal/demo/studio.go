@@ -37,5 +37,6 @@ func (s *seeder) primaryStudio(ctx context.Context, region string) error {
 		return fmt.Errorf("demo: create domain %s in %s: %w", name, region, err)
 	}
 	s.m.expect(KindDomain, region, name, StatusPass, "storage KmsKeyId and sharing S3KmsKeyId both use an enabled CMK")
+	s.m.expectAccess(KindDomain, region, name, accessGranted)
 	return nil
 }

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -16,6 +17,11 @@ type trainingSpec struct {
 	tags      []smtypes.Tag
 	status    string
 	why       string
+	access    verdict // training-job.key-access
+	role      string  // the execution role's name; "" means RoleExecution
+	// outputPrefix is where the output goes in the region's bucket; ""
+	// means /training-output/.
+	outputPrefix string
 }
 
 // primaryTraining creates training jobs covering the volume and output
@@ -29,6 +35,7 @@ func (s *seeder) primaryTraining(ctx context.Context, region string) error {
 			outputKey: healthy,
 			tags:      tags("fraud-team", "cc-1001"),
 			status:    StatusPass, why: "volume and output both use an enabled CMK",
+			access: accessGranted,
 		},
 		{
 			name:      "image-resnet50-train-gpu",
@@ -36,11 +43,13 @@ func (s *seeder) primaryTraining(ctx context.Context, region string) error {
 			outputKey: AliasSageMakerData,
 			tags:      tags("vision", "cc-9009"),
 			status:    StatusPass, why: "output uses an enabled CMK; volume slot N/A on NVMe ml.g4dn.xlarge",
+			access: accessGranted,
 		},
 		{
 			name:      "churn-quick-experiment",
 			resources: single(smtypes.TrainingInstanceTypeMlM5Large, 1, ""),
 			status:    StatusFail, why: "neither volume nor output has a KmsKeyId",
+			access: accessNoCMK,
 		},
 		{
 			name:      "recsys-two-tower-train",
@@ -48,6 +57,7 @@ func (s *seeder) primaryTraining(ctx context.Context, region string) error {
 			outputKey: "alias/aws/s3",
 			tags:      tags("recsys", "cc-6006"),
 			status:    StatusFail, why: "output uses AWS-managed alias/aws/s3",
+			access: accessGranted,
 		},
 		{
 			name: "llm-finetune-hetero",
@@ -58,6 +68,7 @@ func (s *seeder) primaryTraining(ctx context.Context, region string) error {
 			outputKey: healthy,
 			tags:      tags("genai", "cc-1313"),
 			status:    StatusPass, why: "heterogeneous groups are all NVMe (volume N/A); output uses an enabled CMK",
+			access: accessGranted,
 		},
 	}
 	return s.createTrainingJobs(ctx, region, specs)
@@ -71,6 +82,7 @@ func (s *seeder) secondaryTraining(ctx context.Context, region string) error {
 		resources: single(smtypes.TrainingInstanceTypeMlM5Xlarge, 1, s.m.key(KeySecondary)),
 		tags:      tags("ml-platform-eu", "cc-1101"),
 		status:    StatusFail, why: "volume uses an enabled CMK but output has no KmsKeyId",
+		access: accessGranted,
 	}})
 }
 
@@ -80,9 +92,13 @@ func (s *seeder) createTrainingJobs(ctx context.Context, region string, specs []
 	for _, j := range specs {
 		rc := j.resources
 		rc.VolumeSizeInGB = aws.Int32(50)
+		role := s.roleARN()
+		if j.role != "" {
+			role = s.m.RoleARN(j.role)
+		}
 		in := &sagemaker.CreateTrainingJobInput{
 			TrainingJobName: aws.String(j.name),
-			RoleArn:         aws.String(s.roleARN()),
+			RoleArn:         aws.String(role),
 			AlgorithmSpecification: &smtypes.AlgorithmSpecification{
 				TrainingImage:     aws.String("683313688378.dkr.ecr." + region + ".amazonaws.com/sagemaker-xgboost:1.7-1"),
 				TrainingInputMode: smtypes.TrainingInputModeFile,
@@ -94,7 +110,7 @@ func (s *seeder) createTrainingJobs(ctx context.Context, region string, specs []
 					S3Uri:      aws.String(out + "/datasets/" + j.name + "/train/"),
 				}},
 			}},
-			OutputDataConfig:  &smtypes.OutputDataConfig{S3OutputPath: aws.String(out + "/training-output/")},
+			OutputDataConfig:  &smtypes.OutputDataConfig{S3OutputPath: aws.String(out + cmp.Or(j.outputPrefix, "/training-output/"))},
 			ResourceConfig:    &rc,
 			StoppingCondition: &smtypes.StoppingCondition{MaxRuntimeInSeconds: aws.Int32(3600)},
 			Tags:              j.tags,
@@ -106,6 +122,7 @@ func (s *seeder) createTrainingJobs(ctx context.Context, region string, specs []
 			return fmt.Errorf("demo: create training job %s in %s: %w", j.name, region, err)
 		}
 		s.m.expect(KindTrainingJob, region, j.name, j.status, j.why)
+		s.m.expectAccess(KindTrainingJob, region, j.name, j.access)
 	}
 	return nil
 }
