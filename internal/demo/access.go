@@ -34,7 +34,7 @@ var (
 // use (a Deny or a condition narrowing the role does not matter here).
 func onlyRole(role string) verdict {
 	return verdict{StatusPass, "only " + role + ", the account root and the key administrator may use it",
-		[]string{"only the 1 execution roles of the protected resources"}}
+		[]string{"only the 1 execution role of the protected resources"}}
 }
 
 // expectAccess records a resource's expected <kind>.key-access verdict.

@@ -39,7 +39,7 @@ func (s *seeder) primaryAccessCases(ctx context.Context, region string) error {
 		key: keySpec{name: KeyNoDelegation, description: "Actuarial reserving models (hand-written key policy)", owner: "actuarial",
 			costCenter: "cc-1616", policy: policyDocument{Version: "2012-10-17", Statement: []statement{s.adminStatement()}},
 			executionRole: true, leastPrivilege: verdict{StatusPass, "only the key administrator may use it",
-				[]string{"only the 1 execution roles of the protected resources"}}},
+				[]string{"only the 1 execution role of the protected resources"}}},
 		notebook: &notebookSpec{name: "actuarial-reserving-nb", tags: tags("actuarial", "cc-1616")},
 		access: func(arn string) verdict {
 			return verdict{StatusFail, "the key policy names only the key administrator and does not delegate to IAM, so the role's IAM policy does not count",
@@ -51,7 +51,7 @@ func (s *seeder) primaryAccessCases(ctx context.Context, region string) error {
 		key: keySpec{name: KeyDelegatedOnly, description: "Demand forecasting (default key policy)", owner: "supply-chain",
 			costCenter: "cc-1717", policy: policyDocument{Version: "2012-10-17", Statement: []statement{s.rootStatement(), s.adminStatement()}},
 			leastPrivilege: verdict{StatusPass, "only the account root and the key administrator may use it",
-				[]string{"only the 1 execution roles of the protected resources"}}},
+				[]string{"only the 1 execution role of the protected resources"}}},
 		notebook: &notebookSpec{name: "demand-forecast-nb", tags: tags("supply-chain", "cc-1717")},
 		access: func(arn string) verdict {
 			return verdict{StatusFail, "the key policy delegates to IAM (root) but " + RoleExecution + "'s IAM policy does not list the key",
@@ -70,7 +70,7 @@ func (s *seeder) primaryAccessCases(ctx context.Context, region string) error {
 		key: keySpec{name: KeySharedRoles, description: "Recommendations training data (shared with analytics and BI)", owner: "recsys",
 			costCenter: "cc-6006", policy: s.standardKeyPolicy(RoleRecsysTraining, RoleAnalytics, RoleBIExport),
 			leastPrivilege: verdict{StatusFail, "the key policy names three roles but only " + RoleRecsysTraining + " runs a workload on it",
-				[]string{"2 principals may use the key beyond the 1 execution roles of the resources it protects",
+				[]string{"2 principals may use the key beyond the 1 execution role of the resources it protects",
 					s.m.RoleARN(RoleAnalytics), s.m.RoleARN(RoleBIExport)}}},
 		training: &trainingSpec{name: "recsys-ranker-train", resources: single(smtypes.TrainingInstanceTypeMlM5Xlarge, 1, ""),
 			tags: tags("recsys", "cc-6006"), role: RoleRecsysTraining},

@@ -87,7 +87,7 @@ func keyAccessFinding() finding.Finding {
 // leastPrivilegeFinding is kms-key.least-privilege on sharedKey.
 func leastPrivilegeFinding(protects finding.Resource) finding.Finding {
 	f := keyFinding("kms-key.least-privilege", finding.Medium, sharedKey, "4 principals may use the key beyond the 1 "+
-		"execution roles of the resources it protects: * (kms:Decrypt, kms:GenerateDataKey; key policy statement "+
+		"execution role of the resources it protects: * (kms:Decrypt, kms:GenerateDataKey; key policy statement "+
 		"ViaS3InAccount (if kms:CallerAccount, kms:ViaService)); arn:aws:iam::111122223333:role/analytics (kms:CreateGrant, "+
 		"kms:Decrypt, kms:GenerateDataKey; key policy statement #4, key policy statement Use); arn:aws:iam::111122223333:role/etl "+
 		"(kms:Decrypt; grant "+etlGrant+"); arn:aws:iam::111122223333:role/reporting (kms:Decrypt; key policy statement #4)", protects)

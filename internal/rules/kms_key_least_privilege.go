@@ -70,8 +70,8 @@ func KeyLeastPrivilege() Rule {
 			}
 			f.Status, f.Message = finding.Error, "the key policy is least-privilege, but its grants could not be checked: "+reason
 		default:
-			f.Status, f.Message = finding.Pass, fmt.Sprintf("only the %d execution roles of the protected resources, the account root, "+
-				"administrators and service principals may use the key", len(roles))
+			f.Status, f.Message = finding.Pass, fmt.Sprintf("only the %s of the protected resources, the account root, "+
+				"administrators and service principals may use the key", count(len(roles), "execution role"))
 		}
 		return f
 	}
@@ -102,8 +102,8 @@ func excessMessage(ps []finding.KeyPrincipal, workloads int) string {
 	for i, p := range ps {
 		parts[i] = fmt.Sprintf("%s (%s; %s)", p.Principal, strings.Join(p.Actions, ", "), strings.Join(p.Sources, ", "))
 	}
-	return fmt.Sprintf("%d principals may use the key beyond the %d execution roles of the resources it protects: %s",
-		len(ps), workloads, strings.Join(parts, "; "))
+	return fmt.Sprintf("%s may use the key beyond the %s of the resources it protects: %s",
+		count(len(ps), "principal"), count(workloads, "execution role"), strings.Join(parts, "; "))
 }
 
 func principalNames(ps []finding.KeyPrincipal) string {
@@ -112,4 +112,12 @@ func principalNames(ps []finding.KeyPrincipal) string {
 		names[i] = p.Principal
 	}
 	return strings.Join(names, ", ")
+}
+
+// count writes "1 principal", "2 principals".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
