@@ -9,15 +9,28 @@ import (
 )
 
 // apiMaxPageSize is the API maximum MaxResults of Search and of the List
-// calls of the five estate kinds. The bound assumes a scanner uses it.
+// calls of the five estate kinds, and the maximum Limit of kms:ListGrants.
+// The bound assumes a scanner uses it.
 const apiMaxPageSize = 100
 
-// kmsCallsPerKey are the calls sagekey's key resolver makes once per
+// iamMaxPageSize is the largest MaxItems of
+// iam:GetAccountAuthorizationDetails.
+const iamMaxPageSize = 1000
+
+const (
+	describeModelOp = "sagemaker:DescribeModel"
+	listGrantsOp    = "kms:ListGrants"
+	iamDetailsOp    = "iam:GetAccountAuthorizationDetails"
+)
+
+// kmsCallsPerKey are the reads sagekey's key resolver makes once per
 // distinct customer-managed key in the scanning account
 // (internal/keys: resolver.go and resolver_inspect.go): DescribeKey, then
-// rotation, policy and one page of tags.
+// rotation, policy, one page of tags and, because the key-access checks
+// are selected by default (WithGrants), the key's grants. ListGrants is
+// last: a key with more than 100 grants needs more than one page.
 func kmsCallsPerKey() []string {
-	return []string{"kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "kms:ListResourceTags"}
+	return []string{"kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "kms:ListResourceTags", listGrantsOp}
 }
 
 // RegionCounts is the estate of one region, as the bound sees it.
@@ -28,13 +41,38 @@ type RegionCounts struct {
 	EndpointConfigs int
 	Endpoints       int
 	Clusters        int
+	// Models is the number of distinct models the region's endpoint
+	// configs (and transform jobs, of which the bench seeds none) name.
+	Models int
 }
 
 // BoundInput is what the lower bound is computed from.
 type BoundInput struct {
 	Regions      []RegionCounts
 	DistinctKeys int // distinct KMS keys referenced by the estate
+	// KeyGrants holds the number of grants of each distinct key that has
+	// any; the other keys have none. The bench creates none.
+	KeyGrants []int
+	// IAM is what iam:GetAccountAuthorizationDetails lists for the scanned
+	// account under sagekey's filter (roles, local and AWS-managed
+	// policies), measured after seeding; nil when no resource runs as a
+	// role, and the account's IAM is not read.
+	IAM *IAMListing
 }
+
+// IAMListing is what one account's GetAccountAuthorizationDetails returns
+// with the filter Role, LocalManagedPolicy, AWSManagedPolicy.
+type IAMListing struct {
+	Roles                int `json:"roles"`
+	LocalManagedPolicies int `json:"local_managed_policies"`
+	AWSManagedPolicies   int `json:"aws_managed_policies"`
+	// Responses is how many responses the emulator served at MaxItems
+	// 1000 to list it all.
+	Responses int `json:"responses"`
+}
+
+// Items is the number of entries the listing returns.
+func (l IAMListing) Items() int { return l.Roles + l.LocalManagedPolicies + l.AWSManagedPolicies }
 
 // BoundLine is one term of a lower bound, with the calls actually observed
 // for the same operations beside it.
@@ -60,17 +98,20 @@ type LowerBound struct {
 // FirstScanBound is the bound for a scan with nothing cached: every listing
 // page at the API maximum page size, a Describe for each resource whose key
 // fields no listing returns, a ListTags for each resource whose Describe
-// does not return tags, one page per other listing question, the per-key KMS
-// reads and the identity check.
+// does not return tags, one page per other listing question, one
+// DescribeModel per distinct model the endpoint configs serve (their
+// execution roles), the per-key KMS reads, the account's IAM listing and
+// the identity check.
 func FirstScanBound(in BoundInput, observed Counts) LowerBound {
 	return lowerBound("first scan", in, observed, false)
 }
 
 // RescanBound is the bound for a re-scan of an unchanged estate by a
 // scanner that caches immutable records: endpoint configs are not described
-// again and training jobs cost one Search page per region (nothing created
-// since the watermark). Notebooks, endpoints and clusters are mutable and
-// described again; tags are mutable and read again.
+// again, so neither are their models, and training jobs cost one Search page
+// per region (nothing created since the watermark). Notebooks, endpoints
+// and clusters are mutable and described again; tags are mutable and read
+// again; keys, grants and IAM policies can change and are read again.
 func RescanBound(in BoundInput, observed Counts) LowerBound {
 	return lowerBound("re-scan", in, observed, true)
 }
@@ -102,7 +143,8 @@ func lowerBound(phase string, in BoundInput, observed Counts, rescan bool) Lower
 	search := BoundLine{Label: "sagemaker:Search (training jobs)"}
 	if rescan {
 		search.Calls = len(in.Regions)
-		search.Derivation = fmt.Sprintf("1 page × %d regions (CreationTime > watermark: nothing new)", len(in.Regions))
+		search.Derivation = fmt.Sprintf("1 page × %d regions (CreationTime > watermark: nothing new); sagekey searches again from an hour "+
+			"before the last scan (Search's index lags), so it pages again every job the bench seeded minutes earlier", len(in.Regions))
 	} else {
 		search.Calls, search.Derivation = pagesPerRegion(in.Regions, training)
 	}
@@ -154,9 +196,15 @@ func lowerBound(phase string, in BoundInput, observed Counts, rescan bool) Lower
 
 	b.Lines = append(b.Lines, otherListingsLine(observed, counted))
 
+	add(describeModelLine(in, configs, endpoints, rescan), describeModelOp)
 	for _, op := range kmsCallsPerKey() {
-		add(BoundLine{Label: op, Calls: in.DistinctKeys, Derivation: fmt.Sprintf("1 per distinct key × %d keys referenced", in.DistinctKeys)}, op)
+		line := BoundLine{Label: op, Calls: in.DistinctKeys, Derivation: fmt.Sprintf("1 per distinct key × %d keys referenced", in.DistinctKeys)}
+		if op == listGrantsOp {
+			line = listGrantsLine(in)
+		}
+		add(line, op)
 	}
+	add(iamLine(in.IAM), iamDetailsOp)
 	add(BoundLine{Label: "sts:GetCallerIdentity", Calls: 1, Derivation: "1 per scan (the account the findings belong to)"}, "sts:GetCallerIdentity")
 
 	for _, l := range b.Lines {
@@ -165,8 +213,77 @@ func lowerBound(phase string, in BoundInput, observed Counts, rescan bool) Lower
 	if rest := outsideLine(observed, counted); rest.Observed > 0 {
 		b.Lines = append(b.Lines, rest)
 	}
-	b.Notes = pageSizeNotes(observed)
+	b.Notes = append(pageSizeNotes(observed), listGrantsNotes(observed)...)
 	return b
+}
+
+// describeModelLine charges the execution roles of the endpoint configs'
+// models. sagekey's collectors read each model once per scan and region
+// (internal/collect/sagemaker/roles.go, modelRoles, shared by the hosting,
+// transform-job and pipeline collectors), and endpoints take their config's
+// roles from the config cache (endpoint.go fromConfig), never from a model.
+// On a re-scan the configs are reused from the store with the roles an
+// earlier scan recorded (hosting.go configCache.remember), and the
+// re-described endpoints find them there, so no model is read again.
+func describeModelLine(in BoundInput, configs, endpoints []int, rescan bool) BoundLine {
+	models := 0
+	terms := make([]string, len(in.Regions))
+	for i, r := range in.Regions {
+		models += r.Models
+		terms[i] = fmt.Sprintf("%s %d", r.Region, r.Models)
+	}
+	line := BoundLine{Label: describeModelOp + " (execution roles)"}
+	if rescan {
+		line.Derivation = fmt.Sprintf("0: the %d endpoint configs are reused from the store with their execution roles, and the %d endpoints "+
+			"(described again) take theirs from those configs; a model is read only for a config described again; no transform jobs seeded",
+			total(configs), total(endpoints))
+		return line
+	}
+	line.Calls = models
+	line.Derivation = fmt.Sprintf("1 per distinct model (cached per scan and region) × %d models served by %d endpoint configs (%s); "+
+		"the %d endpoints take their config's roles; no transform jobs seeded", models, total(configs), strings.Join(terms, " + "), total(endpoints))
+	return line
+}
+
+// listGrantsLine charges one ListGrants page per distinct key, and one more
+// per further 100 grants of a key (Limit 100, the API maximum).
+func listGrantsLine(in BoundInput) BoundLine {
+	extra, withGrants := 0, 0
+	for _, g := range in.KeyGrants {
+		if g > 0 {
+			withGrants++
+			extra += pages(g) - 1
+		}
+	}
+	line := BoundLine{Label: listGrantsOp, Calls: in.DistinctKeys + extra}
+	if withGrants == 0 {
+		line.Derivation = fmt.Sprintf("1 page per distinct key × %d keys referenced (none has grants; a key with g > %d grants needs ceil(g/%d) pages)",
+			in.DistinctKeys, apiMaxPageSize, apiMaxPageSize)
+	} else {
+		line.Derivation = fmt.Sprintf("1 page per distinct key × %d keys + %d more pages for the %d keys with more than %d grants (ceil(g/%d) pages each)",
+			in.DistinctKeys, extra, withGrants, apiMaxPageSize, apiMaxPageSize)
+	}
+	return line
+}
+
+// iamLine charges the account's one IAM listing: sagekey reads the roles
+// resources run as, with their policies, in one paginated
+// GetAccountAuthorizationDetails per scanned account (IAM is global), at
+// 1000 items a page, assuming MaxItems counts roles and policies together.
+func iamLine(l *IAMListing) BoundLine {
+	line := BoundLine{Label: iamDetailsOp}
+	if l == nil {
+		line.Derivation = "0: no resource runs as a role, so no account's IAM is read"
+		return line
+	}
+	line.Calls = pagesOf(l.Items(), iamMaxPageSize)
+	line.Derivation = fmt.Sprintf("1 scanned account × max(1, ceil((%d roles + %d local + %d AWS-managed policies)/%d)) pages; "+
+		"moto, asked after seeding, served these %d items in %d response%s",
+		l.Roles, l.LocalManagedPolicies, l.AWSManagedPolicies, iamMaxPageSize, l.Items(), l.Responses, plural(l.Responses, "", "s"))
+	if l.Responses < line.Calls {
+		line.Derivation += " (moto ignores MaxItems: AWS would page them)"
+	}
+	return line
 }
 
 // pagesPerRegion is Σ over regions of ceil(n/100), at least 1: an empty
@@ -185,11 +302,14 @@ func pagesPerRegion(regions []RegionCounts, counts []int) (int, string) {
 	return calls, strings.Join(terms, " + ")
 }
 
-func pages(n int) int {
+func pages(n int) int { return pagesOf(n, apiMaxPageSize) }
+
+// pagesOf is ceil(n/size), at least 1.
+func pagesOf(n, size int) int {
 	if n <= 0 {
 		return 1
 	}
-	return (n + apiMaxPageSize - 1) / apiMaxPageSize
+	return (n + size - 1) / size
 }
 
 func total(counts []int) int {
@@ -233,7 +353,7 @@ func otherListingsLine(observed Counts, counted map[string]bool) BoundLine {
 	perOp := map[string]int{}
 	calls := map[string]int{}
 	for _, q := range observed.Queries {
-		if isEstateListing(q) {
+		if isEstateListing(q) || q.Operation == listGrantsOp { // ListGrants is charged per key
 			continue
 		}
 		perOp[q.Operation]++
@@ -292,6 +412,38 @@ func pageSizeNotes(observed Counts) []string {
 			op, strings.Join(words, " and "), apiMaxPageSize))
 	}
 	return notes
+}
+
+// listGrantsNotes reports ListGrants requests sent with a Limit below the
+// API maximum (or none, which gets KMS's default of 50 grants a page): for a
+// key with more grants than that, they cost pages the bound does not allow.
+func listGrantsNotes(observed Counts) []string {
+	var sizes []int
+	for _, q := range observed.Queries {
+		if q.Operation != listGrantsOp {
+			continue
+		}
+		for _, n := range q.MaxResults {
+			if n < apiMaxPageSize && !slices.Contains(sizes, n) {
+				sizes = append(sizes, n)
+			}
+		}
+	}
+	if len(sizes) == 0 {
+		return nil
+	}
+	slices.Sort(sizes)
+	var words []string
+	for _, n := range sizes {
+		if n == 0 {
+			words = append(words, "no Limit (KMS's default page is 50 grants)")
+		} else {
+			words = append(words, "Limit="+strconv.Itoa(n))
+		}
+	}
+	return []string{fmt.Sprintf("the scan sent %s with %s; the bound uses the API maximum of %d grants a page, "+
+		"so a key with more grants than the page size would cost the scan pages the bound does not allow",
+		listGrantsOp, strings.Join(words, " and "), apiMaxPageSize)}
 }
 
 func plural(n int, one, many string) string {

@@ -9,11 +9,12 @@ func TestLowerBounds(t *testing.T) {
 	t.Parallel()
 	threeRegions := BoundInput{
 		Regions: []RegionCounts{
-			{Region: "us-east-1", TrainingJobs: 1667, Notebooks: 100, EndpointConfigs: 100, Endpoints: 34, Clusters: 7},
-			{Region: "eu-west-1", TrainingJobs: 1667, Notebooks: 100, EndpointConfigs: 100, Endpoints: 33, Clusters: 7},
-			{Region: "ap-southeast-2", TrainingJobs: 1666, Notebooks: 100, EndpointConfigs: 100, Endpoints: 33, Clusters: 6},
+			{Region: "us-east-1", TrainingJobs: 1667, Notebooks: 100, EndpointConfigs: 100, Endpoints: 34, Clusters: 7, Models: 34},
+			{Region: "eu-west-1", TrainingJobs: 1667, Notebooks: 100, EndpointConfigs: 100, Endpoints: 33, Clusters: 7, Models: 33},
+			{Region: "ap-southeast-2", TrainingJobs: 1666, Notebooks: 100, EndpointConfigs: 100, Endpoints: 33, Clusters: 6, Models: 33},
 		},
 		DistinctKeys: 50,
+		IAM:          &IAMListing{Roles: 2, LocalManagedPolicies: 1, Responses: 1},
 	}
 	// Questions about kinds the estate leaves empty: ListDomains per region
 	// and ListJobs for two categories per region.
@@ -40,7 +41,23 @@ func TestLowerBounds(t *testing.T) {
 			name:      "one empty region costs one page per listing, the identity and nothing else",
 			in:        BoundInput{Regions: []RegionCounts{{Region: "us-east-1"}}},
 			wantTotal: 1 + 4 + 1, // Search, four List calls, GetCallerIdentity
-			wantLines: map[string]int{"sagemaker:Search (training jobs)": 1, "sagemaker:ListClusters": 1, "sagemaker:ListTags": 0, "kms:DescribeKey": 0},
+			wantLines: map[string]int{
+				"sagemaker:Search (training jobs)": 1, "sagemaker:ListClusters": 1, "sagemaker:ListTags": 0, "kms:DescribeKey": 0,
+				"kms:ListGrants": 0, "sagemaker:DescribeModel (execution roles)": 0, iamDetailsOp: 0,
+			},
+		},
+		{
+			name: "grants beyond 100 a key and IAM items beyond 1000 cost more pages",
+			in: BoundInput{
+				Regions:      []RegionCounts{{Region: "us-east-1", Notebooks: 1}},
+				DistinctKeys: 3,
+				KeyGrants:    []int{100, 101, 250}, // 1, 2 and 3 pages
+				IAM:          &IAMListing{Roles: 300, LocalManagedPolicies: 200, AWSManagedPolicies: 1485, Responses: 1},
+			},
+			// Search, four List, 1 Describe + 1 ListTags, 4 × 3 other KMS
+			// reads, 6 ListGrants, ceil(1985/1000) = 2 IAM pages, STS.
+			wantTotal: 1 + 4 + 2 + 12 + 6 + 2 + 1,
+			wantLines: map[string]int{"kms:ListGrants": 6, "kms:GetKeyPolicy": 3, iamDetailsOp: 2},
 		},
 		{
 			name: "page boundaries: 100 fit one page, 101 need two",
@@ -56,28 +73,36 @@ func TestLowerBounds(t *testing.T) {
 			in:      threeRegions,
 			queries: others,
 			// Search 3×17 + 4 List × 3 regions + Describe (300+300+100+20)
-			// + ListTags 720 + 9 other queries + 4 KMS × 50 + 1 STS.
-			wantTotal: 51 + 12 + 720 + 720 + 9 + 200 + 1,
+			// + ListTags 720 + 9 other queries + 100 DescribeModel + 5 KMS
+			// × 50 + 1 IAM page + 1 STS.
+			wantTotal: 51 + 12 + 720 + 720 + 9 + 100 + 250 + 1 + 1,
 			wantLines: map[string]int{
 				"sagemaker:Search (training jobs)":                          51,
 				"sagemaker:DescribeEndpointConfig":                          300,
 				"sagemaker:ListTags":                                        720,
 				"other List/Search queries (kinds the estate leaves empty)": 9,
+				"sagemaker:DescribeModel (execution roles)":                 100,
 				"kms:GetKeyPolicy":                                          50,
+				"kms:ListGrants":                                            50,
+				iamDetailsOp:                                                1,
 			},
 		},
 		{
-			name:    "re-scan of the default estate skips endpoint configs and pages training jobs once",
+			name:    "re-scan of the default estate skips endpoint configs and their models and pages training jobs once",
 			in:      threeRegions,
 			queries: others,
 			rescan:  true,
-			// Search 3 + 12 + Describe (300+100+20) + 720 + 9 + 200 + 1.
-			wantTotal: 3 + 12 + 420 + 720 + 9 + 200 + 1,
+			// Search 3 + 12 + Describe (300+100+20) + 720 + 9 + 5 KMS × 50
+			// + 1 IAM page + 1 STS; no DescribeModel.
+			wantTotal: 3 + 12 + 420 + 720 + 9 + 250 + 1 + 1,
 			wantLines: map[string]int{
-				"sagemaker:Search (training jobs)":   3,
-				"sagemaker:DescribeEndpointConfig":   0,
-				"sagemaker:DescribeNotebookInstance": 300,
-				"sagemaker:ListTags":                 720,
+				"sagemaker:Search (training jobs)":          3,
+				"sagemaker:DescribeEndpointConfig":          0,
+				"sagemaker:DescribeModel (execution roles)": 0,
+				"sagemaker:DescribeNotebookInstance":        300,
+				"sagemaker:ListTags":                        720,
+				"kms:ListGrants":                            50,
+				iamDetailsOp:                                1,
 			},
 		},
 	}
@@ -142,6 +167,57 @@ func TestLowerBoundComparesWithObservedCalls(t *testing.T) {
 	}
 	if len(b.Notes) != 1 || !strings.Contains(b.Notes[0], "sagemaker:ListEndpointConfigs with no MaxResults") {
 		t.Errorf("notes = %q, want one about ListEndpointConfigs' page size", b.Notes)
+	}
+}
+
+// TestLowerBoundChargesListGrantsPerKey: ListGrants is one question per key
+// (its KeyId differs), charged on its own line, never as another kind's
+// listing; a request without Limit gets a note.
+func TestLowerBoundChargesListGrantsPerKey(t *testing.T) {
+	t.Parallel()
+	in := BoundInput{Regions: []RegionCounts{{Region: "r"}}, DistinctKeys: 2}
+	observed := Counts{
+		Calls: map[string]int{listGrantsOp: 2, describeModelOp: 1, iamDetailsOp: 1},
+		Queries: []ListQuery{
+			{Operation: listGrantsOp, Region: "r", Params: `{"KeyId":"a"}`, Calls: 1, MaxResults: []int{0}},
+			{Operation: listGrantsOp, Region: "r", Params: `{"KeyId":"b"}`, Calls: 1, MaxResults: []int{0}},
+		},
+	}
+	b := FirstScanBound(in, observed)
+	for _, l := range b.Lines {
+		switch l.Label {
+		case listGrantsOp:
+			if l.Calls != 2 || l.Observed != 2 {
+				t.Errorf("ListGrants line: bound %d, observed %d; want 2 and 2", l.Calls, l.Observed)
+			}
+		case "other List/Search queries (kinds the estate leaves empty)":
+			if l.Calls != 0 || l.Observed != 0 {
+				t.Errorf("other listings: bound %d, observed %d; want ListGrants left out", l.Calls, l.Observed)
+			}
+		case "sagemaker:DescribeModel (execution roles)":
+			// No endpoint config: the one DescribeModel is over the bound
+			// of this line, yet counted here, not outside the bound.
+			if l.Calls != 0 || l.Observed != 1 {
+				t.Errorf("DescribeModel line: bound %d, observed %d; want 0 and 1", l.Calls, l.Observed)
+			}
+		case iamDetailsOp:
+			if l.Calls != 0 || l.Observed != 1 || !strings.Contains(l.Derivation, "no resource runs as a role") {
+				t.Errorf("IAM line: bound %d, observed %d (%s); want 0 and 1", l.Calls, l.Observed, l.Derivation)
+			}
+		case "calls to operations outside the bound":
+			t.Errorf("calls outside the bound: %v", l.Details)
+		}
+	}
+	if len(b.Notes) != 1 || !strings.Contains(b.Notes[0], "kms:ListGrants with no Limit") {
+		t.Errorf("notes = %q, want one about ListGrants' page size", b.Notes)
+	}
+}
+
+func TestParseListingDropsKMSPaging(t *testing.T) {
+	t.Parallel()
+	q := parseListing([]byte(`{"KeyId":"k","Limit":100,"Marker":"m"}`))
+	if q.params != `{"KeyId":"k"}` || q.maxResults != 100 {
+		t.Errorf("parsed %+v, want params {\"KeyId\":\"k\"} and page size 100", q)
 	}
 }
 

@@ -46,6 +46,7 @@ func ParseConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.IntVar(&cfg.Estate.EndpointConfigs, "endpoint-configs", 300, "endpoint configs to seed")
 	fs.IntVar(&cfg.Estate.Endpoints, "endpoints", 100, "endpoints to seed (each runs one of its region's endpoint configs)")
 	fs.IntVar(&cfg.Estate.Clusters, "clusters", 20, "HyperPod clusters to seed")
+	fs.IntVar(&cfg.Estate.Models, "models", 100, "SageMaker models to seed; each region's endpoint configs cycle through its models")
 	fs.IntVar(&cfg.Estate.Keys, "keys", 50, "customer-managed KMS keys to seed; half the resources of each region use one of that region's keys")
 	fs.StringVar(&regions, "regions", "us-east-1,eu-west-1,ap-southeast-2", "comma-separated regions; the estate is spread evenly over them")
 	fs.DurationVar(&cfg.Latency, "latency", 20*time.Millisecond, "latency the proxy adds to every request")

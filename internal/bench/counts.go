@@ -27,18 +27,21 @@ type Counts struct {
 
 // ListQuery is one distinct List or Search request, ignoring paging: every
 // page of one listing is the same question. The lower bound charges one page
-// for each question about a kind the estate leaves empty.
+// for each question about a kind the estate leaves empty; kms:ListGrants
+// (one question per key) is charged per key, and kept here for its page
+// sizes.
 type ListQuery struct {
 	Operation string `json:"operation"`
 	Region    string `json:"region"`
 	// Resource is Search's Resource parameter (e.g. "TrainingJob").
 	Resource string `json:"resource,omitempty"`
-	// Params is the request body as canonical JSON without NextToken and
-	// MaxResults.
+	// Params is the request body as canonical JSON without its paging
+	// fields (NextToken and MaxResults; KMS's Marker and Limit).
 	Params string `json:"params"`
 	Calls  int    `json:"calls"`
-	// MaxResults lists the distinct page sizes the scanner asked for; 0
-	// means it sent none and got the service default.
+	// MaxResults lists the distinct page sizes (MaxResults, or KMS's Limit)
+	// the scanner asked for; 0 means it sent none and got the service
+	// default.
 	MaxResults []int `json:"max_results"`
 }
 
@@ -171,14 +174,17 @@ func parseListing(body []byte) *parsedListing {
 		return &parsedListing{params: string(body)}
 	}
 	out := &parsedListing{}
-	if n, ok := fields["MaxResults"].(float64); ok {
-		out.maxResults = int(n)
+	for _, size := range []string{"MaxResults", "Limit"} { // Limit: KMS
+		if n, ok := fields[size].(float64); ok {
+			out.maxResults = int(n)
+		}
 	}
 	if r, ok := fields["Resource"].(string); ok {
 		out.resource = r
 	}
-	delete(fields, "NextToken")
-	delete(fields, "MaxResults")
+	for _, paging := range []string{"NextToken", "MaxResults", "Marker", "Limit"} {
+		delete(fields, paging)
+	}
 	canonical, err := json.Marshal(fields) // map keys are sorted
 	if err != nil {
 		canonical = body

@@ -22,7 +22,7 @@ func TestNaiveBaselineAgainstMoto(t *testing.T) {
 	ctx := context.Background()
 	est, err := PlanEstate(EstateSpec{
 		Regions:      []string{"us-east-1", "eu-west-1"},
-		TrainingJobs: 30, Notebooks: 4, EndpointConfigs: 4, Endpoints: 2, Clusters: 1, Keys: 3,
+		TrainingJobs: 30, Notebooks: 4, EndpointConfigs: 4, Endpoints: 2, Clusters: 1, Keys: 3, Models: 2,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +34,16 @@ func TestNaiveBaselineAgainstMoto(t *testing.T) {
 	}
 	if n := len(seeded.KeyARNs["us-east-1"]) + len(seeded.KeyARNs["eu-west-1"]); n != 3 {
 		t.Fatalf("seeded %d keys, want 3", n)
+	}
+	// The two roles and their one customer-managed policy, listed as
+	// sagekey lists them; moto loads no AWS-managed policy by default.
+	if want := (IAMListing{Roles: 2, LocalManagedPolicies: 1, Responses: 1}); seeded.IAM != want {
+		t.Errorf("IAM listing %+v, want %+v", seeded.IAM, want)
+	}
+	for role, arn := range seeded.RoleARNs {
+		if arn != "arn:aws:iam::"+seeded.Account+":role/"+benchRoleNames[role] {
+			t.Errorf("role %d ARN %q", role, arn)
+		}
 	}
 
 	ps := proxyTo(t, srv.URL(), ProxyOptions{})

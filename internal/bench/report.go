@@ -43,6 +43,7 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	writeVerdicts(p, "throttled full re-scan (c) vs first scan (a)", r.ThrottledVerdicts)
 	writeVerdicts(p, "re-scan (b) vs first scan (a), for information", r.RescanVerdicts)
+	writeKeyAccess(p, r.KeyAccess)
 	if len(r.Warnings) > 0 {
 		p.line("== Warnings ==")
 		for _, w := range r.Warnings {
@@ -57,8 +58,8 @@ func WriteText(w io.Writer, r *Result) error {
 func writeHeader(p *printer, r *Result) {
 	s := r.Estate.Spec
 	p.line("sagekey benchmark")
-	p.line("  estate        %d training jobs, %d notebook instances, %d endpoint configs, %d endpoints, %d clusters, %d KMS keys",
-		s.TrainingJobs, s.Notebooks, s.EndpointConfigs, s.Endpoints, s.Clusters, s.Keys)
+	p.line("  estate        %d training jobs, %d notebook instances, %d endpoint configs, %d endpoints, %d clusters, %d KMS keys, %d models, %d IAM roles",
+		s.TrainingJobs, s.Notebooks, s.EndpointConfigs, s.Endpoints, s.Clusters, s.Keys, s.Models, len(benchRoleNames))
 	p.line("  regions       %s (spread evenly)", strings.Join(s.Regions, ", "))
 	var keyed []string
 	for _, k := range EstateKinds() {
@@ -66,6 +67,16 @@ func writeHeader(p *printer, r *Result) {
 	}
 	p.line("  with a CMK    %s; %d distinct keys referenced (endpoints are judged through their config)",
 		strings.Join(keyed, ", "), r.Estate.DistinctKeysReferenced)
+	var denied []string
+	for _, k := range EstateKinds() {
+		denied = append(denied, fmt.Sprintf("%s %d", k, r.Estate.WithoutKMS[k]))
+	}
+	p.line("  roles         %s (may use the keys) and %s (no KMS permission): %s run as the latter;",
+		benchRoleNames[RoleWithKMS], benchRoleNames[RoleWithoutKMS], strings.Join(denied, ", "))
+	p.line("                endpoint configs run as their model's role (%d models), endpoints as their config's", s.Models)
+	iam := r.Estate.IAM
+	p.line("  IAM listing   %d roles, %d local and %d AWS-managed policies in %d GetAccountAuthorizationDetails response%s from moto",
+		iam.Roles, iam.LocalManagedPolicies, iam.AWSManagedPolicies, iam.Responses, plural(iam.Responses, "", "s"))
 	p.line("  seeded in     %.1fs (%d concurrent SDK calls straight to moto, not measured)", r.Estate.SeedSeconds, seedConcurrency)
 	p.line("  proxy         latency %s per request; throttling %g %% in phases a, b, d and %g %% in phase c (seed %d);",
 		r.Config.Latency, r.Config.ThrottlePercent, r.Config.ThrottleRescanPercent, r.Config.Seed)
@@ -155,6 +166,19 @@ func writeVerdicts(p *printer, title string, v VerdictComparison) {
 	}
 	if v.Missing > len(v.OnlyInBaseline) || v.Extra > len(v.OnlyInOther) {
 		p.line("    (%d missing and %d extra in all)", v.Missing, v.Extra)
+	}
+	p.line("")
+}
+
+func writeKeyAccess(p *printer, c KeyAccessCheck) {
+	p.line("== Key access: first scan (a) vs the seeded roles ==")
+	p.line("  %s", c.describe())
+	for _, m := range c.Examples {
+		got := m.Got
+		if got == "" {
+			got = "no finding"
+		}
+		p.line("    %s %s/%s: want %s, got %s %s", m.Kind, m.Region, m.Name, m.Want, got, m.Message)
 	}
 	p.line("")
 }

@@ -33,6 +33,9 @@ type Result struct {
 	// RescanVerdicts compares phase b with phase a (information only).
 	ThrottledVerdicts VerdictComparison `json:"throttled_verdicts"`
 	RescanVerdicts    VerdictComparison `json:"rescan_verdicts"`
+	// KeyAccess checks the first scan's <kind>.key-access verdicts against
+	// the roles the resources were seeded with.
+	KeyAccess KeyAccessCheck `json:"key_access"`
 
 	Ratios   Ratios   `json:"ratios"`
 	Targets  []Target `json:"targets"`
@@ -66,18 +69,22 @@ type EstateSummary struct {
 	Regions                []RegionCounts `json:"regions"`
 	Keyed                  map[string]int `json:"keyed"` // resources naming a key, by kind
 	DistinctKeysReferenced int            `json:"distinct_keys_referenced"`
-	SeedSeconds            float64        `json:"seed_seconds"`
-	bound                  BoundInput
+	// WithoutKMS counts the resources (by kind) running as the role that
+	// may not use any key; the others run as the role that may.
+	WithoutKMS map[string]int `json:"without_kms_role"`
+	// IAM is the account's IAM listing as moto served it after seeding.
+	IAM         IAMListing `json:"iam"`
+	SeedSeconds float64    `json:"seed_seconds"`
 }
 
-func summarizeEstate(est Estate, seedWall time.Duration) EstateSummary {
+func summarizeEstate(seeded *SeededEstate, seedWall time.Duration) EstateSummary {
 	s := EstateSummary{
-		Spec: est.Spec, Keyed: map[string]int{}, DistinctKeysReferenced: est.DistinctKeysReferenced(),
-		SeedSeconds: seedWall.Seconds(), bound: est.BoundInput(),
+		Spec: seeded.Spec, Regions: seeded.BoundInput().Regions, Keyed: map[string]int{}, WithoutKMS: map[string]int{},
+		DistinctKeysReferenced: seeded.DistinctKeysReferenced(), IAM: seeded.IAM, SeedSeconds: seedWall.Seconds(),
 	}
-	s.Regions = s.bound.Regions
 	for _, k := range EstateKinds() {
-		s.Keyed[k] = est.Keyed(k)
+		s.Keyed[k] = seeded.Keyed(k)
+		s.WithoutKMS[k] = seeded.RunningWithoutKMS(k)
 	}
 	return s
 }
@@ -113,8 +120,9 @@ func (r *Result) Passed() bool {
 
 // evaluate computes the bounds, comparisons, ratios and targets from the
 // phases.
-func (r *Result) evaluate(est Estate) {
-	in := est.BoundInput()
+func (r *Result) evaluate(seeded *SeededEstate) {
+	est := seeded.Estate
+	in := seeded.BoundInput()
 	if r.First != nil {
 		b := FirstScanBound(in, r.First.Counts)
 		r.FirstBound = &b
@@ -125,6 +133,7 @@ func (r *Result) evaluate(est Estate) {
 	}
 	r.ThrottledVerdicts = compareReportsOf(r.First, r.Throttled)
 	r.RescanVerdicts = compareReportsOf(r.First, r.Rescan)
+	r.KeyAccess = checkKeyAccessOf(r.First, est)
 	if r.First.OK() && r.Naive.OK() && r.First.Counts.Total() > 0 && r.First.Wall > 0 {
 		r.Ratios = Ratios{
 			Available: true,

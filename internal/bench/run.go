@@ -97,7 +97,7 @@ func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error)
 	r := &runner{cfg: cfg, work: work, sagekey: bin, proxy: ps, regions: cfg.Estate.Regions}
 	res := &Result{
 		Config:   resultConfig(cfg, bin, work),
-		Estate:   summarizeEstate(est, seedWall),
+		Estate:   summarizeEstate(seeded, seedWall),
 		Warnings: []string{},
 	}
 	phases := []struct {
@@ -132,7 +132,7 @@ func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error)
 		log.Info("phase finished", "phase", ph.name, "wall", p.Wall.Round(time.Millisecond),
 			"calls", p.Counts.Total(), "exit", p.ExitCode, "failed", !p.OK())
 	}
-	res.evaluate(est)
+	res.evaluate(seeded)
 	return res, nil
 }
 

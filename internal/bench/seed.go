@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -15,10 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"golang.org/x/sync/errgroup"
 )
-
-// benchModel is the model every endpoint config variant serves: moto
-// requires variants to name an existing model.
-const benchModel = "bench-model"
 
 // keySlotsSeeded is how many key references the seeder writes on a keyed
 // resource of kind (see the request shapes below). Endpoints carry none of
@@ -41,13 +38,31 @@ type SeededEstate struct {
 	Account string
 	// KeyARNs holds each region's keys, indexed like PlannedResource.KeyIndex.
 	KeyARNs map[string][]string
+	// RoleARNs are the execution roles, indexed by RoleWithKMS and
+	// RoleWithoutKMS.
+	RoleARNs [len(benchRoleNames)]string
+	// IAM is what GetAccountAuthorizationDetails lists after seeding.
+	IAM IAMListing
+}
+
+// BoundInput is the planned estate's bound input plus what the emulator
+// told: the account's IAM listing, which a scan reads when any resource
+// runs as a role.
+func (s *SeededEstate) BoundInput() BoundInput {
+	in := s.Estate.BoundInput()
+	if s.NamesRoles() {
+		l := s.IAM
+		in.IAM = &l
+	}
+	return in
 }
 
 // Seed creates est through the AWS SDK with at most concurrency requests in
 // flight. cfgFor returns the SDK configuration for a region (pointing at
-// moto directly, not through the proxy: seeding is not measured). Keys come
-// first, then the model and endpoint configs, then everything that refers to
-// them; each stage runs its requests concurrently.
+// moto directly, not through the proxy: seeding is not measured). IAM roles
+// and keys come first, then the models and endpoint configs, then
+// everything that refers to them; each stage runs its requests
+// concurrently. Last, the account's IAM listing is measured.
 func Seed(ctx context.Context, cfgFor func(region string) aws.Config, est Estate, concurrency int, log *slog.Logger) (*SeededEstate, error) {
 	if len(est.Regions) == 0 {
 		return nil, fmt.Errorf("bench: seed: empty estate")
@@ -63,10 +78,12 @@ func Seed(ctx context.Context, cfgFor func(region string) aws.Config, est Estate
 	for _, r := range est.Regions {
 		s.out.KeyARNs[r.Region] = make([]string, r.Keys)
 	}
+	iamAPI := iam.NewFromConfig(cfgFor(est.Regions[0].Region)) // IAM is global
 	stages := []struct {
 		name string
 		fn   func(ctx context.Context, g *errgroup.Group)
 	}{
+		{"IAM roles", func(ctx context.Context, g *errgroup.Group) { g.Go(func() error { return s.seedIAM(ctx, iamAPI) }) }},
 		{"KMS keys", s.keys},
 		{"models", s.models},
 		{"endpoint configs", s.endpointConfigs},
@@ -81,6 +98,9 @@ func Seed(ctx context.Context, cfgFor func(region string) aws.Config, est Estate
 			return nil, fmt.Errorf("bench: seed %s: %w", st.name, err)
 		}
 		log.Info("seeded", "stage", st.name, "elapsed", time.Since(start).Round(time.Millisecond))
+	}
+	if s.out.IAM, err = measureIAM(ctx, iamAPI); err != nil {
+		return nil, fmt.Errorf("bench: seed: %w", err)
 	}
 	return s.out, nil
 }
@@ -117,11 +137,10 @@ func (s *seeder) keys(ctx context.Context, g *errgroup.Group) {
 
 func (s *seeder) models(ctx context.Context, g *errgroup.Group) {
 	for _, r := range s.out.Regions {
-		if r.Count(KindEndpointConfig) == 0 {
-			continue
-		}
 		sm := sagemaker.NewFromConfig(s.cfgFor(r.Region))
-		g.Go(func() error { return s.createModel(ctx, sm, r.Region) })
+		for _, m := range r.Models {
+			g.Go(func() error { return s.createModel(ctx, sm, r.Region, m) })
+		}
 	}
 }
 
@@ -133,7 +152,7 @@ func (s *seeder) endpointConfigs(ctx context.Context, g *errgroup.Group) {
 				EndpointConfigName: aws.String(c.Name),
 				ProductionVariants: []smtypes.ProductionVariant{{
 					VariantName:          aws.String("primary"),
-					ModelName:            aws.String(benchModel),
+					ModelName:            aws.String(r.Models[c.ModelIndex].Name),
 					InstanceType:         smtypes.ProductionVariantInstanceTypeMlM5Large, // EBS-backed
 					InitialInstanceCount: aws.Int32(1),
 					InitialVariantWeight: aws.Float32(1),
@@ -149,19 +168,18 @@ func (s *seeder) endpointConfigs(ctx context.Context, g *errgroup.Group) {
 	}
 }
 
-func (s *seeder) createModel(ctx context.Context, sm *sagemaker.Client, region string) error {
+// createModel creates a model running as its planned role: the endpoint
+// configs that serve it, and their endpoints, run as that role.
+func (s *seeder) createModel(ctx context.Context, sm *sagemaker.Client, region string, m PlannedModel) error {
 	_, err := sm.CreateModel(ctx, &sagemaker.CreateModelInput{
-		ModelName:        aws.String(benchModel),
-		ExecutionRoleArn: aws.String(s.roleARN()),
+		ModelName:        aws.String(m.Name),
+		ExecutionRoleArn: aws.String(s.out.RoleARNs[m.Role]),
 		PrimaryContainer: &smtypes.ContainerDefinition{
 			Image:        aws.String(s.image(region)),
-			ModelDataUrl: aws.String(s.bucket(region) + "/models/bench/model.tar.gz"),
+			ModelDataUrl: aws.String(s.bucket(region) + "/models/" + m.Name + "/model.tar.gz"),
 		},
 	})
-	if err != nil {
-		return fmt.Errorf("create model in %s: %w", region, err)
-	}
-	return nil
+	return wrapCreate(err, m.Name, region)
 }
 
 // rest creates the resources that only depend on keys and configs.
@@ -184,7 +202,7 @@ func (s *seeder) rest(ctx context.Context, g *errgroup.Group) {
 				_, err := sm.CreateNotebookInstance(ctx, &sagemaker.CreateNotebookInstanceInput{
 					NotebookInstanceName: aws.String(nb.Name),
 					InstanceType:         smtypes.InstanceTypeMlT3Medium,
-					RoleArn:              aws.String(s.roleARN()),
+					RoleArn:              aws.String(s.out.RoleARNs[nb.Role]),
 					VolumeSizeInGB:       aws.Int32(20),
 					KmsKeyId:             s.keyFor(r.Region, nb),
 					Tags:                 smTags(j),
@@ -211,7 +229,7 @@ func (s *seeder) trainingJob(region string, j int, job PlannedResource) *sagemak
 	key := s.keyFor(region, job)
 	return &sagemaker.CreateTrainingJobInput{
 		TrainingJobName: aws.String(job.Name),
-		RoleArn:         aws.String(s.roleARN()),
+		RoleArn:         aws.String(s.out.RoleARNs[job.Role]),
 		AlgorithmSpecification: &smtypes.AlgorithmSpecification{
 			TrainingImage:     aws.String(s.image(region)),
 			TrainingInputMode: smtypes.TrainingInputModeFile,
@@ -261,7 +279,7 @@ func (s *seeder) cluster(region string, j int, c PlannedResource) *sagemaker.Cre
 			InstanceGroupName: aws.String("workers"),
 			InstanceType:      smtypes.ClusterInstanceTypeMlM5Large,
 			InstanceCount:     aws.Int32(1),
-			ExecutionRole:     aws.String(s.roleARN()),
+			ExecutionRole:     aws.String(s.out.RoleARNs[c.Role]),
 			ThreadsPerCore:    aws.Int32(1),
 			LifeCycleConfig: &smtypes.ClusterLifeCycleConfig{
 				SourceS3Uri: aws.String("s3://sagemaker-hyperpod-lifecycle-" + region + "-" + s.out.Account + "/scripts/"),
@@ -280,12 +298,6 @@ func (s *seeder) keyFor(region string, res PlannedResource) *string {
 		return nil
 	}
 	return aws.String(s.out.KeyARNs[region][res.KeyIndex])
-}
-
-// roleARN is the execution role every resource claims; moto does not check
-// that it exists.
-func (s *seeder) roleARN() string {
-	return "arn:aws:iam::" + s.out.Account + ":role/SageMakerExecutionRole"
 }
 
 func (s *seeder) bucket(region string) string {

@@ -52,6 +52,10 @@ func (r *Result) targets() []Target {
 	}
 	ts = append(ts, same)
 
+	access := Target{Name: "first scan's key-access verdicts are those the seeded roles imply"}
+	access.Status, access.Detail = passIf(r.KeyAccess.OK()), r.KeyAccess.describe()
+	ts = append(ts, access)
+
 	for _, ph := range []struct {
 		id string
 		p  *PhaseResult

@@ -24,6 +24,7 @@ type ScanReport struct {
 type reportFinding struct {
 	CheckID  string `json:"check_id"`
 	Status   string `json:"status"`
+	Message  string `json:"message"`
 	Resource struct {
 		ARN string `json:"arn"`
 	} `json:"resource"`

@@ -25,6 +25,9 @@ func twoGrantPages(in *kms.ListGrantsInput) (*kms.ListGrantsOutput, error) {
 	if aws.ToString(in.KeyId) != testKeyARN {
 		return nil, fmt.Errorf("ListGrants KeyId %q, want the key ARN", aws.ToString(in.KeyId))
 	}
+	if aws.ToInt32(in.Limit) != 100 { // the API maximum: half the pages of the default 50
+		return nil, fmt.Errorf("ListGrants Limit %d, want 100", aws.ToInt32(in.Limit))
+	}
 	if in.Marker == nil {
 		return &kms.ListGrantsOutput{
 			Grants: []types.GrantListEntry{{

@@ -141,12 +141,16 @@ func tagsOf(ctx context.Context, client KMSAPI, arn string) (map[string]string, 
 	return tags, ""
 }
 
+// maxGrantsPage is ListGrants' largest page.
+const maxGrantsPage = 100
+
 // grantsOf reads every grant of the key, following pagination. As with
 // tags, a partial list is an error, never the key's grants: a grant missed
 // could be the one that lets a role use the key.
 func grantsOf(ctx context.Context, client KMSAPI, arn string) ([]Grant, string) {
 	grants := []Grant{} // not nil: read, and possibly none
-	p := kms.NewListGrantsPaginator(client, &kms.ListGrantsInput{KeyId: aws.String(arn)},
+	// Limit 100 is the API maximum; the default is 50 grants a page.
+	p := kms.NewListGrantsPaginator(client, &kms.ListGrantsInput{KeyId: aws.String(arn), Limit: aws.Int32(maxGrantsPage)},
 		func(o *kms.ListGrantsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
