@@ -68,7 +68,7 @@ func parsePipeline(definition string) (pipelineDef, error) {
 	}
 	p := &defParser{params: map[string]param{}, names: map[string]bool{}, modelSteps: map[string]any{},
 		stepOf: map[string]string{},
-		def: pipelineDef{slots: make([]inventory.Slot, 0), stepRoles: map[string][]string{}, stepModels: map[string][]string{}}}
+		def:    pipelineDef{slots: make([]inventory.Slot, 0), stepRoles: map[string][]string{}, stepModels: map[string][]string{}}}
 	if err := p.readParams(doc["Parameters"]); err != nil {
 		return pipelineDef{}, err
 	}
