@@ -20,7 +20,8 @@ import (
 
 // globalOptions are flags every command takes.
 type globalOptions struct {
-	logLevel string
+	logLevel  string
+	logFormat string
 }
 
 // Env is what commands take from the process: the streams and the clock
@@ -51,7 +52,7 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 		SilenceUsage:  true,
 		SilenceErrors: true, // printed once below, after mapping
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return setupLogging(g.logLevel, stderr)
+			return setupLogging(g.logLevel, g.logFormat, stderr)
 		},
 	}
 	root.SetArgs(args)
@@ -59,6 +60,7 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
+	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text, or json for log collectors")
 	root.AddCommand(newScanCommand(e), newChecksCommand(stdout), newVersionCommand(stdout),
 		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e), newRemediateCommand(e), newReportCommand(e), newTrailCommand(e))
 
@@ -82,12 +84,22 @@ func isCobraUsage(err error) bool {
 		strings.Contains(msg, "accepts ") || strings.HasPrefix(msg, "invalid argument")
 }
 
-func setupLogging(level string, stderr io.Writer) error {
+func setupLogging(level, format string, stderr io.Writer) error {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return usagef("--log-level: %v", err)
 	}
-	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l})))
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, opts)))
+	case "json":
+		// One JSON object per line, as log collectors (CloudWatch, Loki,
+		// Fluent Bit) parse them.
+		slog.SetDefault(slog.New(slog.NewJSONHandler(stderr, opts)))
+	default:
+		return usagef("--log-format: %q is not text or json", format)
+	}
 	return nil
 }
 

@@ -67,6 +67,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"history", "--format", "csv"},
 		{"frobnicate"},
 		{"--log-level", "loud", "version"},
+		{"--log-format", "yaml", "version"},
 	} {
 		if got := Run(context.Background(), args, io.Discard, io.Discard); got != ExitUsage {
 			t.Errorf("%v: exit %d, want %d", args, got, ExitUsage)
