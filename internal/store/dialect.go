@@ -23,6 +23,11 @@ type dialect struct {
 	// lockWriters serialises writers for the rest of tx: lifecycle updates
 	// read then write, and two scans saving at once must not interleave.
 	lockWriters func(ctx context.Context, tx *sql.Tx) error
+	// skipLocked ends a SELECT whose rows are about to be claimed, so
+	// concurrent claimers pass over each other's rows instead of waiting
+	// or taking them twice. SQLite needs none: its write lock, taken at
+	// BEGIN, already admits one claimer at a time.
+	skipLocked string
 }
 
 var sqliteDialect = dialect{
@@ -41,6 +46,7 @@ var postgresDialect = dialect{
 	name:        "postgres",
 	columnTypes: strings.NewReplacer("${ID}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "${INT64}", "BIGINT", "${BYTES}", "BYTEA"),
 	rebind:      dollarPlaceholders,
+	skipLocked:  " FOR UPDATE SKIP LOCKED",
 	lockWriters: func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writerLockID))
 		return err
