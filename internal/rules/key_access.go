@@ -69,14 +69,14 @@ type keyNeed struct {
 
 func judgeKeyAccess(c *Context, rule Rule, kind catalog.Kind, r inventory.Resource) finding.Finding {
 	f := rule.newFinding(resourceOf(r))
-	if r.RolesUnknown != "" {
-		f.Status, f.Message = finding.Error, "execution role could not be read: "+r.RolesUnknown
-		return f
-	}
 	needs, unverified, cmkSlots := keyNeeds(c, kind, r)
 	switch {
 	case cmkSlots == 0 && len(unverified) == 0:
+		// Whatever the role, there is no key of the customer's to use.
 		f.Status, f.Message = finding.NotApplicable, "no slot uses a customer-managed key"
+		return f
+	case r.RolesUnknown != "":
+		f.Status, f.Message = finding.Error, "execution role could not be read: "+r.RolesUnknown
 		return f
 	case len(needs) == 0 && len(unverified) == 0:
 		f.Status, f.Message = finding.NotApplicable, "the resource runs as no execution role"

@@ -110,6 +110,11 @@ func TestKeyAccess(t *testing.T) {
 			r.RolesUnknown = "model m1 no longer exists"
 			return r
 		}(), want: finding.Error, contains: []string{"model m1 no longer exists"}},
+		{name: "roles unknown but no customer-managed key to use", resource: func() *inventory.Resource {
+			r := trainingJob("alias/aws/sagemaker")
+			r.RolesUnknown = "model m1 no longer exists"
+			return r
+		}(), want: finding.NotApplicable, contains: []string{"no slot uses a customer-managed key"}},
 		{name: "no execution role", resource: trainingJob(exampleHealthyKey),
 			want: finding.NotApplicable, contains: []string{"no execution role"}},
 		{name: "only AWS-managed keys", resource: trainingJob("alias/aws/sagemaker", accessRoleA),
