@@ -12,8 +12,10 @@
 // policies and session policies are not recorded, so Allowed means "allowed
 // by the key policy, the grants and the role's own policies".
 //
-// The package is pure: no AWS SDK, no I/O. Policies are parsed and their
-// statements and conditions evaluated with internal/iampolicy.
+// The package is pure: no I/O, and it calls no AWS API (it imports no SDK
+// package itself; its Grant values come from internal/keys, like the rules'
+// keys do). Policies are parsed and their statements and conditions
+// evaluated with internal/iampolicy.
 package keyaccess
 
 import (
