@@ -19,6 +19,9 @@ const (
 	ComplianceDropped Kind = "compliance-dropped"
 	ScanFailed        Kind = "scan-failed"
 	NewGaps           Kind = "new-gaps"
+	// From CloudTrail (DetectTrail), not from comparing scans.
+	KMSDenialSpike    Kind = "kms-denial-spike"
+	KeyLifecycleEvent Kind = "key-lifecycle-event"
 )
 
 // Severities of the events that have no finding of their own. A failed
@@ -62,6 +65,19 @@ type Event struct {
 	// Gaps are the new gaps, one per account, region and service
 	// (NewGaps).
 	Gaps []inventory.Gap
+	// Denials is a day's KMS access denials on the key and Baseline the
+	// key's mean daily denials over the days before it (KMSDenialSpike).
+	Denials  int64
+	Baseline float64
+	// Principal is who made the call (KeyLifecycleEvent) or who was
+	// refused most often (KMSDenialSpike).
+	Principal string
+	// Action is the CloudTrail call ("kms:DisableKey", KeyLifecycleEvent;
+	// the most refused operation, KMSDenialSpike), EventID the CloudTrail
+	// event and Detail what the request asked for (trail.KeyEvent.Detail).
+	Action  string
+	EventID string
+	Detail  string
 	// Key is the idempotency key: the same kind, subject and run always
 	// give the same key.
 	Key string
