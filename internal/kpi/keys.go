@@ -55,9 +55,8 @@ func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 
-	uses := map[string]*cost.KeyUse{}
+	acc := newKeyUseSet()
 	known = map[string]keys.Key{}
-	var order []string
 	for _, id := range ids {
 		snap, err := src.Snapshot(ctx, id)
 		if err != nil {
@@ -67,39 +66,68 @@ func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string
 		for _, p := range byRun[id] {
 			wanted[p] = true
 		}
-		byARN := map[string]keys.Key{}
 		for _, k := range snap.Keys {
-			byARN[k.ARN] = k
 			known[strings.ToLower(k.ARN)] = k
 		}
-		for _, res := range snap.Inventory.Resources {
-			if !wanted[pair{res.Account, res.Region}] {
+		acc.add(snap, tag, func(account, region string) bool { return wanted[pair{account, region}] })
+	}
+	return acc.list(), known, nil
+}
+
+// SnapshotKeyUses is the keys one stored scan saw in use, with the
+// cost-center tags (under tag) of the resources using them: what the cost
+// estimate and the key gauges of sagekey serve need from the latest scan.
+func SnapshotKeyUses(snap store.Snapshot, tag string) []cost.KeyUse {
+	acc := newKeyUseSet()
+	acc.add(snap, tag, func(string, string) bool { return true })
+	return acc.list()
+}
+
+// keyUseSet gathers key uses in first-seen order.
+type keyUseSet struct {
+	uses  map[string]*cost.KeyUse
+	order []string
+}
+
+func newKeyUseSet() *keyUseSet { return &keyUseSet{uses: map[string]*cost.KeyUse{}} }
+
+// add records every slot of snap's resources in a wanted account and
+// region whose key the scan resolved.
+func (s *keyUseSet) add(snap store.Snapshot, tag string, wanted func(account, region string) bool) {
+	byARN := map[string]keys.Key{}
+	for _, k := range snap.Keys {
+		byARN[k.ARN] = k
+	}
+	for _, res := range snap.Inventory.Resources {
+		if !wanted(res.Account, res.Region) {
+			continue
+		}
+		for _, slot := range res.Slots {
+			if slot.KeyRef == "" {
 				continue
 			}
-			for _, slot := range res.Slots {
-				if slot.KeyRef == "" {
-					continue
-				}
-				arn := snap.KeyRefs[keys.ParseRef(slot.KeyRef, res.Account, res.Region).Canonical()]
-				k, ok := byARN[arn]
-				if !ok {
-					continue
-				}
-				u := uses[arn]
-				if u == nil {
-					u = &cost.KeyUse{Key: k}
-					uses[arn] = u
-					order = append(order, arn)
-				}
-				u.ResourceCenters = append(u.ResourceCenters, res.Tags[tag])
+			arn := snap.KeyRefs[keys.ParseRef(slot.KeyRef, res.Account, res.Region).Canonical()]
+			k, ok := byARN[arn]
+			if !ok {
+				continue
 			}
+			u := s.uses[arn]
+			if u == nil {
+				u = &cost.KeyUse{Key: k}
+				s.uses[arn] = u
+				s.order = append(s.order, arn)
+			}
+			u.ResourceCenters = append(u.ResourceCenters, res.Tags[tag])
 		}
 	}
-	out := make([]cost.KeyUse, 0, len(order))
-	for _, arn := range order {
-		out = append(out, *uses[arn])
+}
+
+func (s *keyUseSet) list() []cost.KeyUse {
+	out := make([]cost.KeyUse, 0, len(s.order))
+	for _, arn := range s.order {
+		out = append(out, *s.uses[arn])
 	}
-	return out, known, nil
+	return out
 }
 
 func hygiene(uses []cost.KeyUse) KeyHygiene {

@@ -36,6 +36,10 @@ type Runner struct {
 	// RunAtStart runs the job as soon as Run starts instead of waiting for the
 	// first scheduled time.
 	RunAtStart bool
+	// Trigger, when set, runs the job at once whenever a value arrives
+	// while the Runner waits (POST /api/scan). A triggered run is an extra
+	// one: the schedule keeps its times.
+	Trigger <-chan struct{}
 }
 
 // Run waits for each scheduled time and runs job. A failed run is reported to
@@ -61,7 +65,7 @@ func (r Runner) Run(ctx context.Context, sched Schedule, clock Clock, job func(c
 		if hooks.OnWait != nil {
 			hooks.OnWait(at, retry)
 		}
-		if err := wait(ctx, clock, at); err != nil {
+		if err := wait(ctx, clock, at, r.Trigger); err != nil {
 			return err
 		}
 		ran, err := r.attempt(ctx, job)
@@ -96,8 +100,9 @@ func (r Runner) Run(ctx context.Context, sched Schedule, clock Clock, job func(c
 	}
 }
 
-// wait blocks until clock reaches at or ctx is done.
-func wait(ctx context.Context, clock Clock, at time.Time) error {
+// wait blocks until clock reaches at, trigger fires or ctx is done. A nil
+// trigger never fires.
+func wait(ctx context.Context, clock Clock, at time.Time, trigger <-chan struct{}) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -109,6 +114,8 @@ func wait(ctx context.Context, clock Clock, at time.Time) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-trigger:
+			return nil
 		case <-clock.After(d):
 		}
 	}

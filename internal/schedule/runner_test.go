@@ -364,3 +364,42 @@ func equalBools(a, b []bool) bool {
 	}
 	return true
 }
+
+// TestRunnerTrigger runs the job at once when triggered while waiting, and
+// keeps the schedule: the next wait is still for the scheduled time.
+func TestRunnerTrigger(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock := newFakeClock(at(10, 0))
+	clock.block = true
+	clock.waiting = make(chan struct{}, 1)
+	trigger := make(chan struct{}, 1)
+	ran := make(chan time.Time, 4)
+	done := make(chan error, 1)
+	go func() {
+		r := Runner{Trigger: trigger}
+		done <- r.Run(ctx, Every{Interval: time.Hour}, clock, func(context.Context) error { ran <- clock.Now(); return nil }, Hooks{})
+	}()
+	for i := range 2 {
+		<-clock.waiting
+		trigger <- struct{}{}
+		select {
+		case got := <-ran:
+			if !got.Equal(at(10, 0)) {
+				t.Errorf("run %d at %v, want at once (10:00)", i, got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("trigger %d did not run the job", i)
+		}
+	}
+	<-clock.waiting
+	cancel()
+	<-done
+	clock.mu.Lock()
+	defer clock.mu.Unlock()
+	for i, w := range clock.waits {
+		if w != time.Hour {
+			t.Errorf("wait %d = %v, want the scheduled hour", i, w)
+		}
+	}
+}

@@ -10,8 +10,11 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// MinInterval is the shortest interval between scheduled scans that Parse accepts.
-const MinInterval = time.Minute
+// MinInterval is the shortest interval between scheduled scans that Parse
+// accepts. It is short enough for a test estate or an emulator; a real
+// estate is scanned every few hours, and the scan lock keeps an interval
+// shorter than a scan from overlapping anyway.
+const MinInterval = 10 * time.Second
 
 // Schedule says when the next scan is due.
 type Schedule interface {

@@ -118,7 +118,7 @@ func TestParse(t *testing.T) {
 		{cron: "0 */6 * * *"},
 		{wantErr: "--every or --cron"},
 		{every: "6h", cron: "@daily", wantErr: "mutually exclusive"},
-		{every: "59s", wantErr: "under the minimum"},
+		{every: "9s", wantErr: "under the minimum"},
 		{every: "0", wantErr: "under the minimum"},
 		{every: "-1h", wantErr: "--every"},
 		{every: "six hours", wantErr: "--every"},
