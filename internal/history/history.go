@@ -47,6 +47,27 @@ type Observation struct {
 	Severity finding.Severity  `json:"severity"`
 	Message  string            `json:"message"`
 	Tags     map[string]string `json:"tags,omitempty"`
+	// Owner is the value of the owner tag (the settings' owner_tag) on the
+	// resource or key, "" when untagged: the dashboard filters by it.
+	// Neither it nor Detail is part of the observation's JSON; the store
+	// keeps both with the finding's current state only.
+	Owner string `json:"-"`
+	// Detail is what a finding's page shows beyond the subject; nil when
+	// the observation was not made from a finding.
+	Detail *Detail `json:"-"`
+}
+
+// Detail is what a page about one finding needs that the subject does not
+// say: the resource's name, each slot's verdict, the fix, the blast radius
+// of a key and why a finding is muted. The store keeps it with the
+// finding's current state, so the page reads one row instead of
+// decompressing the scan's whole snapshot.
+type Detail struct {
+	Name        string               `json:"name,omitempty"`
+	Slots       []finding.Slot       `json:"slots,omitempty"`
+	Remediation string               `json:"remediation,omitempty"`
+	Protects    []finding.Resource   `json:"protects,omitempty"`
+	Suppression *finding.Suppression `json:"suppression,omitempty"`
 }
 
 // Observe turns a scan's findings into observations. created maps resource
@@ -61,6 +82,8 @@ func Observe(findings []finding.Finding, created map[string]time.Time) []Observa
 				ResourceCreated: created[f.Resource.ARN],
 			},
 			Status: f.Status, Severity: f.Severity, Message: f.Message, Tags: f.Resource.Tags,
+			Detail: &Detail{Name: f.Resource.Name, Slots: f.Slots, Remediation: f.Remediation,
+				Protects: f.Protects, Suppression: f.Suppression},
 		})
 	}
 	return out

@@ -12,13 +12,17 @@ import (
 //go:embed html.tmpl
 var htmlSource string
 
-// htmlTemplate is parsed once; a template that does not parse is a build
-// defect, caught by every test that renders it.
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":   percentText,
-	"deref": func(p *float64) float64 { return *p },
-	"add":   func(a, b int) int { return a + b },
-}).Parse(htmlSource))
+// htmlBase is the parsed template set, never executed, so HTMLTemplates can
+// clone it; htmlTemplate is the report's own copy. A template that does
+// not parse is a build defect, caught by every test that renders it.
+var (
+	htmlBase = template.Must(template.New("report").Funcs(template.FuncMap{
+		"pct":   percentText,
+		"deref": func(p *float64) float64 { return *p },
+		"add":   func(a, b int) int { return a + b },
+	}).Parse(htmlSource))
+	htmlTemplate = template.Must(htmlBase.Clone())
+)
 
 // htmlPage is the template's data: the view plus what is not in a report.
 type htmlPage struct {

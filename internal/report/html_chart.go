@@ -8,10 +8,10 @@ import (
 	"github.com/sagekey/sagekey/internal/compliance"
 )
 
-// trendChart is the compliance trend as inline SVG geometry: numbers only,
+// TrendChart is the compliance trend as inline SVG geometry: numbers only,
 // computed here, so the template draws it without any script and without
 // any AWS-derived string.
-type trendChart struct {
+type TrendChart struct {
 	Width, Height float64
 	Left, Bottom  float64
 	Lines         []string // polyline point lists; a scan with no verdicts breaks the line
@@ -38,11 +38,11 @@ const (
 
 // newTrendChart plots overall compliance after each stored scan, evenly
 // spaced in scan order. It needs two scans to be a trend.
-func newTrendChart(points []compliance.Point) *trendChart {
+func newTrendChart(points []compliance.Point) *TrendChart {
 	if len(points) < 2 {
 		return nil
 	}
-	c := &trendChart{Width: chartWidth, Height: chartHeight, Left: chartLeft, Bottom: chartHeight - chartBottom,
+	c := &TrendChart{Width: chartWidth, Height: chartHeight, Left: chartLeft, Bottom: chartHeight - chartBottom,
 		First: points[0].At.UTC().Format("2006-01-02"), Last: points[len(points)-1].At.UTC().Format("2006-01-02")}
 	plotW, plotH := chartWidth-chartLeft-chartRight, chartHeight-chartTop-chartBottom
 	for _, pct := range []float64{0, 25, 50, 75, 100} {
@@ -75,11 +75,11 @@ func appendLine(lines, line []string) []string {
 	return append(lines, strings.Join(line, " "))
 }
 
-// barChart is one monthly CloudTrail KPI as inline SVG geometry, drawn like
+// BarChart is one monthly CloudTrail KPI as inline SVG geometry, drawn like
 // the trend chart: numbers and fixed labels only, no script. Each bar
 // stacks the part that matters most (unauthorized denials, violations a
 // guardrail blocked) under the rest.
-type barChart struct {
+type BarChart struct {
 	Label         string // what the chart shows, for screen readers
 	Width, Height float64
 	Left, Bottom  float64
@@ -107,9 +107,9 @@ type chartLegend struct {
 	Fill, Label string
 }
 
-// barPoint is one month of a KPI: Part of Total is drawn in the part's
+// BarPoint is one month of a KPI: Part of Total is drawn in the part's
 // colour at the bottom of the bar.
-type barPoint struct {
+type BarPoint struct {
 	Label, Title string
 	Part, Total  int64
 }
@@ -122,8 +122,8 @@ const (
 	barMaxLabels = 12 // month labels that fit under the plot
 )
 
-// barSeries is what a KPI chart stacks and how it names the two parts.
-type barSeries struct {
+// BarSeries is what a KPI chart stacks and how it names the two parts.
+type BarSeries struct {
 	Label                string
 	PartFill, RestFill   string
 	PartLabel, RestLabel string
@@ -131,7 +131,7 @@ type barSeries struct {
 
 // newBarChart draws points evenly spaced, oldest first, against a scale
 // that ends on a round number; nil without points.
-func newBarChart(points []barPoint, s barSeries) *barChart {
+func newBarChart(points []BarPoint, s BarSeries) *BarChart {
 	if len(points) == 0 {
 		return nil
 	}
@@ -143,7 +143,7 @@ func newBarChart(points []barPoint, s barSeries) *barChart {
 	top := float64(step * barGridSteps)
 	bottom := chartHeight - chartBottom
 	plotW, plotH := chartWidth-chartLeft-chartRight, bottom-barTop
-	c := &barChart{Label: s.Label, Width: chartWidth, Height: chartHeight, Left: chartLeft, Bottom: bottom,
+	c := &BarChart{Label: s.Label, Width: chartWidth, Height: chartHeight, Left: chartLeft, Bottom: bottom,
 		Legend: []chartLegend{{X: chartLeft, Fill: s.PartFill, Label: s.PartLabel},
 			{X: chartLeft + chartWidth/3, Fill: s.RestFill, Label: s.RestLabel}}}
 	for i := range barGridSteps + 1 {

@@ -9,15 +9,15 @@ import (
 	"github.com/sagekey/sagekey/internal/trail"
 )
 
-// creatorView is who created a failing resource, as the HTML report says
+// CreatorView is who created a failing resource, as the HTML report says
 // it under the finding.
-type creatorView struct {
+type CreatorView struct {
 	Who, Tool, Date, SourceIP  string
 	Action, EventID, UserAgent string
 }
 
-func newCreatorView(c trail.Creator) *creatorView {
-	v := &creatorView{Who: trail.Who(c.Principal, c.Identity), Tool: trail.ToolText(c.Tool), SourceIP: c.SourceIP,
+func newCreatorView(c trail.Creator) *CreatorView {
+	v := &CreatorView{Who: trail.Who(c.Principal, c.Identity), Tool: trail.ToolText(c.Tool), SourceIP: c.SourceIP,
 		Action: c.Action, EventID: c.EventID, UserAgent: c.UserAgent}
 	if !c.Time.IsZero() {
 		v.Date = c.Time.UTC().Format(time.DateOnly)
@@ -35,8 +35,8 @@ type trailView struct {
 	// aside: the trail records creators of SageMaker resources); Known
 	// those whose creator the trail has.
 	Failing, Known int
-	Denials        *barChart
-	Blocked        *barChart
+	Denials        *BarChart
+	Blocked        *BarChart
 	Months         []trailMonthRow
 	Events         []keyEventRow
 }
@@ -84,20 +84,20 @@ func newTrailView(r *Report) *trailView {
 			v.Known++
 		}
 	}
-	var denials, blocked []barPoint
+	var denials, blocked []BarPoint
 	for _, m := range t.Months {
 		month := m.Month.UTC().Format("2006-01")
 		row := trailMonthRow{Month: month, Denials: m.Denials, Unauthorized: m.Unauthorized,
 			Blocked: m.Blocked, ByGuardrail: m.ByGuardrail, Other: max(m.Blocked-m.ByGuardrail, 0)}
 		v.Months = append(v.Months, row)
-		denials = append(denials, barPoint{Label: month, Part: m.Unauthorized, Total: m.Denials,
+		denials = append(denials, BarPoint{Label: month, Part: m.Unauthorized, Total: m.Denials,
 			Title: fmt.Sprintf("%s: %d KMS access denials, %d unauthorized", month, m.Denials, m.Unauthorized)})
-		blocked = append(blocked, barPoint{Label: month, Part: m.ByGuardrail, Total: m.Blocked,
+		blocked = append(blocked, BarPoint{Label: month, Part: m.ByGuardrail, Total: m.Blocked,
 			Title: fmt.Sprintf("%s: %d violations blocked, %d by guardrails, %d by other denies", month, m.Blocked, m.ByGuardrail, row.Other)})
 	}
-	v.Denials = newBarChart(denials, barSeries{Label: "KMS access denials per month", PartFill: fillUnauthorized, RestFill: fillOtherDenials,
+	v.Denials = newBarChart(denials, BarSeries{Label: "KMS access denials per month", PartFill: fillUnauthorized, RestFill: fillOtherDenials,
 		PartLabel: "unauthorized (not in the key policy)", RestLabel: "other denials"})
-	v.Blocked = newBarChart(blocked, barSeries{Label: "Violations blocked per month", PartFill: fillGuardrail, RestFill: fillOtherBlocked,
+	v.Blocked = newBarChart(blocked, BarSeries{Label: "Violations blocked per month", PartFill: fillGuardrail, RestFill: fillOtherBlocked,
 		PartLabel: "blocked by guardrails", RestLabel: "blocked by other denies"})
 	for _, e := range t.KeyEvents {
 		row := keyEventRow{Action: e.Action, KeyARN: e.KeyARN, Who: trail.Who(e.Principal, e.Identity),

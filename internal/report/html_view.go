@@ -33,16 +33,16 @@ type htmlView struct {
 	Total      int
 	Overall    compliance.Tally
 	Kinds      []compliance.Tally
-	Chart      *trendChart
+	Chart      *TrendChart
 	TrendRuns  int
 	Failing    []severityGroup
-	Keys       []keyRow
+	Keys       []KeyRow
 	Exempt     []slotRow
-	Errors     []findingView
-	Muted      []findingView
-	Passing    []findingView
+	Errors     []FindingView
+	Muted      []FindingView
+	Passing    []FindingView
 	PassHidden int
-	Gaps       []gapRow
+	Gaps       []GapRow
 	// Trail is the CloudTrail section; nil when no trail data was read.
 	Trail *trailView
 }
@@ -55,11 +55,11 @@ type severityGroup struct {
 
 type kindGroup struct {
 	Kind     string
-	Findings []findingView
+	Findings []FindingView
 }
 
-// findingView is one finding as the report prints it.
-type findingView struct {
+// FindingView is one finding as the report prints it.
+type FindingView struct {
 	ID          string
 	CheckID     string
 	Title       string
@@ -73,7 +73,7 @@ type findingView struct {
 	Region      string
 	Message     string
 	Remediation string
-	Tags        []tagPair
+	Tags        []TagPair
 	Slots       []finding.Slot
 	Suppression *finding.Suppression
 	Expires     string
@@ -82,10 +82,10 @@ type findingView struct {
 	FailingSince string
 	// CreatedBy is who created the resource of a FAIL or MUTED finding,
 	// when CloudTrail says: whom to ask about the fix.
-	CreatedBy *creatorView
+	CreatedBy *CreatorView
 }
 
-type tagPair struct{ Key, Value string }
+type TagPair struct{ Key, Value string }
 
 // slotRow is a slot that does not apply (NVMe instance storage, serverless):
 // auditors ask why a resource has no key there.
@@ -93,7 +93,7 @@ type slotRow struct {
 	Kind, Name, ARN, CheckID, Slot, Reason string
 }
 
-type gapRow struct {
+type GapRow struct {
 	Account, Region, Service, Reason string
 }
 
@@ -135,7 +135,7 @@ func buildHTMLView(r *Report) htmlView {
 		v.Exempt = append(v.Exempt, exemptSlots(f)...)
 	}
 	for _, g := range r.Gaps {
-		v.Gaps = append(v.Gaps, gapRow{g.Account, g.Region, g.Service, g.Reason})
+		v.Gaps = append(v.Gaps, GapRow{g.Account, g.Region, g.Service, g.Reason})
 	}
 	return v
 }
@@ -159,7 +159,7 @@ func kindCompliance(fs []finding.Finding) (compliance.Tally, []compliance.Tally)
 func failingGroups(r *Report) []severityGroup {
 	var out []severityGroup
 	for _, sev := range severityOrder {
-		byKind := map[string][]findingView{}
+		byKind := map[string][]FindingView{}
 		n := 0
 		for _, f := range r.Findings {
 			if f.Status == finding.Fail && f.Severity == sev {
@@ -179,13 +179,13 @@ func failingGroups(r *Report) []severityGroup {
 	return out
 }
 
-func (r *Report) viewOf(f finding.Finding) findingView {
+func (r *Report) viewOf(f finding.Finding) FindingView {
 	info, _ := CheckInfo(f.CheckID)
 	remediation := f.Remediation
 	if remediation == "" {
 		remediation = info.Remediation
 	}
-	v := findingView{
+	v := FindingView{
 		ID: FindingID(f), CheckID: f.CheckID, Title: info.Title, DocsURL: DocsURL(f.CheckID),
 		Status: string(f.Status), Severity: f.Severity.String(),
 		Kind: f.Resource.Kind, Name: f.Resource.Name, ARN: f.Resource.ARN,
@@ -218,10 +218,10 @@ func exemptSlots(f finding.Finding) []slotRow {
 	return out
 }
 
-func tagPairs(tags map[string]string) []tagPair {
-	out := make([]tagPair, 0, len(tags))
+func tagPairs(tags map[string]string) []TagPair {
+	out := make([]TagPair, 0, len(tags))
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, tagPair{k, tags[k]})
+		out = append(out, TagPair{k, tags[k]})
 	}
 	return out
 }

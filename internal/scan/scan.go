@@ -149,7 +149,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		Scope: scopeOf(reached, selected, o.Since, outcomes),
 	}
 	if o.Store != nil {
-		if err := save(ctx, o.Store, res); err != nil {
+		if err := save(ctx, o.Store, res, o.Settings.OwnerTag); err != nil {
 			return res, err
 		}
 	}

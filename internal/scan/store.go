@@ -24,12 +24,12 @@ var _ Saver = (*store.Store)(nil)
 
 // save stores res and records the run id in its report. A canceled scan is
 // not stored: what it missed would read as a smaller estate.
-func save(ctx context.Context, s Saver, res *Result) error {
+func save(ctx context.Context, s Saver, res *Result, ownerTag string) error {
 	if ctx.Err() != nil {
 		slog.WarnContext(ctx, "scan canceled: not stored")
 		return nil
 	}
-	id, err := s.SaveRun(ctx, Record(res))
+	id, err := s.SaveRun(ctx, Record(res, ownerTag))
 	if err != nil {
 		return fmt.Errorf("storing the scan: %w", err)
 	}
@@ -38,12 +38,24 @@ func save(ctx context.Context, s Saver, res *Result) error {
 	return nil
 }
 
-// Record is what the store keeps of a scan.
-func Record(res *Result) store.RunRecord {
+// DefaultOwnerTag is the tag that names a resource's owning team when the
+// settings name none (config's default owner_tag).
+const DefaultOwnerTag = "owner"
+
+// Record is what the store keeps of a scan. Each finding's owner is read
+// from ownerTag ("" means the default), so the dashboard can filter by it.
+func Record(res *Result, ownerTag string) store.RunRecord {
+	if ownerTag == "" {
+		ownerTag = DefaultOwnerTag
+	}
 	rep := res.Report
 	created := make(map[string]time.Time, len(res.Inventory.Resources))
 	for _, r := range res.Inventory.Resources {
 		created[r.ARN] = r.CreatedAt
+	}
+	obs := history.Observe(rep.Findings, created)
+	for i := range obs {
+		obs[i].Owner = obs[i].Tags[ownerTag]
 	}
 	return store.RunRecord{
 		Run: store.Run{
@@ -51,7 +63,7 @@ func Record(res *Result) store.RunRecord {
 			Principal: res.Caller.ARN, User: localUser(), ToolVersion: version.String(),
 			Scope: res.Scope, Counts: rep.Counts(), Gaps: len(rep.Gaps),
 		},
-		Observations: history.Observe(rep.Findings, created),
+		Observations: obs,
 		Snapshot:     store.Snapshot{SchemaVersion: inventory.SchemaVersion, Inventory: res.Inventory, Keys: res.Keys, KeyRefs: res.KeyRefs},
 	}
 }

@@ -33,7 +33,11 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 		return 0, err
 	}
 	ch := history.Advance(prev, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observations)
-	if err := s.applyChange(ctx, tx, ch); err != nil {
+	extras, err := currentExtras(rec.Observations)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.applyChange(ctx, tx, ch, extras); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -88,18 +92,24 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64
 	return id, nil
 }
 
-func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, ch history.Change) error {
+// applyChange writes the changed states. A state the scan observed also
+// takes its owner and detail from extras; one it did not (a finding now
+// gone, which is always already stored) keeps the stored ones, hence the
+// observed flag in the upsert.
+func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, ch history.Change, extras map[string]extra) error {
 	upsert, err := tx.PrepareContext(ctx, s.d.rebind(`INSERT INTO findings
 		(fingerprint, check_id, resource_arn, slot, kind, account, region, resource_created_ms, status, severity, message, tags,
-		 first_seen_ms, last_seen_ms, last_run, gone_ms, opened_ms, resolved_ms, resolution, reopened)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 first_seen_ms, last_seen_ms, last_run, gone_ms, opened_ms, resolved_ms, resolution, reopened, owner, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (fingerprint) DO UPDATE SET
 		 check_id = excluded.check_id, resource_arn = excluded.resource_arn, slot = excluded.slot, kind = excluded.kind,
 		 account = excluded.account, region = excluded.region, resource_created_ms = excluded.resource_created_ms,
 		 status = excluded.status, severity = excluded.severity, message = excluded.message, tags = excluded.tags,
 		 first_seen_ms = excluded.first_seen_ms, last_seen_ms = excluded.last_seen_ms, last_run = excluded.last_run,
 		 gone_ms = excluded.gone_ms, opened_ms = excluded.opened_ms, resolved_ms = excluded.resolved_ms,
-		 resolution = excluded.resolution, reopened = excluded.reopened`))
+		 resolution = excluded.resolution, reopened = excluded.reopened,
+		 owner = CASE WHEN ? THEN excluded.owner ELSE findings.owner END,
+		 detail = CASE WHEN ? THEN excluded.detail ELSE findings.detail END`))
 	if err != nil {
 		return err
 	}
@@ -109,10 +119,11 @@ func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, ch history.Change) 
 		if err != nil {
 			return err
 		}
+		x, observed := extras[st.Fingerprint]
 		if _, err := upsert.ExecContext(ctx, st.Fingerprint, st.CheckID, st.ResourceARN, st.Slot, st.Kind, st.Account, st.Region,
 			nullMS(st.ResourceCreated), string(st.Status), int(st.Severity), st.Message, string(tags),
 			ms(st.FirstSeen), ms(st.LastSeen), st.LastRun, nullMS(st.Gone), nullMS(st.OpenedAt), nullMS(st.ResolvedAt),
-			string(st.Resolution), st.Reopened); err != nil {
+			string(st.Resolution), st.Reopened, x.owner, x.detail, observed, observed); err != nil {
 			return fmt.Errorf("upsert finding state: %w", err)
 		}
 	}
