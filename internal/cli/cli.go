@@ -62,7 +62,7 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text, or json for log collectors")
 	root.AddCommand(newScanCommand(e), newChecksCommand(stdout), newVersionCommand(stdout),
-		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e), newRemediateCommand(e), newReportCommand(e), newTrailCommand(e))
+		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e), newRemediateCommand(e), newReportCommand(e), newTrailCommand(e), newServeCommand(e))
 
 	err := root.ExecuteContext(ctx)
 	// Bare violations are the report itself, so only they go unprinted;

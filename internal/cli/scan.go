@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/sagekey/sagekey/internal/awsclient"
 	"github.com/sagekey/sagekey/internal/config"
@@ -25,27 +26,34 @@ import (
 
 // scanOptions binds the scan command's flags.
 type scanOptions struct {
-	profile     string
-	regions     []string
-	endpointURL string
+	scope       scanScope
 	format      string
 	output      string
 	failOn      string
+	full        bool
+	progress    string
+	db          dbOptions
+	securityHub securityHubOptions
+}
+
+// scanScope binds the flags that say what to scan and how: scan's and
+// serve's alike, under the same names (serve's sagekey.yaml section uses
+// them too).
+type scanScope struct {
+	profile     string
+	regions     []string
+	endpointURL string
 	checks      []string
 	skipChecks  []string
 	configPath  string
 	concurrency int
 	maxAttempts int
 	since       string
-	full        bool
 	org         bool
 	accounts    []string
 	roleName    string
 	roleARN     string
-	progress    string
 	rateScale   float64
-	db          dbOptions
-	securityHub securityHubOptions
 }
 
 func newScanCommand(e Env) *cobra.Command {
@@ -63,28 +71,91 @@ func newScanCommand(e Env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runScan(cmd, o, e) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
-	f.StringSliceVar(&o.regions, "regions", nil, `regions to scan, comma-separated, or "all" for the account's enabled regions (default: the configured region)`)
-	f.StringVar(&o.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (emulators such as moto; AWS_ENDPOINT_URL is honoured too)")
+	o.scope.register(f)
 	f.StringVar(&o.format, "format", "table", "output format: "+report.FormatList())
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "low", "exit 3 when a FAIL finding has this severity or higher: critical, high, medium, low")
+	f.BoolVar(&o.full, "full", false, "describe every record again instead of reusing those earlier scans stored (the store is still refreshed)")
+	f.StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (only when stderr is a terminal), always, never")
+	o.db.register(f, "do not store this scan in the history")
+	o.securityHub.registerImport(f)
+	return cmd
+}
+
+func (o *scanScope) register(f *pflag.FlagSet) {
+	f.StringVar(&o.profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
+	f.StringSliceVar(&o.regions, "regions", nil, `regions to scan, comma-separated, or "all" for the account's enabled regions (default: the configured region)`)
+	f.StringVar(&o.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (emulators such as moto; AWS_ENDPOINT_URL is honoured too)")
 	f.StringSliceVar(&o.checks, "checks", nil, `run only these checks (ids or globs, e.g. "kms-key.*")`)
 	f.StringSliceVar(&o.skipChecks, "skip-checks", nil, "skip these checks (ids or globs)")
 	f.StringVar(&o.configPath, "config", "", "configuration file (default: ./"+config.DefaultFile+" if present)")
 	f.IntVar(&o.concurrency, "concurrency", 8, "parallel collectors and key resolutions")
 	f.IntVar(&o.maxAttempts, "max-attempts", 0, "attempts per AWS call, retries included (default 8)")
 	f.StringVar(&o.since, "since", "", `judge only jobs created in this window: a duration back from now ("30d", "12h") or a date (2026-01-31, RFC 3339); other kinds are always scanned`)
-	f.BoolVar(&o.full, "full", false, "describe every record again instead of reusing those earlier scans stored (the store is still refreshed)")
 	f.BoolVar(&o.org, "org", false, "scan every active account of the AWS Organization (run from the management or a delegated administrator account)")
 	f.StringSliceVar(&o.accounts, "accounts", nil, "scan these account IDs, comma-separated (default: the caller's account)")
 	f.StringVar(&o.roleName, "role-name", awsclient.DefaultRoleName, "role assumed in each account of --org or --accounts")
 	f.StringVar(&o.roleARN, "role-arn", "", `role ARN template assumed in each account, with {account} for the account ID, e.g. "arn:aws:iam::{account}:role/audit/SageKeyReader" (overrides --role-name)`)
 	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply sagekey's per-account, per-operation request rates (e.g. 0.5 to leave more of the quotas to workloads)")
-	f.StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (only when stderr is a terminal), always, never")
-	o.db.register(f, "do not store this scan in the history")
-	o.securityHub.registerImport(f)
-	return cmd
+}
+
+// validate checks the flags that do not depend on the time of the scan.
+func (o *scanScope) validate() error {
+	if err := validateChecks(o.checks, o.skipChecks); err != nil {
+		return err
+	}
+	if len(o.regions) > 1 {
+		for _, r := range o.regions {
+			if r == scan.AllRegions {
+				return usagef("--regions: %q cannot be combined with other regions", scan.AllRegions)
+			}
+		}
+	}
+	if o.org && len(o.accounts) > 0 {
+		return usagef("--org and --accounts cannot be combined")
+	}
+	if o.rateScale <= 0 {
+		return usagef("--rate-scale must be positive")
+	}
+	return awsclientUsage(awsclient.ValidateAccounts(o.accountsOptions()))
+}
+
+func awsclientUsage(err error) error {
+	if err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+func (o *scanScope) accountsOptions() awsclient.AccountsOptions {
+	return awsclient.AccountsOptions{Org: o.org, IDs: o.accounts, RoleName: o.roleName, RoleARN: o.roleARN}
+}
+
+func (o *scanScope) awsOptions() awsclient.Options {
+	return awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL, MaxAttempts: o.maxAttempts}
+}
+
+// options builds the scan's options as of now (--since is relative to
+// it), without a store.
+func (o *scanScope) options(now func() time.Time) (scan.Options, error) {
+	if err := o.validate(); err != nil {
+		return scan.Options{}, err
+	}
+	settings, err := loadSettings(o.configPath)
+	if err != nil {
+		return scan.Options{}, err
+	}
+	settings.Checks, settings.SkipChecks = o.checks, o.skipChecks
+	var since time.Time
+	if o.since != "" {
+		if since, err = parseTime(o.since, now()); err != nil {
+			return scan.Options{}, usagef("--since: %v", err)
+		}
+	}
+	return scan.Options{
+		AWS: o.awsOptions(), Accounts: o.accountsOptions(), Regions: o.regions, Settings: settings,
+		Concurrency: o.concurrency, Since: since, RateScale: o.rateScale, Now: now,
+	}, nil
 }
 
 func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
@@ -97,45 +168,14 @@ func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 	if err != nil {
 		return usagef("--fail-on: %v", err)
 	}
-	if err := validateChecks(o.checks, o.skipChecks); err != nil {
-		return err
-	}
 	if err := o.securityHub.validate(o.format); err != nil {
 		return err
 	}
-	if len(o.regions) > 1 {
-		for _, r := range o.regions {
-			if r == scan.AllRegions {
-				return usagef("--regions: %q cannot be combined with other regions", scan.AllRegions)
-			}
-		}
-	}
-	settings, err := loadSettings(o.configPath)
+	opts, err := o.scope.options(e.Now)
 	if err != nil {
 		return err
 	}
-	settings.Checks, settings.SkipChecks = o.checks, o.skipChecks
-	var since time.Time
-	if o.since != "" {
-		if since, err = parseTime(o.since, e.Now()); err != nil {
-			return usagef("--since: %v", err)
-		}
-	}
-	accounts := awsclient.AccountsOptions{Org: o.org, IDs: o.accounts, RoleName: o.roleName, RoleARN: o.roleARN}
-	if o.org && len(o.accounts) > 0 {
-		return usagef("--org and --accounts cannot be combined")
-	}
-	if o.rateScale <= 0 {
-		return usagef("--rate-scale must be positive")
-	}
-	if err := awsclient.ValidateAccounts(accounts); err != nil {
-		return usageError{err}
-	}
-	opts := scan.Options{
-		AWS:      awsclient.Options{Profile: o.profile, EndpointURL: o.endpointURL, MaxAttempts: o.maxAttempts},
-		Accounts: accounts, Regions: o.regions, Settings: settings, Concurrency: o.concurrency,
-		Since: since, Full: o.full, RateScale: o.rateScale, Now: e.Now,
-	}
+	opts.Full = o.full
 	var st *store.Store
 	if !o.db.noStore {
 		if st, err = o.db.open(cmd.Context()); err != nil {

@@ -148,19 +148,7 @@ func runTrail(ctx context.Context, o *trailOptions, e Env) error {
 		slog.Warn("no stored scan: KMS denials are recognised only when made through SageMaker, and key events not at all; run sagekey scan first")
 	}
 
-	session, err := o.newSession(ctx, e, w)
-	if err != nil {
-		return err
-	}
-	src, err := session.source(ctx, o)
-	if err != nil {
-		return err
-	}
-	opts := trailscan.Options{Window: session.window, Estate: estate, Guardrails: session.guardrails(ctx, o), Concurrency: o.concurrency}
-	if !o.db.noStore {
-		opts.Store = st
-	}
-	res, runErr := trailscan.Run(ctx, src, opts)
+	session, res, runErr := o.read(ctx, e, w, st, estate)
 	if res == nil {
 		return runErr
 	}
@@ -178,6 +166,25 @@ func runTrail(ctx context.Context, o *trailOptions, e Env) error {
 		return fmt.Errorf("%w: %d gaps, %d problems (see the report)", errTrailIncomplete, len(res.Gaps), len(res.Problems))
 	}
 	return nil
+}
+
+// read reads the trail for window w, judged against estate, and stores
+// what it read unless --no-store. A nil result means nothing was read.
+func (o *trailOptions) read(ctx context.Context, e Env, w trailscan.Window, st *store.Store, estate trailscan.Estate) (*trailSession, *trailscan.Result, error) {
+	session, err := o.newSession(ctx, e, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := session.source(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := trailscan.Options{Window: session.window, Estate: estate, Guardrails: session.guardrails(ctx, o), Concurrency: o.concurrency}
+	if !o.db.noStore {
+		opts.Store = st
+	}
+	res, err := trailscan.Run(ctx, src, opts)
+	return session, res, err
 }
 
 // report assembles the trail report: the window's aggregates on covered

@@ -31,6 +31,8 @@ type File struct {
 	ApprovedKeys      []string          `yaml:"approved_keys"`
 	SeverityOverrides map[string]string `yaml:"severity_overrides"`
 	Suppressions      []Suppression     `yaml:"suppressions"`
+	// Serve configures sagekey serve; other commands ignore it.
+	Serve *Serve `yaml:"serve"`
 }
 
 // Suppression is one accepted exception.

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,47 @@ func TestMissingFile(t *testing.T) {
 	}
 	if f, err := Load(write(t, ""), true); err != nil || len(f.RequiredTags) != 2 {
 		t.Errorf("empty file must mean defaults: %v %+v", err, f)
+	}
+}
+
+func TestServeSection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sagekey.yaml")
+	body := `
+serve:
+  every: 6h
+  regions: [us-east-1, eu-west-1]
+  alert-severity: high
+  sinks:
+    - {name: secops, type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET}
+  routes:
+    - {min_severity: high, sinks: [secops]}
+  default: [secops]
+`
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"every": "6h", "regions": "us-east-1,eu-west-1", "alert-severity": "high"}
+	if !reflect.DeepEqual(f.Serve.Flags, want) {
+		t.Errorf("flags = %v, want %v", f.Serve.Flags, want)
+	}
+	if len(f.Serve.Alerts.Sinks) != 1 || f.Serve.Alerts.Sinks[0].URLEnv != "HOOK_URL" || len(f.Serve.Alerts.Routes) != 1 ||
+		f.Serve.Alerts.Routes[0].MinSeverity != "high" || !reflect.DeepEqual(f.Serve.Alerts.Default, []string{"secops"}) {
+		t.Errorf("alerts = %+v", f.Serve.Alerts)
+	}
+
+	for name, bad := range map[string]string{
+		"misspelt sink key": "serve:\n  sinks:\n    - {name: a, type: webhook, url_enc: X}\n",
+		"nested flag value": "serve:\n  every: {a: b}\n",
+	} {
+		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path, true); err == nil {
+			t.Errorf("%s: loaded without error", name)
+		}
 	}
 }

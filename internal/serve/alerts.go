@@ -1,0 +1,141 @@
+package serve
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/sagekey/sagekey/internal/alert/detect"
+	"github.com/sagekey/sagekey/internal/history"
+	"github.com/sagekey/sagekey/internal/store"
+	"github.com/sagekey/sagekey/internal/trail"
+	"github.com/sagekey/sagekey/internal/trailscan"
+)
+
+// maxCatchUp bounds how many stored runs one cycle alerts on: after a
+// long outage people need the latest changes, not a replay of each scan.
+const maxCatchUp = 3
+
+// firstTrailWindow is how far back CloudTrail alerts reach the first time:
+// older events are history, not news.
+const firstTrailWindow = 24 * time.Hour
+
+// startMarks records, the first time serve runs on a store, that the runs
+// already there are history: alerts start with the next scan.
+func (s *server) startMarks(ctx context.Context) error {
+	if _, ok, err := s.o.Store.ServeMark(ctx, store.MarkAlertedRun); err != nil || ok {
+		return err
+	}
+	runs, err := s.o.Store.Runs(ctx)
+	if err != nil {
+		return err
+	}
+	var latest int64
+	if len(runs) > 0 {
+		latest = runs[len(runs)-1].ID
+	}
+	return s.o.Store.SetServeMark(ctx, store.MarkAlertedRun, latest)
+}
+
+// alertRuns enqueues the alerts of every stored run not alerted on yet,
+// each against the run before it, then advances the mark. A run stored
+// by a replica that crashed before enqueueing is caught up here; alert ids
+// are stable, so a run alerted twice sends nothing twice.
+func (s *server) alertRuns(ctx context.Context) error {
+	done, _, err := s.o.Store.ServeMark(ctx, store.MarkAlertedRun)
+	if err != nil {
+		return err
+	}
+	runs, err := s.o.Store.Runs(ctx)
+	if err != nil {
+		return err
+	}
+	var pending []int
+	for i, r := range runs {
+		if r.ID > done {
+			pending = append(pending, i)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	if len(pending) > maxCatchUp {
+		slog.Warn("alerting only on the latest scans", "skipped", len(pending)-maxCatchUp)
+		pending = pending[len(pending)-maxCatchUp:]
+	}
+	episodes, err := s.o.Store.Episodes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, i := range pending {
+		if err := s.alertRun(ctx, runs, i, episodes); err != nil {
+			return err
+		}
+		if err := s.o.Store.SetServeMark(ctx, store.MarkAlertedRun, runs[i].ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *server) alertRun(ctx context.Context, runs []store.Run, i int, episodes []history.Episode) error {
+	cur, err := s.o.Load(ctx, runs[i].ID)
+	if err != nil {
+		return err
+	}
+	var prev detect.Input
+	if i > 0 {
+		p, err := s.o.Load(ctx, runs[i-1].ID)
+		if err != nil {
+			return err
+		}
+		prev = inputOf(p, episodes)
+	}
+	return s.enqueue(ctx, detect.Detect(prev, inputOf(cur, episodes), s.o.Detect))
+}
+
+// inputOf is what detection needs of a stored scan.
+func inputOf(s Stored, episodes []history.Episode) detect.Input {
+	in := detect.Input{RunID: s.Run.ID, At: s.Run.Started, Gaps: s.Snapshot.Inventory.Gaps,
+		Findings: s.Findings, KeyStates: map[string]string{}, Episodes: episodes}
+	for _, k := range s.Snapshot.Keys {
+		in.KeyStates[k.ARN] = k.State
+	}
+	return in
+}
+
+// alertTrail enqueues alerts for key lifecycle events and denial spikes
+// CloudTrail recorded since the last time, then advances the mark.
+func (s *server) alertTrail(ctx context.Context) error {
+	now := s.now()
+	since, err := s.o.Store.ServeTime(ctx, store.MarkTrailAlerted)
+	if err != nil {
+		return err
+	}
+	if since.IsZero() {
+		since = now.Add(-firstTrailWindow)
+	}
+	baseline := s.o.TrailDetect.Baseline
+	if baseline <= 0 {
+		baseline = 7 * 24 * time.Hour
+	}
+	// A day's denials are compared with the days before it.
+	agg, err := s.o.Store.Trail(ctx, trail.Filter{From: trail.Day(since).Add(-baseline - 24*time.Hour), To: now})
+	if err != nil {
+		return err
+	}
+	opts := s.o.TrailDetect
+	if opts.Protects == nil {
+		// The blast radius of a key event is what the latest scan says the
+		// key protects.
+		estate, err := trailscan.LatestEstate(ctx, s.o.Store)
+		if err != nil {
+			return err
+		}
+		opts.Protects = estate.Protects
+	}
+	if err := s.enqueue(ctx, detect.DetectTrail(agg, since, now, opts)); err != nil {
+		return err
+	}
+	return s.o.Store.SetServeTime(ctx, store.MarkTrailAlerted, now)
+}
