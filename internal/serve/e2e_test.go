@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/sagekey/sagekey/internal/alert"
 	"github.com/sagekey/sagekey/internal/motoserver/mototest"
+	"github.com/sagekey/sagekey/internal/trail"
 )
 
 const (
@@ -161,12 +163,24 @@ func TestServeEndToEnd(t *testing.T) {
 	hook := newReceiver(t, hookSecret)
 
 	db := filepath.Join(t.TempDir(), "history.db")
+	trailDir := cloudTrail(t, healthyKey, "DisableKeyRotation", time.Now().Add(-time.Hour))
 	p := startServe(t, []string{"SAGEKEY_E2E_HOOK_URL=" + hook.url()}, testToken,
-		"--config", serveConfig(t, topic.topic, ""), "--db", db, "--endpoint-url", srv.URL(), "--every", "1h")
+		"--config", serveConfig(t, topic.topic, ""), "--db", db, "--endpoint-url", srv.URL(), "--every", "1h",
+		"--from-dir", trailDir)
 
-	// 1. The first scheduled scan runs at start.
+	// 1. The first scheduled scan runs at start, then CloudTrail is read:
+	// the key event in it is alerted.
 	p.waitFor("the first scan", 120*time.Second, func() bool { return storedScans(p) >= 1 })
-	time.Sleep(2 * time.Second) // let its alerts (the estate as first found) be delivered
+	p.waitFor("the CloudTrail key event alert", 30*time.Second, func() bool {
+		all, _, _ := hook.snapshot()
+		for _, a := range all {
+			if a.Kind == alert.KeyLifecycleEvent && a.Key != nil && a.Key.ARN == healthyKey {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(2 * time.Second) // let the first scan's alerts (the estate as first found) be delivered
 	firstHook, _, _ := hook.snapshot()
 	firstTopic := maps(topic.drain(t))
 
@@ -275,6 +289,29 @@ func TestServeEndToEnd(t *testing.T) {
 	if err := p.stop(); err != nil {
 		t.Errorf("after SIGTERM: %v", err)
 	}
+}
+
+// cloudTrail writes a CloudTrail log file with one KMS key event, for
+// serve's --from-dir trail source.
+func cloudTrail(t *testing.T, keyARN, action string, at time.Time) string {
+	t.Helper()
+	role := "arn:aws:iam::" + testAccount + ":role/security"
+	ev := trail.Event{EventVersion: "1.11", EventID: "00000000-e2e0-4000-8000-000000000001", EventTime: at.UTC().Truncate(time.Second),
+		EventSource: trail.SourceKMS, EventName: action, AWSRegion: "us-east-1", SourceIPAddress: "203.0.113.10",
+		UserAgent: "aws-cli/2.15.0", RecipientAccountID: testAccount,
+		UserIdentity: trail.UserIdentity{Type: "AssumedRole", ARN: "arn:aws:sts::" + testAccount + ":assumed-role/security/bob",
+			AccountID: testAccount, SessionContext: trail.SessionContext{SessionIssuer: trail.SessionIssuer{Type: "Role", ARN: role}}},
+		RequestParameters: json.RawMessage(fmt.Sprintf(`{"keyId":%q}`, keyARN)),
+		Resources:         []trail.EventResource{{ARN: keyARN, AccountID: testAccount, Type: "AWS::KMS::Key"}}}
+	body, err := json.Marshal(map[string][]trail.Event{"Records": {ev}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cloudtrail.json"), body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func maps(m map[string]alert.Alert) map[string]alert.Alert {

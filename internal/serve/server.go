@@ -49,6 +49,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	slog.Info("sagekey serve listening", "addr", ln.Addr().String(), "auth", o.AuthToken != "",
 		"schedule", scheduleName(o.Schedule), "sinks", len(o.Sinks))
+	if len(o.Sinks) == 0 {
+		slog.Warn("no alert sinks configured (serve.sinks in sagekey.yaml): changes are detected and shown on the dashboard, but not sent")
+	}
 	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
