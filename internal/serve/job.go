@@ -24,7 +24,7 @@ func (s *server) job(ctx context.Context) error {
 	started := s.now()
 	forced := s.forced.Swap(false)
 	if !forced && s.recentlyScanned(ctx, started) {
-		slog.Info("another replica scanned this interval: skipped")
+		slog.Info("a scan was stored less than half an interval ago (by this or another replica): skipped")
 		s.refresh(ctx)
 		return nil
 	}
