@@ -2,12 +2,14 @@ package cli
 
 import (
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sagekey/sagekey/internal/kpi"
+	"github.com/sagekey/sagekey/internal/term"
 )
 
 type kpiOptions struct {
@@ -31,10 +33,11 @@ func newKPICommand(e Env) *cobra.Command {
 			"week; customer-managed keys, keys without rotation or pending deletion; and the monthly KMS key cost " +
 			"by cost center. From stored CloudTrail aggregates (sagekey trail) it adds KMS access denials, " +
 			"violations blocked by an explicit deny, and KMS request charges, counted only on the days whose " +
-			"trail was read (null when none was).",
+			"trail was read (null when none was). The table format is a page for reading, in colour on a " +
+			"terminal (not with NO_COLOR or -o FILE) and wrapped to its width; csv has every figure in long form.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			writer, err := kpi.Lookup(o.format)
+			writer, err := kpi.Lookup(o.format, o.drawing(e.Stdout))
 			if err != nil {
 				return usageError{err}
 			}
@@ -56,7 +59,7 @@ func newKPICommand(e Env) *cobra.Command {
 	}
 	f := cmd.Flags()
 	o.db.register(f, "")
-	f.StringVar(&o.format, "format", "table", "output format: table, json or csv")
+	f.StringVar(&o.format, "format", "table", "output format: table (a page for reading), json or csv (every figure, long form)")
 	f.StringVarP(&o.output, "output", "o", "", "write to FILE instead of stdout")
 	f.StringVar(&o.from, "from", "30d", "window start: a duration back from --to (30d, 12w) or a date / RFC 3339 time")
 	f.StringVar(&o.to, "to", "", "window end (default now): a duration back from now or a date / RFC 3339 time")
@@ -93,4 +96,14 @@ func (o *kpiOptions) options(now time.Time) (kpi.Options, error) {
 		return kpi.Options{}, usagef("--trend: %q (want run or day)", o.trend)
 	}
 	return kpi.Options{From: from, To: to, By: o.by, Trend: o.trend, CostCenterTag: o.costCenterTag}, nil
+}
+
+// drawing is how the table page is drawn: colour and wrapping follow the
+// terminal on stdout, while a file written with -o stays plain and
+// unwrapped whatever the terminal the command ran in.
+func (o *kpiOptions) drawing(stdout io.Writer) term.Options {
+	if o.output != "" {
+		return term.Options{}
+	}
+	return term.Detect(stdout, os.Getenv)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/store"
+	"github.com/sagekey/sagekey/internal/term"
 	"github.com/sagekey/sagekey/internal/testutil/golden"
 	"github.com/sagekey/sagekey/internal/trail"
 )
@@ -175,7 +176,7 @@ func TestGoldenOutputs(t *testing.T) {
 	rep := compute(t, Options{From: t0.Add(-time.Hour), To: t0.Add(10 * 24 * time.Hour), By: "tag:team"})
 	for _, format := range []string{"table", "json", "csv"} {
 		t.Run(format, func(t *testing.T) {
-			w, err := Lookup(format)
+			w, err := Lookup(format, term.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,22 +5,23 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/report"
+	"github.com/sagekey/sagekey/internal/term"
 	"github.com/sagekey/sagekey/internal/trail"
 )
 
 // Writer writes a KPI report in one format.
 type Writer func(w io.Writer, r *Report) error
 
-// Lookup returns the writer of a format: table, json or csv.
-func Lookup(format string) (Writer, error) {
+// Lookup returns the writer of a format: table (the page for a person,
+// drawn as o says), json or csv. Only the page reads o: the machine
+// formats are the same bytes wherever they go.
+func Lookup(format string, o term.Options) (Writer, error) {
 	switch format {
 	case "table":
-		return WriteTable, nil
+		return func(w io.Writer, r *Report) error { return WritePage(w, r, o) }, nil
 	case "json":
 		return WriteJSON, nil
 	case "csv":
@@ -32,8 +33,8 @@ func Lookup(format string) (Writer, error) {
 // WriteJSON writes the sagekey.kpi/v1 document (see README).
 func WriteJSON(w io.Writer, r *Report) error { return report.EncodeJSON(w, r) }
 
-// row is one figure in long form: the shape of the CSV and the source of
-// the table's lines, so both always carry the same numbers.
+// row is one figure in long form: the shape of the CSV, which keeps every
+// breakdown a spreadsheet may pivot (the page shows the largest entries).
 type row struct{ section, group, metric, value string }
 
 func pct(p *float64) string {
@@ -248,35 +249,4 @@ func WriteCSV(w io.Writer, r *Report) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// WriteTable writes the KPIs for reading in a terminal.
-func WriteTable(w io.Writer, r *Report) error {
-	fmt.Fprintf(w, "KPIs from %s to %s, %d scans (accounts %s; regions %s)\n", r.Window.From.Format(time.RFC3339),
-		r.Window.To.Format(time.RFC3339), len(r.Scope.Runs), report.OneLine(strings.Join(r.Scope.Accounts, ",")),
-		strings.Join(r.Scope.Regions, ","))
-	if len(r.Scope.Since) > 1 || (len(r.Scope.Since) == 1 && r.Scope.Since[0] != "") {
-		fmt.Fprintf(w, "Job history windows (--since) of those scans: %s\n", strings.Join(r.Scope.Since, ", "))
-	}
-	if r.Scope.Gaps > 0 {
-		fmt.Fprintf(w, "Those scans reported %d gaps: parts of the estate were not read.\n", r.Scope.Gaps)
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nSECTION\tGROUP\tMETRIC\tVALUE")
-	for _, x := range rows(r) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.section, report.OneLine(x.group), x.metric, x.value)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if t := r.Trail; t.Reason != "" {
-		fmt.Fprintf(w, "\nCloudTrail: %s.\n", t.Reason)
-	} else {
-		fmt.Fprintf(w, "\nCloudTrail: %d account×region×day cells read, %d of the window's %d days, %s to %s (accounts %s; regions %s; sources %s).\n",
-			t.CoveredCells, t.CoveredDays, t.WindowDays, deref(t.FirstDay), deref(t.LastDay),
-			report.OneLine(strings.Join(t.Accounts, ",")), report.OneLine(strings.Join(t.Regions, ",")),
-			report.OneLine(strings.Join(t.Sources, ",")))
-	}
-	_, err := fmt.Fprintf(w, "Cost: %s (%s).\n", r.Cost.Note, r.Cost.Currency)
-	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/store"
+	"github.com/sagekey/sagekey/internal/term"
 	"github.com/sagekey/sagekey/internal/testutil/golden"
 	"github.com/sagekey/sagekey/internal/trail"
 )
@@ -652,7 +653,7 @@ func TestTrailGoldenOutputs(t *testing.T) {
 	rep := computeTrail(t, trailFixture(), Options{From: winFrom, To: winTo, By: "tag:team"})
 	for _, format := range []string{"table", "json", "csv"} {
 		t.Run(format, func(t *testing.T) {
-			w, err := Lookup(format)
+			w, err := Lookup(format, term.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
