@@ -25,11 +25,17 @@ COPY . .
 # distroless "static" base (the SQLite driver, modernc.org/sqlite, is pure Go).
 # -trimpath drops local file paths from the binary; -s -w drop the symbol table
 # and DWARF data (smaller image; stack traces still carry function names).
-# .git is not in the build context (.dockerignore), so the binary's version is
-# "devel"; release builds can stamp it through the module version instead.
+# .git is not in the build context (.dockerignore), so the version comes from
+# the build arguments goreleaser passes (VERSION, COMMIT, DATE), stamped as in
+# .goreleaser.yaml; without them the binary says "devel".
+ARG VERSION="" COMMIT="" DATE=""
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/sagekey ./cmd/sagekey
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w \
+      -X github.com/sagekey/sagekey/internal/version.version=${VERSION} \
+      -X github.com/sagekey/sagekey/internal/version.commit=${COMMIT} \
+      -X github.com/sagekey/sagekey/internal/version.date=${DATE}" \
+    -o /out/sagekey ./cmd/sagekey
 
 # ---- final stage -------------------------------------------------------------
 # distroless/static: CA certificates (needed for the AWS APIs and TLS to

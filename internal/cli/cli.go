@@ -6,6 +6,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,6 +42,24 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // RunEnv is Run with an explicit environment.
 func RunEnv(ctx context.Context, e Env, args []string) int {
+	root := NewRootCommand(e)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	// Bare violations are the report itself, so only they go unprinted;
+	// anything joined to them (a store failure, say) is printed.
+	if err != nil && err != errViolations { //nolint:errorlint // identity is the point
+		fmt.Fprintln(e.Stderr, "sagekey:", err)
+	}
+	if err != nil && isCobraUsage(err) {
+		err = usageError{err}
+	}
+	return exitCode(err)
+}
+
+// NewRootCommand builds the whole command tree on e without running it:
+// RunEnv executes it, and tools/genman walks it to write the man pages, so
+// the pages describe exactly the commands and flags the binary has.
+func NewRootCommand(e Env) *cobra.Command {
 	stdout, stderr := e.Stdout, e.Stderr
 	if e.Now == nil {
 		e.Now = time.Now
@@ -50,12 +69,19 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 		Use:           "sagekey",
 		Short:         "Prove that SageMaker data at rest is encrypted with healthy customer-managed KMS keys",
 		SilenceUsage:  true,
-		SilenceErrors: true, // printed once below, after mapping
+		SilenceErrors: true, // printed once in RunEnv, after mapping
+		// Setting Version makes cobra add --version (and -v) to the root
+		// command; it prints before PersistentPreRunE, so a bad
+		// --log-level cannot stop it.
+		Version: version.String(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return setupLogging(g.logLevel, g.logFormat, stderr)
 		},
 	}
-	root.SetArgs(args)
+	// --version prints the same line as `sagekey version`. The line is
+	// escaped as a template literal because cobra renders the version
+	// template with text/template.
+	root.SetVersionTemplate(fmt.Sprintf("{{%q}}\n", version.Get().String()))
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
@@ -63,17 +89,14 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text, or json for log collectors")
 	root.AddCommand(newScanCommand(e), newChecksCommand(stdout), newVersionCommand(stdout),
 		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e), newRemediateCommand(e), newReportCommand(e), newTrailCommand(e), newServeCommand(e))
-
-	err := root.ExecuteContext(ctx)
-	// Bare violations are the report itself, so only they go unprinted;
-	// anything joined to them (a store failure, say) is printed.
-	if err != nil && err != errViolations { //nolint:errorlint // identity is the point
-		fmt.Fprintln(stderr, "sagekey:", err)
-	}
-	if err != nil && isCobraUsage(err) {
-		err = usageError{err}
-	}
-	return exitCode(err)
+	// cobra would add --version and `completion` itself, but only when the
+	// tree is executed; adding them here puts them in the tree tools/genman
+	// documents too. The completion scripts are written to the stdout
+	// set above, which cobra captures now.
+	root.InitDefaultVersionFlag()
+	root.Flags().Lookup("version").Usage = "print the version, commit, build date and Go version (as the version command does)"
+	root.InitDefaultCompletionCmd()
+	return root
 }
 
 // isCobraUsage recognises cobra's own argument errors, which it returns as
@@ -104,13 +127,25 @@ func setupLogging(level, format string, stderr io.Writer) error {
 }
 
 func newVersionCommand(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print the sagekey version",
-		Args:  cobra.NoArgs,
+		Short: "Print the sagekey version, commit, build date and Go version",
+		Long: `Print the sagekey version, the commit and date it was built from, and the Go
+toolchain and platform: the same line as sagekey --version. The version alone
+is what reports and stored scans record as the tool version.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintln(stdout, "sagekey", version.String())
+			info := version.Get()
+			if asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(info)
+			}
+			_, err := fmt.Fprintln(stdout, info.String())
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object (version, commit, date, modified, go, platform) for scripts")
+	return cmd
 }
