@@ -17,6 +17,7 @@ type reportOptions struct {
 	run         int64
 	format      string
 	output      string
+	table       tableFlags
 	configPath  string
 	securityHub securityHubOptions
 }
@@ -39,15 +40,16 @@ func newReportCommand(e Env) *cobra.Command {
 	f.Int64Var(&o.run, "run", 0, "stored scan to report (default: the latest; see sagekey history)")
 	f.StringVar(&o.format, "format", "html", "output format: "+report.FormatList())
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
+	o.table.register(f)
 	f.StringVar(&o.configPath, "config", "", "configuration file with suppressions (default: ./sagekey.yaml if present)")
 	o.securityHub.register(f)
 	return cmd
 }
 
 func runReport(ctx context.Context, o *reportOptions, e Env) error {
-	writer, err := report.Lookup(o.format)
+	writer, err := o.table.writer(o.format, o.output, e.Stdout)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	if err := o.securityHub.validate(o.format); err != nil {
 		return err

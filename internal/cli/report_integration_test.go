@@ -56,13 +56,22 @@ func TestReportRendersAStoredScanInEveryFormat(t *testing.T) {
 	}
 	markers := map[string]string{
 		"html": `id="overall-compliance"`, "sarif": `"version": "2.1.0"`, "asff": `"SchemaVersion": "2018-10-08"`,
-		"ocsf": `"class_uid": 2004`, "csv": "run_id,scan_started", "junit": "<testsuites", "table": "STATUS",
+		"ocsf": `"class_uid": 2004`, "csv": "run_id,scan_started", "junit": "<testsuites", "table": "% compliant: ",
 	}
 	for format, marker := range markers {
 		out, errOut, code := runCLI(t, "report", "--db", db, "--format", format)
 		if code != 0 || !strings.Contains(out, marker) {
 			t.Errorf("report --format %s: exit %d, marker %q present: %v; stderr %s", format, code, marker, strings.Contains(out, marker), errOut)
 		}
+	}
+	// The table lists the failures; --show passed adds the passing evidence.
+	if out, errOut, code := runCLI(t, "report", "--db", db, "--format", "table"); code != 0 ||
+		!strings.Contains(out, "FAIL: ") || strings.Contains(out, "PASS: ") {
+		t.Errorf("report --format table: exit %d (%s):\n%s", code, errOut, out)
+	}
+	if out, errOut, code := runCLI(t, "report", "--db", db, "--format", "table", "--show", "passed"); code != 0 ||
+		!strings.Contains(out, "PASS: ") {
+		t.Errorf("report --format table --show passed: exit %d (%s):\n%s", code, errOut, out)
 	}
 }
 
@@ -74,6 +83,8 @@ func TestReportUsageErrors(t *testing.T) {
 		{"report", "--db", db, "--format", "xml"},               // unknown format
 		{"report", "--db", db, "--format", "html", "--import"},  // --import needs asff
 		{"scan", "--no-store", "--format", "sarif", "--import"}, // the same on scan
+		{"scan", "--no-store", "--show", "failed"},              // --show: passed, na, muted or all
+		{"scan", "--no-store", "--format", "json", "--show", "all"},
 	} {
 		if _, errOut, code := runCLI(t, args...); code != cli.ExitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args, code, cli.ExitUsage, errOut)

@@ -29,6 +29,7 @@ type scanOptions struct {
 	scope       scanScope
 	format      string
 	output      string
+	table       tableFlags
 	failOn      string
 	full        bool
 	progress    string
@@ -74,6 +75,7 @@ func newScanCommand(e Env) *cobra.Command {
 	o.scope.register(f)
 	f.StringVar(&o.format, "format", "table", "output format: "+report.FormatList())
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
+	o.table.register(f)
 	f.StringVar(&o.failOn, "fail-on", "low", "exit 3 when a FAIL finding has this severity or higher: critical, high, medium, low")
 	f.BoolVar(&o.full, "full", false, "describe every record again instead of reusing those earlier scans stored (the store is still refreshed)")
 	f.StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (only when stderr is a terminal), always, never")
@@ -160,9 +162,9 @@ func (o *scanScope) options(now func() time.Time) (scan.Options, error) {
 
 func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {
 	stdout := e.Stdout
-	writer, err := report.Lookup(o.format)
+	writer, err := o.table.writer(o.format, o.output, stdout)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	failOn, err := finding.ParseSeverity(o.failOn)
 	if err != nil {

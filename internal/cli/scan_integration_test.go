@@ -229,7 +229,8 @@ suppressions:
 	}
 }
 
-// TestScanTableToFile checks --output and the table format.
+// TestScanTableToFile checks --output and the table format: FAIL listed,
+// PASS too with --show passed, and no colour in a file.
 func TestScanTableToFile(t *testing.T) {
 	srv, _ := seededEstate(t)
 	dir := t.TempDir()
@@ -237,7 +238,7 @@ func TestScanTableToFile(t *testing.T) {
 	out := filepath.Join(dir, "report.txt")
 	var stdout, stderr bytes.Buffer
 	code := cli.Run(context.Background(), []string{"scan", "--endpoint-url", srv.URL(), "--regions", "eu-west-1",
-		"--checks", "notebook-instance.*,training-job.*", "--output", out}, &stdout, &stderr)
+		"--checks", "notebook-instance.*,training-job.*", "--show", "passed", "--output", out}, &stdout, &stderr)
 	if code != cli.ExitViolations || stdout.Len() != 0 {
 		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout.String(), stderr.String())
 	}
@@ -246,10 +247,13 @@ func TestScanTableToFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(data)
-	for _, want := range []string{"STATUS", "gdpr-analytics-nb", "eu-churn-retrain", "regions eu-west-1", "No gaps"} {
+	for _, want := range []string{"FAIL: ", "PASS: ", "gdpr-analytics-nb", "eu-churn-retrain", "regions eu-west-1", "No gaps"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("table lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "\x1b") {
+		t.Errorf("colour in a file:\n%q", text)
 	}
 	if strings.Contains(text, "us-east-1") {
 		t.Errorf("--regions eu-west-1 scanned us-east-1:\n%s", text)

@@ -108,7 +108,8 @@ func NeedsHistory(format string) HistoryNeed {
 	switch format {
 	case "html":
 		return HistoryNeed{Trend: true, Findings: true}
-	case "asff", "ocsf":
+	case "asff", "ocsf", "table":
+		// The table says since when each violation has been open.
 		return HistoryNeed{Findings: true}
 	}
 	return HistoryNeed{}

@@ -1,68 +1,115 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/sagekey/sagekey/internal/finding"
+	"github.com/sagekey/sagekey/internal/term"
 )
 
-// WriteTable writes one line per finding, failures first, then the scan
-// scope, the status counts and every gap.
-func WriteTable(w io.Writer, r *Report) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tSEVERITY\tCHECK\tRESOURCE\tREGION\tMESSAGE")
-	for _, f := range r.Findings {
-		msg := message(f)
-		if c, ok := r.creatorShown(f); ok {
-			// At the end of the last column: a line of its own would
-			// break the table's alignment.
-			msg += " | created by " + createdLine(c)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Status, f.Severity, f.CheckID,
-			OneLine(f.Resource.Kind+"/"+f.Resource.Name), f.Resource.Region, OneLine(msg))
+// TableOptions say what the table lists and how it is drawn.
+type TableOptions struct {
+	// Show adds a section for each of these statuses (PASS,
+	// NOT_APPLICABLE, MUTED). FAIL and ERROR are always listed: they are
+	// what a person runs the scan for.
+	Show map[finding.Status]bool
+	// Term is how to draw: colour, and the width to wrap at. The zero
+	// value (no colour, no wrapping) suits files and pipes.
+	Term term.Options
+}
+
+// WriteTable writes the default table (FAIL and ERROR listed, no colour,
+// no wrapping): the registry's "table", for callers without a terminal.
+func WriteTable(w io.Writer, r *Report) error { return TableWriter(TableOptions{})(w, r) }
+
+// TableWriter returns a writer of the table for a person: a short header,
+// percent compliant with a summary per kind, the FAIL and ERROR findings
+// grouped by severity (worst first) and kind, the sections o.Show asks for,
+// then the gaps and what to do next. The machine formats carry every
+// finding; this one leads with what needs attention.
+func TableWriter(o TableOptions) Writer {
+	o.Show = maps.Clone(o.Show) // the caller's map may change after this
+	return func(w io.Writer, r *Report) error {
+		p := &tablePrinter{w: bufio.NewWriter(w), t: o.Term, show: o.Show, r: r}
+		p.header()
+		p.compliance()
+		p.findings()
+		p.footer()
+		return p.w.Flush() // bufio keeps the first write error
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	c := r.Counts()
-	fmt.Fprintf(w, "\nScanned accounts %s, regions %s (%s).\n", strings.Join(r.Accounts, ","),
-		strings.Join(r.Regions, ","), r.Finished.Sub(r.Started).Round(1e6))
+}
+
+// tablePrinter draws one report: every line goes through wrap, so a
+// width, when set, holds for the whole table.
+type tablePrinter struct {
+	w    *bufio.Writer
+	t    term.Options
+	show map[finding.Status]bool
+	r    *Report
+}
+
+func (p *tablePrinter) header() {
+	r := p.r
+	p.para("", "  ", fmt.Sprintf("Scanned accounts %s, regions %s (%s).", OneLine(strings.Join(r.Accounts, ",")),
+		OneLine(strings.Join(r.Regions, ",")), r.Finished.Sub(r.Started).Round(time.Millisecond)))
 	if !r.Since.IsZero() {
-		fmt.Fprintf(w, "Job history limited to jobs created since %s (--since).\n", r.Since.UTC().Format(time.RFC3339))
+		p.para("", "  ", fmt.Sprintf("Job history limited to jobs created since %s (--since).", r.Since.UTC().Format(time.RFC3339)))
 	}
 	if r.RunID != 0 {
-		fmt.Fprintf(w, "Stored as run %d (see sagekey history, kpi, diff).\n", r.RunID)
+		p.para("", "  ", fmt.Sprintf("Stored as run %d (see sagekey history, kpi, diff).", r.RunID))
 	}
-	writeCallsLine(w, r)
-	fmt.Fprintf(w, "%d findings: %d FAIL, %d ERROR, %d MUTED, %d PASS, %d NOT_APPLICABLE.\n", len(r.Findings),
-		c[finding.Fail], c[finding.Error], c[finding.Muted], c[finding.Pass], c[finding.NotApplicable])
-	if len(r.Gaps) == 0 {
-		_, err := fmt.Fprintln(w, "No gaps: every listed service was read.")
-		return err
+	var calls strings.Builder
+	writeCallsLine(&calls, r)
+	if s := strings.TrimSuffix(calls.String(), "\n"); s != "" {
+		p.para("", "  ", s)
 	}
-	fmt.Fprintf(w, "INCOMPLETE: %d gaps (parts of the estate that could not be read):\n", len(r.Gaps))
-	for _, g := range r.Gaps {
-		fmt.Fprintf(w, "  - account %s region %s %s: %s\n", g.Account, g.Region, g.Service, OneLine(g.Reason))
-	}
-	return nil
 }
 
-func message(f finding.Finding) string {
-	if f.Status == finding.Muted && f.Suppression != nil {
-		return "muted: " + f.Suppression.Reason + " | " + f.Message
-	}
-	return f.Message
+// para writes text wrapped to the width: the first line after indent,
+// the others after indent+hang.
+func (p *tablePrinter) para(indent, hang, text string, codes ...term.Code) {
+	p.emit(indent, p.wrap(indent, hang, text), "", codes...)
 }
+
+// wrap breaks text for a line that starts with indent.
+func (p *tablePrinter) wrap(indent, hang, text string) []string {
+	width := 0
+	if p.t.Width > 0 {
+		width = max(1, p.t.Width-len(indent))
+	}
+	return term.Wrap(text, width, hang)
+}
+
+// emit writes lines after indent, painting lead, the start of the first
+// line (a status word, a figure), or every line when lead is empty.
+// Painting after wrapping keeps escape codes out of the width.
+func (p *tablePrinter) emit(indent string, lines []string, lead string, codes ...term.Code) {
+	for i, l := range lines {
+		switch {
+		case lead == "":
+			l = p.t.Paint(l, codes...)
+		case i == 0 && strings.HasPrefix(l, lead):
+			l = p.t.Paint(lead, codes...) + l[len(lead):]
+		}
+		p.w.WriteString(indent + l + "\n")
+	}
+}
+
+func (p *tablePrinter) blank() { p.w.WriteString("\n") }
 
 // OneLine keeps values that came from AWS (names, tags, messages) from
-// breaking a line-oriented output with control characters.
+// breaking a line-oriented output with control characters, and a
+// terminal from obeying them: C0, DEL and C1 (whose CSI starts an escape
+// sequence) all become spaces.
 func OneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
