@@ -54,6 +54,13 @@ func TestReportRendersAStoredScanInEveryFormat(t *testing.T) {
 	if verdicts(doc) != verdicts(live) || len(doc.Scan.Gaps) != len(live.Scan.Gaps) {
 		t.Errorf("stored report differs from the live scan:\n%s\n--- live ---\n%s", verdicts(doc), verdicts(live))
 	}
+	// The live report, the stored run and `sagekey --version` name one
+	// version.
+	versionLine, _, _ := runCLI(t, "--version")
+	if live.Scan.ToolVersion == "" || doc.Scan.ToolVersion != live.Scan.ToolVersion ||
+		!strings.HasPrefix(versionLine, "sagekey "+live.Scan.ToolVersion+" ") {
+		t.Errorf("versions: live report %q, stored report %q, --version %q", live.Scan.ToolVersion, doc.Scan.ToolVersion, versionLine)
+	}
 	markers := map[string]string{
 		"html": `id="overall-compliance"`, "sarif": `"version": "2.1.0"`, "asff": `"SchemaVersion": "2018-10-08"`,
 		"ocsf": `"class_uid": 2004`, "csv": "run_id,scan_started", "junit": "<testsuites", "table": "% compliant: ",

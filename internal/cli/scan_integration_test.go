@@ -22,10 +22,11 @@ import (
 type scanDoc struct {
 	Schema string `json:"schema"`
 	Scan   struct {
-		Accounts []string `json:"accounts"`
-		Regions  []string `json:"regions"`
-		Gaps     []struct{ Account, Region, Service, Reason string }
-		APICalls struct {
+		Accounts    []string `json:"accounts"`
+		Regions     []string `json:"regions"`
+		ToolVersion string   `json:"tool_version"`
+		Gaps        []struct{ Account, Region, Service, Reason string }
+		APICalls    struct {
 			Operations []struct {
 				Operation string
 				Calls     int64

@@ -79,7 +79,7 @@ func loadStoredScan(ctx context.Context, st *store.Store, id int64, configPath s
 // counts, which are not stored.
 func (s storedScan) Report() *report.Report {
 	return &report.Report{
-		Started: s.Run.Started, Finished: s.Run.Finished, RunID: s.Run.ID,
+		Started: s.Run.Started, Finished: s.Run.Finished, RunID: s.Run.ID, ToolVersion: s.Run.ToolVersion,
 		Accounts: s.Run.Scope.Accounts, Regions: s.Run.Scope.Regions, Since: s.Run.Scope.Since,
 		Gaps: s.Snapshot.Inventory.Gaps, Findings: s.Findings,
 	}

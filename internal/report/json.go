@@ -36,8 +36,11 @@ type jsonScan struct {
 	// Since is the start of the job-history window (--since), when set.
 	Since string `json:"since,omitempty"`
 	// RunID is the stored run (sagekey history), when stored.
-	RunID int64           `json:"run_id,omitempty"`
-	Gaps  []inventory.Gap `json:"gaps"`
+	RunID int64 `json:"run_id,omitempty"`
+	// ToolVersion is the sagekey version that scanned, as stored with the
+	// run and printed by sagekey --version.
+	ToolVersion string          `json:"tool_version,omitempty"`
+	Gaps        []inventory.Gap `json:"gaps"`
 	// APICalls is what the scan cost in AWS API calls.
 	APICalls APICalls `json:"api_calls"`
 }
@@ -57,7 +60,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if !r.Since.IsZero() {
 		doc.Scan.Since = r.Since.UTC().Format(time.RFC3339)
 	}
-	doc.Scan.RunID = r.RunID
+	doc.Scan.RunID, doc.Scan.ToolVersion = r.RunID, r.ToolVersion
 	if doc.Scan.Gaps == nil {
 		doc.Scan.Gaps = []inventory.Gap{}
 	}

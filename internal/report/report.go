@@ -28,9 +28,12 @@ type Report struct {
 	// Since is the start of the job-history window; zero means all history.
 	Since time.Time
 	// RunID is the id the scan was stored under; zero when not stored.
-	RunID    int64
-	Gaps     []inventory.Gap
-	Findings []finding.Finding
+	RunID int64
+	// ToolVersion is the sagekey version that scanned (version.String(),
+	// stored with the run), so a report rendered later still names it.
+	ToolVersion string
+	Gaps        []inventory.Gap
+	Findings    []finding.Finding
 	// APICalls are the calls made, by operation, sorted.
 	APICalls []OperationCalls
 	// Trend is overall compliance after each stored scan, oldest first,

@@ -25,6 +25,7 @@ import (
 	"github.com/sagekey/sagekey/internal/progress"
 	"github.com/sagekey/sagekey/internal/report"
 	"github.com/sagekey/sagekey/internal/rules"
+	"github.com/sagekey/sagekey/internal/version"
 )
 
 // AllRegions, as the only --regions value, means the account's enabled regions.
@@ -87,7 +88,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if now == nil {
 		now = time.Now
 	}
-	rep := &report.Report{Started: now(), Since: o.Since}
+	rep := &report.Report{Started: now(), Since: o.Since, ToolVersion: version.String()}
 	awsOpts := o.AWS
 	if awsOpts.Region == "" && len(o.Regions) > 0 && o.Regions[0] != AllRegions {
 		awsOpts.Region = o.Regions[0]
