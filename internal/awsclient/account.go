@@ -39,8 +39,15 @@ type Caller struct {
 // know which KMS keys are its own (policies and tags are readable only from
 // the key's account), and calling STS first turns bad credentials into one
 // clear error instead of a report full of access-denied gaps.
+//
+// Being the first call, it is also where a missing credential, a stopped
+// emulator or an unusable region shows up, and is explained (explainCall).
 func Identity(ctx context.Context, cfg aws.Config) (Caller, error) {
-	return identity(ctx, sts.NewFromConfig(cfg))
+	c, err := identity(ctx, sts.NewFromConfig(cfg, refusedIsFinal))
+	if err != nil {
+		return Caller{}, explainCall(ctx, cfg, "sts:GetCallerIdentity", err)
+	}
+	return c, nil
 }
 
 func identity(ctx context.Context, api STSAPI) (Caller, error) {

@@ -28,10 +28,10 @@ const (
 	maxBackoff         = 20 * time.Second
 )
 
-// ErrNoRegion is returned by Load when neither the options nor the
-// environment or profile name a region. sagekey never guesses one: scanning
-// the wrong region would report "no resources" instead of failing.
-var ErrNoRegion = errors.New("no region: pass --regions or set AWS_REGION/profile region")
+// ErrNoRegion is wrapped in the Error Load returns when neither the options
+// nor the environment or profile name a region. sagekey never guesses one:
+// scanning the wrong region would report "no resources" instead of failing.
+var ErrNoRegion = errors.New("no region")
 
 // Options selects how to reach AWS. Zero values mean "use the SDK's usual
 // sources" (environment, shared config and credentials files).
@@ -69,14 +69,18 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
+		if explained := unknownProfile(ctx, o, err); explained != nil {
+			return aws.Config{}, explained
+		}
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if o.EndpointURL != "" {
 		cfg.BaseEndpoint = aws.String(o.EndpointURL)
 	}
 	if cfg.Region == "" {
-		return aws.Config{}, ErrNoRegion
+		return aws.Config{}, noRegion(ctx, cfg, o)
 	}
+	explainCredentials(&cfg, o)
 	return cfg, nil
 }
 

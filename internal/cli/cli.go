@@ -48,7 +48,7 @@ func RunEnv(ctx context.Context, e Env, args []string) int {
 	// Bare violations are the report itself, so only they go unprinted;
 	// anything joined to them (a store failure, say) is printed.
 	if err != nil && err != errViolations { //nolint:errorlint // identity is the point
-		fmt.Fprintln(e.Stderr, "sagekey:", err)
+		fmt.Fprintln(e.Stderr, "sagekey:", errorText(err))
 	}
 	if err != nil && isCobraUsage(err) {
 		err = usageError{err}

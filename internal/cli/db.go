@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 
@@ -63,7 +62,8 @@ func (o *dbOptions) open(ctx context.Context) (*store.Store, error) {
 	}
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("history store: %w", err)
+		// store.Open's errors name the database already.
+		return nil, explainStoreOpen(ctx, dsn, err)
 	}
 	return st, nil
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sagekey/sagekey/internal/awsclient"
 )
 
 // Exit codes, documented in the README. They are decided here and nowhere
@@ -34,12 +36,19 @@ var (
 // exitCode maps an error to the process exit status.
 func exitCode(err error) int {
 	var usage usageError
+	var explained *awsclient.Error
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.Is(err, errViolations):
 		return ExitViolations
 	case errors.As(err, &usage):
+		return ExitUsage
+	case errors.As(err, &explained) && explained.Usage():
+		// No region, or a profile name that is in no file: fixed by how
+		// sagekey is called, before any AWS call was made. Missing or
+		// expired credentials and unreachable endpoints stay runtime
+		// errors: the same command works once the world is put right.
 		return ExitUsage
 	}
 	return ExitError // runtime errors, cancellation, incomplete scans

@@ -55,7 +55,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
-		return nil, fmt.Errorf("store %s: %w", s.Location, err)
+		return nil, fmt.Errorf("history database %s: %w", s.Location, err)
 	}
 	return s, nil
 }
@@ -64,7 +64,7 @@ func openSQLite(path string) (*Store, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("store directory: %w", err)
+			return nil, fmt.Errorf("history database %s: cannot create its directory: %w", path, err)
 		}
 	}
 	// WAL lets readers run beside a writer; busy_timeout makes a second
@@ -79,7 +79,7 @@ func openSQLite(path string) (*Store, error) {
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, fmt.Errorf("history database %s: %w", path, err)
 	}
 	return &Store{db: db, d: sqliteDialect, Location: path}, nil
 }
@@ -91,7 +91,7 @@ func openPostgres(dsn string) (*Store, error) {
 	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", loc, err)
+		return nil, fmt.Errorf("history database %s: %w", loc, err)
 	}
 	return &Store{db: db, d: postgresDialect, Location: loc}, nil
 }
