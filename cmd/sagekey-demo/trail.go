@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/cli"
@@ -20,7 +21,7 @@ const trailNoise = 50000
 // moto's S3 (creators, key changes, KMS denials, guardrail blocks, noise
 // and one corrupt file) and runs `sagekey trail` over it, so the KPIs that
 // follow show KMS access denials, blocked violations and request costs.
-func demoTrail(ctx context.Context, srv *motoserver.Server, m *demo.Manifest, db string) error {
+func demoTrail(ctx context.Context, srv *motoserver.Server, m *demo.Manifest, db string, out screen) error {
 	st, err := store.Open(ctx, db)
 	if err != nil {
 		return err
@@ -45,13 +46,18 @@ func demoTrail(ctx context.Context, srv *motoserver.Server, m *demo.Manifest, db
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "\nWrote a CloudTrail bucket s3://%s/%s: %d log files, %d events (%d about KMS or SageMaker), and one corrupt file.\n",
+	out.say("\nWrote a CloudTrail bucket s3://%s/%s: %d log files, %d events (%d about KMS or SageMaker), and one corrupt file.",
 		demo.TrailBucket, demo.TrailPrefix, seed.Summary.Files, seed.Summary.Events, seed.Summary.Interesting)
-	args := []string{"trail", "--s3-uri", "s3://" + demo.TrailBucket + "/" + demo.TrailPrefix, "--endpoint-url", srv.URL(),
-		"--db", db, "--from", "30d", "--guardrail-policy", demo.TrailGuardrailSCP, "--max-attempts", "2"}
-	fmt.Fprintf(os.Stderr, "\nsagekey %s\n\n", joinArgs(args))
+	// The trail report goes next to the database: the KPIs that follow
+	// show its figures on the screen.
+	report := filepath.Join(filepath.Dir(db), "trail.txt")
+	args := []string{"--log-level", "error", "trail", "--s3-uri", "s3://" + demo.TrailBucket + "/" + demo.TrailPrefix,
+		"--endpoint-url", srv.URL(), "--db", db, "--from", "30d", "--guardrail-policy", demo.TrailGuardrailSCP,
+		"--max-attempts", "2", "-o", report}
+	out.say("")
+	out.command("sagekey " + joinArgs(args))
 	code := cli.Run(ctx, args, os.Stdout, os.Stderr)
-	fmt.Fprintf(os.Stderr, "\nsagekey trail exited with %d (1 = incomplete: the corrupt file is reported, the rest was read).\n", code)
+	out.say("sagekey trail exited with %d (1 = incomplete: the corrupt file is reported, the rest was read). Its report: %s", code, report)
 	if code != cli.ExitOK && code != cli.ExitError {
 		return fmt.Errorf("sagekey trail exited with %d", code)
 	}
