@@ -13,28 +13,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sagekey/sagekey/internal/testutil/loopback"
 )
 
 // The tests below run the real Load and Identity against a closed
 // loopback port, a listener that never answers, or a stub STS, and pin the
 // exact line a person reads. They use t.Setenv, so none is parallel.
 
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // blackHole returns a loopback address that accepts connections (the
 // kernel completes the handshake) but never answers, as a metadata address
 // that is routed nowhere behaves.
-func blackHole(t *testing.T) string {
+func blackHole(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -96,12 +86,12 @@ func wantMessage(t *testing.T, got *Error, problem Problem, msg string) {
 func TestFriendlyNoCredentialsIsQuick(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		imds func(*testing.T) string
-	}{{"closed metadata port", closedPort}, {"silent metadata endpoint", blackHole}} {
+		imds func(testing.TB) string
+	}{{"closed metadata port", loopback.FreeAddr}, {"silent metadata endpoint", blackHole}} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := noCredentialsAnywhere(t, tc.imds(t))
 			start := time.Now()
-			got, _ := whoAmI(t, Options{Region: "us-east-1", EndpointURL: "http://" + closedPort(t)})
+			got, _ := whoAmI(t, Options{Region: "us-east-1", EndpointURL: "http://" + loopback.FreeAddr(t)})
 			if took := time.Since(start); took > 3*time.Second {
 				t.Errorf("took %v waiting on the metadata service", took)
 			}
@@ -117,7 +107,7 @@ func TestFriendlyNoCredentialsIsQuick(t *testing.T) {
 
 func TestFriendlyProfileWithoutCredentials(t *testing.T) {
 	dir := isolate(t) // AWS_EC2_METADATA_DISABLED=true
-	got, _ := whoAmI(t, Options{Region: "us-east-1", EndpointURL: "http://" + closedPort(t), Profile: "audit"})
+	got, _ := whoAmI(t, Options{Region: "us-east-1", EndpointURL: "http://" + loopback.FreeAddr(t), Profile: "audit"})
 	// --profile names a profile that is not there: that is what to fix.
 	wantMessage(t, got, UnknownProfile, `AWS profile "audit" (from --profile) is not in `+filepath.Join(dir, "config")+" or "+
 		filepath.Join(dir, "credentials")+`: check the name ("aws configure list-profiles" lists them) or create it with "aws configure --profile audit"`)
@@ -128,7 +118,7 @@ func TestFriendlyProfileWithoutCredentials(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[profile audit]\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = whoAmI(t, Options{EndpointURL: "http://" + closedPort(t), Profile: "audit"})
+	got, _ = whoAmI(t, Options{EndpointURL: "http://" + loopback.FreeAddr(t), Profile: "audit"})
 	wantMessage(t, got, NoCredentials, `no AWS credentials found (tried profile "audit" in `+filepath.Join(dir, "config")+" and "+
 		filepath.Join(dir, "credentials")+`): run "aws configure", set AWS_PROFILE to a profile with credentials, or run "aws sso login --profile audit"`)
 }
@@ -180,14 +170,14 @@ func TestFriendlyExpiredSSOSession(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(cache, hex.EncodeToString(sum[:])+".json"), []byte(token), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := whoAmI(t, Options{Profile: "dev", EndpointURL: "http://" + closedPort(t)})
+	got, _ := whoAmI(t, Options{Profile: "dev", EndpointURL: "http://" + loopback.FreeAddr(t)})
 	wantMessage(t, got, SSOSession, `the AWS SSO session of profile "dev" has expired or was never started: run "aws sso login --profile dev"`)
 }
 
 func TestFriendlyEndpointRefused(t *testing.T) {
 	isolate(t)
 	dummyKeys(t)
-	addr := closedPort(t)
+	addr := loopback.FreeAddr(t)
 	start := time.Now()
 	got, err := whoAmI(t, Options{Region: "us-east-1", EndpointURL: "http://" + addr})
 	if took := time.Since(start); took > 3*time.Second {

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/sagekey/sagekey/internal/awsclient"
 	"github.com/sagekey/sagekey/internal/store"
+	"github.com/sagekey/sagekey/internal/testutil/loopback"
 )
 
 // The friendly-error tests run the real command and pin the first line of
@@ -49,7 +49,7 @@ func awsNowhere(t *testing.T) (configFile, credentialsFile string) {
 	configFile, credentialsFile = filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
 	t.Setenv("AWS_CONFIG_FILE", configFile)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentialsFile)
-	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://"+closedAddr(t))
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://"+loopback.FreeAddr(t))
 	for _, v := range []string{
 		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_EC2_METADATA_DISABLED",
@@ -60,17 +60,6 @@ func awsNowhere(t *testing.T) (configFile, credentialsFile string) {
 	return configFile, credentialsFile
 }
 
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 func scanArgs(endpoint string, extra ...string) []string {
 	return append([]string{"scan", "--no-store", "--progress", "never", "--endpoint-url", endpoint}, extra...)
 }
@@ -79,14 +68,14 @@ func TestFriendlyScanNoCredentials(t *testing.T) {
 	configFile, credentialsFile := awsNowhere(t)
 	friendlyRun(t, ExitError, `no AWS credentials found (tried AWS_ACCESS_KEY_ID; profile "default" in `+configFile+" and "+credentialsFile+
 		`; the EC2 instance metadata service): run "aws configure", set AWS_PROFILE to a profile with credentials, or run "aws sso login --profile NAME"`,
-		scanArgs("http://"+closedAddr(t), "--regions", "us-east-1")...)
+		scanArgs("http://"+loopback.FreeAddr(t), "--regions", "us-east-1")...)
 }
 
 func TestFriendlyScanUnknownProfile(t *testing.T) {
 	configFile, credentialsFile := awsNowhere(t)
 	friendlyRun(t, ExitUsage, `AWS profile "nope" (from --profile) is not in `+configFile+" or "+credentialsFile+
 		`: check the name ("aws configure list-profiles" lists them) or create it with "aws configure --profile nope"`,
-		scanArgs("http://"+closedAddr(t), "--regions", "us-east-1", "--profile", "nope")...)
+		scanArgs("http://"+loopback.FreeAddr(t), "--regions", "us-east-1", "--profile", "nope")...)
 }
 
 // TestFriendlyScanNoRegion exits 2: nothing was tried, and the fix is in
@@ -94,7 +83,7 @@ func TestFriendlyScanUnknownProfile(t *testing.T) {
 func TestFriendlyScanNoRegion(t *testing.T) {
 	configFile, _ := awsNowhere(t)
 	friendlyRun(t, ExitUsage, `no AWS region: pass --regions, set AWS_REGION, or set region in profile "default" (`+configFile+")",
-		scanArgs("http://"+closedAddr(t))...)
+		scanArgs("http://"+loopback.FreeAddr(t))...)
 }
 
 func TestFriendlyScanExpiredSSOSession(t *testing.T) {
@@ -108,14 +97,14 @@ func TestFriendlyScanExpiredSSOSession(t *testing.T) {
 	writeFile(t, filepath.Join(home, ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json"),
 		`{"accessToken":"x","expiresAt":"2020-01-01T00:00:00Z","region":"us-east-1","startUrl":"`+startURL+`"}`)
 	friendlyRun(t, ExitError, `the AWS SSO session of profile "dev" has expired or was never started: run "aws sso login --profile dev"`,
-		scanArgs("http://"+closedAddr(t), "--regions", "us-east-1", "--profile", "dev")...)
+		scanArgs("http://"+loopback.FreeAddr(t), "--regions", "us-east-1", "--profile", "dev")...)
 }
 
 func TestFriendlyScanEndpointRefused(t *testing.T) {
 	awsNowhere(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	addr := closedAddr(t)
+	addr := loopback.FreeAddr(t)
 	friendlyRun(t, ExitError, "cannot connect to http://"+addr+" (--endpoint-url): connection refused; is it running?",
 		scanArgs("http://"+addr, "--regions", "us-east-1")...)
 }
@@ -172,7 +161,7 @@ func TestFriendlyDB(t *testing.T) {
 			"history", "--db", db)
 	})
 	t.Run("postgres not running", func(t *testing.T) {
-		addr := closedAddr(t)
+		addr := loopback.FreeAddr(t)
 		friendlyRun(t, ExitError, "cannot open the history database postgres://sagekey:xxxxx@"+addr+
 			"/sagekey: connection refused (is PostgreSQL running there?); "+dbHint,
 			"history", "--db", "postgres://sagekey:secret@"+addr+"/sagekey")

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +20,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/sagekey/sagekey/internal/testutil/loopback"
 )
 
 // binary is the sagekey binary the end-to-end tests run as a real process,
@@ -52,17 +53,6 @@ func sagekeyBinary(t *testing.T) string {
 		t.Fatal(binary.err)
 	}
 	return binary.path
-}
-
-// freeAddr returns a loopback address nothing listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // process is one running `sagekey serve`.
@@ -101,7 +91,7 @@ func startServe(t *testing.T, env []string, token string, args ...string) *proce
 	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{t: t, addr: freeAddr(t), token: token, logs: &lockedBuffer{}, done: make(chan error, 1)}
+	p := &process{t: t, addr: loopback.FreeAddr(t), token: token, logs: &lockedBuffer{}, done: make(chan error, 1)}
 	args = append([]string{"serve", "--listen", p.addr, "--auth-token-file", tokenFile, "--log-level", "info", "--log-format", "json"}, args...)
 	p.cmd = exec.Command(sagekeyBinary(t), args...)
 	p.cmd.Env = append(os.Environ(), env...)

@@ -16,6 +16,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sagekey/sagekey/internal/alert"
+	"github.com/sagekey/sagekey/internal/testutil/loopback"
 )
 
 // receiver is a loopback webhook endpoint that checks each delivery's
@@ -34,7 +35,7 @@ type receiver struct {
 }
 
 func newReceiver(t *testing.T, secret string) *receiver {
-	r := &receiver{t: t, addr: freeAddr(t), secret: []byte(secret), alerts: map[string]alert.Alert{}, received: map[string]int{}}
+	r := &receiver{t: t, addr: loopback.FreeAddr(t), secret: []byte(secret), alerts: map[string]alert.Alert{}, received: map[string]int{}}
 	r.start()
 	t.Cleanup(r.stop)
 	return r
