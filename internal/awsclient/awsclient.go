@@ -60,6 +60,7 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer { return newRetryer(attempts) }),
+		config.WithLogger(sdkLogger{}),
 	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
