@@ -122,4 +122,10 @@ type Finding struct {
 	// Principals is set by kms-key.least-privilege: who may use the key
 	// beyond the workloads it protects.
 	Principals []KeyPrincipal `json:"principals,omitempty"`
+	// Location is where the subject is declared in infrastructure as code;
+	// nil for findings from a live scan.
+	Location *Location `json:"location,omitempty"`
+	// Fix is the source change that would make the finding pass, when the
+	// configuration defines a suitable key.
+	Fix *Fix `json:"fix,omitempty"`
 }
