@@ -33,9 +33,13 @@ var CSVTrailHeader = []string{"created_by", "created_at", "created_with"}
 func WriteCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
 	withTrail := r.Trail != nil
+	withLocation := hasLocations(r.Findings)
 	header := CSVHeader
 	if withTrail {
 		header = slices.Concat(CSVHeader, CSVTrailHeader)
+	}
+	if withLocation {
+		header = slices.Concat(header, CSVLocationHeader)
 	}
 	_ = cw.Write(header) // a write error sticks and is returned by Error
 	runID, started := "", r.Started.UTC().Format(time.RFC3339)
@@ -59,6 +63,9 @@ func WriteCSV(w io.Writer, r *Report) error {
 				by, at, with = c.Principal, stamp(c.Time), c.Tool
 			}
 			tail = append(tail, by, at, with)
+		}
+		if withLocation {
+			tail = append(tail, csvLocation(f)...)
 		}
 		slots := f.Slots
 		if len(slots) == 0 {

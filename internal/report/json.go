@@ -39,8 +39,11 @@ type jsonScan struct {
 	RunID int64 `json:"run_id,omitempty"`
 	// ToolVersion is the sagekey version that scanned, as stored with the
 	// run and printed by sagekey --version.
-	ToolVersion string          `json:"tool_version,omitempty"`
-	Gaps        []inventory.Gap `json:"gaps"`
+	ToolVersion string `json:"tool_version,omitempty"`
+	// Files are the configuration files sagekey iac read; absent for a
+	// live scan.
+	Files []string        `json:"files,omitempty"`
+	Gaps  []inventory.Gap `json:"gaps"`
 	// APICalls is what the scan cost in AWS API calls.
 	APICalls APICalls `json:"api_calls"`
 }
@@ -60,7 +63,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if !r.Since.IsZero() {
 		doc.Scan.Since = r.Since.UTC().Format(time.RFC3339)
 	}
-	doc.Scan.RunID, doc.Scan.ToolVersion = r.RunID, r.ToolVersion
+	doc.Scan.RunID, doc.Scan.ToolVersion, doc.Scan.Files = r.RunID, r.ToolVersion, r.Files
 	if doc.Scan.Gaps == nil {
 		doc.Scan.Gaps = []inventory.Gap{}
 	}

@@ -38,11 +38,15 @@ type junitSuite struct {
 }
 
 type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitProblem `xml:"failure"`
-	Error     *junitProblem `xml:"error"`
-	Skipped   *junitSkipped `xml:"skipped"`
+	Name      string `xml:"name,attr"`
+	Classname string `xml:"classname,attr"`
+	// File and Line are where code declares the subject (sagekey iac), as
+	// GitLab and Jenkins read them; absent for a live finding.
+	File    string        `xml:"file,attr,omitempty"`
+	Line    int           `xml:"line,attr,omitempty"`
+	Failure *junitProblem `xml:"failure"`
+	Error   *junitProblem `xml:"error"`
+	Skipped *junitSkipped `xml:"skipped"`
 }
 
 type junitProblem struct {
@@ -119,11 +123,12 @@ func (d *junitSuites) add(s junitSuite) {
 
 func junitFinding(r *Report, f finding.Finding) junitCase {
 	c := junitCase{Name: xmlSafe(f.Resource.ARN), Classname: xmlSafe(f.CheckID)}
+	locateCase(&c, f)
 	switch f.Status {
 	case finding.Fail:
-		c.Failure = &junitProblem{Message: xmlSafe(f.Message), Type: f.Severity.String(), Body: junitBody(r, f)}
+		c.Failure = &junitProblem{Message: xmlSafe(junitAt(f) + f.Message), Type: f.Severity.String(), Body: junitBody(r, f)}
 	case finding.Error:
-		c.Error = &junitProblem{Message: xmlSafe("could not verify: " + f.Message), Type: f.Severity.String(), Body: junitBody(r, f)}
+		c.Error = &junitProblem{Message: xmlSafe(junitAt(f) + "could not verify: " + f.Message), Type: f.Severity.String(), Body: junitBody(r, f)}
 	case finding.NotApplicable:
 		c.Skipped = &junitSkipped{Message: xmlSafe(f.Message)}
 	case finding.Muted:
@@ -157,8 +162,11 @@ func junitBody(r *Report, f finding.Finding) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "resource: %s %s\naccount %s region %s\n", f.Resource.Kind, f.Resource.Name,
-		f.Resource.Account, f.Resource.Region)
+	fmt.Fprintf(&b, "resource: %s %s\n", f.Resource.Kind, f.Resource.Name)
+	if f.Location == nil || f.Resource.Account+f.Resource.Region != "" {
+		fmt.Fprintf(&b, "account %s region %s\n", f.Resource.Account, f.Resource.Region)
+	}
+	writeJUnitLocation(&b, f)
 	if len(f.Resource.Tags) > 0 {
 		b.WriteString("tags: " + joinTags(f.Resource.Tags, asIs) + "\n")
 	}

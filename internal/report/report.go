@@ -33,7 +33,11 @@ type Report struct {
 	// stored with the run), so a report rendered later still names it.
 	ToolVersion string
 	Gaps        []inventory.Gap
-	Findings    []finding.Finding
+	// Files are the configuration files sagekey iac read, as given; empty
+	// for a live scan. The table names them, so a clean check of
+	// infrastructure as code does not read as a scan of no account.
+	Files    []string
+	Findings []finding.Finding
 	// APICalls are the calls made, by operation, sorted.
 	APICalls []OperationCalls
 	// Trend is overall compliance after each stored scan, oldest first,
@@ -48,6 +52,9 @@ type Report struct {
 	// lifecycle events, denials and blocked violations), when trail data is
 	// stored; nil otherwise.
 	Trail *TrailFacts
+	// Drift is where infrastructure as code and the stored scan disagree
+	// (`sagekey iac --compare-scan`); nil otherwise.
+	Drift []Drift
 }
 
 // FindingHistory is when the store first saw a finding and, while it

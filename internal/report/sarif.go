@@ -124,12 +124,13 @@ func sarifKind(f finding.Finding) (kind, level string) {
 
 func sarifResult(r *Report, f finding.Finding, ruleIndex int) *sarif.Result {
 	kind, level := sarifKind(f)
-	loc := sarif.NewLogicalLocation().WithFullyQualifiedName(f.Resource.ARN).
-		WithName(f.Resource.Name).WithKind("resource")
 	res := sarif.NewRuleResult(f.CheckID).WithRuleIndex(ruleIndex).WithKind(kind).WithLevel(level).
 		WithMessage(sarif.NewTextMessage(messageWithSlots(f))).
-		AddLocation(sarif.NewLocation().AddLogicalLocation(loc)).
+		AddLocation(sarifLocation(f)).
 		WithPartialFingerprints(map[string]string{FingerprintKey: FindingID(f)})
+	if f.Fix != nil {
+		res.AddFixe(sarifFix(f.Fix))
+	}
 	slots := make([]map[string]string, 0, len(f.Slots))
 	for _, s := range f.Slots {
 		slots = append(slots, map[string]string{"name": s.Name, "key_arn": s.KeyARN,
@@ -140,6 +141,9 @@ func sarifResult(r *Report, f finding.Finding, ruleIndex int) *sarif.Result {
 		Add("status", string(f.Status)).Add("slots", slots)
 	if s := f.Suppression; s != nil && s.Expired {
 		props.Add("suppression_expired", s.Reason)
+	}
+	if l := f.Location; l != nil && l.Module != "" {
+		props.Add("module", l.Module) // the address says it too, but not in a form to filter on
 	}
 	if c, ok := r.creatorShown(f); ok {
 		// SARIF has no attribute for who created a result's subject; a

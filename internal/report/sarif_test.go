@@ -28,6 +28,7 @@ func sarifOf(t *testing.T, r *Report) ([]byte, *sarif.Report) {
 	if err := doc.Validate(); err != nil {
 		t.Fatalf("not valid against the SARIF 2.1.0 schema: %v", err)
 	}
+	validateSARIFBytes(t, buf.Bytes())
 	return buf.Bytes(), doc
 }
 

@@ -56,6 +56,10 @@ type tablePrinter struct {
 
 func (p *tablePrinter) header() {
 	r := p.r
+	if r.fromCode() {
+		p.codeHeader()
+		return
+	}
 	p.para("", "  ", fmt.Sprintf("Scanned accounts %s, regions %s (%s).", OneLine(strings.Join(r.Accounts, ",")),
 		OneLine(strings.Join(r.Regions, ",")), r.Finished.Sub(r.Started).Round(time.Millisecond)))
 	if !r.Since.IsZero() {

@@ -41,13 +41,15 @@ func (p *tablePrinter) findings() {
 		if !p.listed(s.status) {
 			continue
 		}
+		files, located := groupByFile(p.r.Findings, s.status)
 		groups, n := groupBySeverityKind(p.r.Findings, s.status)
 		p.blank()
 		title := fmt.Sprintf("%s: none.", s.status)
-		if n > 0 {
-			title = fmt.Sprintf("%s: %s%s.", s.status, plural(n, "finding"), s.note)
+		if located+n > 0 {
+			title = fmt.Sprintf("%s: %s%s.", s.status, plural(located+n, "finding"), sectionNote(s, located, n))
 		}
 		p.emit("", p.wrap("", "  ", title), string(s.status), s.codes...)
+		p.fileGroups(files, s.codes)
 		for _, g := range groups {
 			p.blank()
 			p.para("", "  ", fmt.Sprintf("%s / %s (%d)", g.severity, OneLine(g.kind), len(g.findings)), term.Bold)
@@ -63,6 +65,12 @@ func (p *tablePrinter) finding(f finding.Finding, codes []term.Code) {
 	status := string(f.Status)
 	head := strings.Join([]string{status, f.CheckID, OneLine(f.Resource.Kind + "/" + f.Resource.Name), p.where(f)}, "  ")
 	p.emit("  ", p.wrap("  ", "    ", strings.TrimSpace(head)), status, codes...)
+	p.details(f)
+}
+
+// details writes the lines under a finding's first: its message, and the
+// suppression, creator and age when there are any.
+func (p *tablePrinter) details(f finding.Finding) {
 	const indent, hang = "    ", "  "
 	p.para(indent, hang, OneLine(f.Message))
 	if s := f.Suppression; s != nil {
@@ -109,11 +117,12 @@ type findingGroup struct {
 
 // groupBySeverityKind groups the findings of one status by severity,
 // worst first, then kind, as the HTML report's failingGroups does; within
-// a group the report's order stands. n counts them all.
+// a group the report's order stands. n counts them all. Located findings
+// are left to groupByFile.
 func groupBySeverityKind(fs []finding.Finding, status finding.Status) (groups []findingGroup, n int) {
 	index := map[finding.Severity]map[string]int{}
 	for _, f := range fs {
-		if f.Status != status {
+		if f.Status != status || f.Location != nil {
 			continue
 		}
 		n++

@@ -39,19 +39,34 @@ func (p *tablePrinter) footer() {
 
 func (p *tablePrinter) gaps() {
 	if len(p.r.Gaps) == 0 {
-		p.para("", "  ", "No gaps: every listed service was read.")
+		text := "No gaps: every listed service was read."
+		if p.r.fromCode() {
+			text = "No gaps: every file was read."
+		}
+		p.para("", "  ", text)
 		return
 	}
-	text := fmt.Sprintf("INCOMPLETE: %s (parts of the estate that could not be read):", plural(len(p.r.Gaps), "gap"))
+	what := "parts of the estate"
+	if p.r.fromCode() {
+		what = "input"
+	}
+	text := fmt.Sprintf("INCOMPLETE: %s (%s that could not be read):", plural(len(p.r.Gaps), "gap"), what)
 	p.emit("", p.wrap("", "  ", text), "INCOMPLETE:", term.Yellow, term.Bold)
 	for _, g := range p.r.Gaps {
-		p.para("  ", "    ", "- "+OneLine(fmt.Sprintf("account %s region %s %s: %s", g.Account, g.Region, g.Service, g.Reason)))
+		text := fmt.Sprintf("account %s region %s %s: %s", g.Account, g.Region, g.Service, g.Reason)
+		if g.Account == "" && g.Region == "" {
+			text = g.Service + ": " + g.Reason // a file or a --live lookup, not a part of an estate
+		}
+		p.para("  ", "    ", "- "+OneLine(text))
 	}
 }
 
 // next names the commands that follow from this report: the full report
 // and a fix plan, both read from the store, so for the run shown.
 func (p *tablePrinter) next(c map[finding.Status]int) string {
+	if p.r.fromCode() {
+		return codeNext(c, len(p.r.Gaps) > 0)
+	}
 	var steps []string
 	if len(p.r.Gaps) > 0 {
 		steps = append(steps, "scan again once the gaps above can be read")
