@@ -1,5 +1,7 @@
 package report
 
+import "fmt"
+
 // Drift is a difference between infrastructure as code and the deployed
 // estate, found by `sagekey iac` against a stored scan.
 type Drift struct {
@@ -23,3 +25,18 @@ const (
 	// no definition in the code.
 	DriftUndeclared = "not-in-code"
 )
+
+// drift lists where the code and the deployed estate disagree.
+func (p *tablePrinter) drift() {
+	if len(p.r.Drift) == 0 {
+		return
+	}
+	p.para("", "  ", fmt.Sprintf("CODE VS DEPLOYMENT: %s between this code and the stored scan:", plural(len(p.r.Drift), "difference")))
+	for _, d := range p.r.Drift {
+		subject := d.ResourceKind + "/" + d.Name
+		if d.Address != "" {
+			subject += " (" + d.Address + ")"
+		}
+		p.para("  - ", "    ", OneLine(subject)+": "+OneLine(d.Message))
+	}
+}

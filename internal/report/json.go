@@ -42,7 +42,10 @@ type jsonScan struct {
 	ToolVersion string `json:"tool_version,omitempty"`
 	// Files are the configuration files sagekey iac read; absent for a
 	// live scan.
-	Files []string        `json:"files,omitempty"`
+	Files []string `json:"files,omitempty"`
+	// Drift is where the code and the stored scan disagree (sagekey iac
+	// --compare-scan); absent otherwise.
+	Drift []Drift         `json:"drift,omitempty"`
 	Gaps  []inventory.Gap `json:"gaps"`
 	// APICalls is what the scan cost in AWS API calls.
 	APICalls APICalls `json:"api_calls"`
@@ -63,7 +66,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if !r.Since.IsZero() {
 		doc.Scan.Since = r.Since.UTC().Format(time.RFC3339)
 	}
-	doc.Scan.RunID, doc.Scan.ToolVersion, doc.Scan.Files = r.RunID, r.ToolVersion, r.Files
+	doc.Scan.RunID, doc.Scan.ToolVersion, doc.Scan.Files, doc.Scan.Drift = r.RunID, r.ToolVersion, r.Files, r.Drift
 	if doc.Scan.Gaps == nil {
 		doc.Scan.Gaps = []inventory.Gap{}
 	}

@@ -33,6 +33,7 @@ func (p *tablePrinter) footer() {
 			strings.Join(hidden, ", "), strings.Join(flags, ",")))
 	}
 	p.gaps()
+	p.drift()
 	p.blank()
 	p.emit("", p.wrap("", "  ", "Next: "+p.next(c)), "Next:", term.Bold)
 }
