@@ -88,7 +88,7 @@ func NewRootCommand(e Env) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text, or json for log collectors")
 	root.AddCommand(newScanCommand(e), newChecksCommand(stdout), newVersionCommand(stdout),
-		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e), newRemediateCommand(e), newReportCommand(e), newTrailCommand(e), newServeCommand(e))
+		newHistoryCommand(e), newDiffCommand(e), newKPICommand(e), newGuardrailsCommand(e), newRemediateCommand(e), newReportCommand(e), newTrailCommand(e), newServeCommand(e), newIaCCommand(e))
 	// cobra would add --version and `completion` itself, but only when the
 	// tree is executed; adding them here puts them in the tree tools/genman
 	// documents too. The completion scripts are written to the stdout
