@@ -52,11 +52,7 @@ func readBad(t *testing.T, files map[string]string) (*model.Config, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok := false
-	for _, r := range cfg.Resources {
-		ok = ok || r.Address == "good/Notebook"
-	}
-	if !ok {
+	if _, ok := cfg.Find("good/Notebook"); !ok {
 		t.Errorf("good.yaml not read beside the bad input: %+v", cfg.Resources)
 	}
 	return cfg, dir

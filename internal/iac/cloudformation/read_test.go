@@ -32,13 +32,11 @@ func TestReadRepoGolden(t *testing.T) {
 // find returns the resource with the address, failing the test without it.
 func find(t *testing.T, cfg *model.Config, addr string) model.Resource {
 	t.Helper()
-	for _, r := range cfg.Resources {
-		if r.Address == addr {
-			return r
-		}
+	r, ok := cfg.Find(addr)
+	if !ok {
+		t.Fatalf("no resource %s", addr)
 	}
-	t.Fatalf("no resource %s", addr)
-	return model.Resource{}
+	return r
 }
 
 // one is the single value at a dotted path.

@@ -217,3 +217,13 @@ func (v Value) Lookup(path []string) []Value {
 	}
 	return nil
 }
+
+// Find returns the resource at address.
+func (c *Config) Find(address string) (Resource, bool) {
+	for _, r := range c.Resources {
+		if r.Address == address {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}

@@ -39,11 +39,7 @@ func readBad(t *testing.T, dir, file, want string) *model.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, r := range cfg.Resources {
-		found = found || r.Address == "aws_sagemaker_notebook_instance.ok"
-	}
-	if !found {
+	if _, found := cfg.Find("aws_sagemaker_notebook_instance.ok"); !found {
 		t.Errorf("the good file was not read: %+v", cfg.Resources)
 	}
 	for _, g := range cfg.Gaps {

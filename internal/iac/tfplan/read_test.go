@@ -26,13 +26,11 @@ func read(t *testing.T, name string) *model.Config {
 // resource returns the resource at addr, failing the test when absent.
 func resource(t *testing.T, cfg *model.Config, addr string) model.Resource {
 	t.Helper()
-	for _, r := range cfg.Resources {
-		if r.Address == addr {
-			return r
-		}
+	r, ok := cfg.Find(addr)
+	if !ok {
+		t.Fatalf("no resource %s", addr)
 	}
-	t.Fatalf("no resource %s", addr)
-	return model.Resource{}
+	return r
 }
 
 // one returns the single value at a dotted path.
