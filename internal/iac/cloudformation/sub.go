@@ -41,6 +41,7 @@ func concat(site model.Range, parts []model.Value, what string, spread int) mode
 		if p.Kind == model.Null {
 			continue
 		}
+		sb.WriteString("*")
 		known = false
 		why := p.Why
 		if why == "" {
@@ -52,8 +53,9 @@ func concat(site model.Range, parts []model.Value, what string, spread int) mode
 		}
 	}
 	v := unknown(site, what+": "+strings.Join(whys, "; "), parts...)
+	v.Str = sb.String()
 	if known {
-		v.Kind, v.Str, v.Why = model.String, sb.String(), ""
+		v.Kind, v.Why = model.String, ""
 	}
 	return v
 }

@@ -93,8 +93,26 @@ func (m *mapper) resolve(c *config, v model.Value, depth, empty int) resolution 
 	if outside != "" {
 		return m.outside(outside, v)
 	}
+	if alias, ok := awsManagedTemplate(v); ok {
+		return resolution{keyRef: alias, value: v}
+	}
 	res.unknown = "key " + why(v)
 	return res
+}
+
+// awsManagedTemplate finds an AWS-managed alias at the end of a template
+// whose other parts are known only at deploy, such as
+// !Sub "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/sagemaker":
+// whatever the partition, region and account, the key is AWS-managed.
+func awsManagedTemplate(v model.Value) (string, bool) {
+	if v.Kind != model.Unknown {
+		return "", false
+	}
+	i := strings.LastIndex(v.Str, "alias/aws/")
+	if i < 0 || strings.Contains(v.Str[i:], "*") || len(v.Str) == i+len("alias/aws/") {
+		return "", false
+	}
+	return v.Str[i:], true
 }
 
 // declared resolves a reference to a key or alias resource of the

@@ -58,7 +58,11 @@ const (
 // Value is one attribute value as declared.
 type Value struct {
 	Kind Kind `json:"kind"`
-	// Str holds a String, and a Number or Bool in its canonical text.
+	// Str holds a String, and a Number or Bool in its canonical text. On
+	// an Unknown built from a template (Fn::Sub, Fn::Join) it holds the
+	// template with each part known only at deploy as "*", e.g.
+	// "arn:*:kms:*:*:alias/aws/sagemaker", so what the known parts decide
+	// (an AWS-managed alias) is still seen.
 	Str    string           `json:"str,omitempty"`
 	List   []Value          `json:"list,omitempty"`
 	Object map[string]Value `json:"object,omitempty"`
