@@ -55,6 +55,7 @@ type scanScope struct {
 	roleName    string
 	roleARN     string
 	rateScale   float64
+	shard       shardFlags
 }
 
 func newScanCommand(e Env) *cobra.Command {
@@ -98,6 +99,7 @@ func (o *scanScope) register(f *pflag.FlagSet) {
 	f.StringSliceVar(&o.accounts, "accounts", nil, "scan these account IDs, comma-separated (default: the caller's account)")
 	f.StringVar(&o.roleName, "role-name", awsclient.DefaultRoleName, "role assumed in each account of --org or --accounts")
 	f.StringVar(&o.roleARN, "role-arn", "", `role ARN template assumed in each account, with {account} for the account ID, e.g. "arn:aws:iam::{account}:role/audit/SageKeyReader" (overrides --role-name)`)
+	o.shard.register(f)
 	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply sagekey's per-account, per-operation request rates (e.g. 0.5 to leave more of the quotas to workloads)")
 }
 
@@ -154,10 +156,14 @@ func (o *scanScope) options(now func() time.Time) (scan.Options, error) {
 			return scan.Options{}, usagef("--since: %v", err)
 		}
 	}
-	return scan.Options{
+	opts := scan.Options{
 		AWS: o.awsOptions(), Accounts: o.accountsOptions(), Regions: o.regions, Settings: settings,
 		Concurrency: o.concurrency, Since: since, RateScale: o.rateScale, Now: now,
-	}, nil
+	}
+	if err := o.shard.apply(&opts, now()); err != nil {
+		return scan.Options{}, err
+	}
+	return opts, nil
 }
 
 func runScan(cmd *cobra.Command, o *scanOptions, e Env) error {

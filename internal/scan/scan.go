@@ -25,6 +25,7 @@ import (
 	"github.com/sagekey/sagekey/internal/progress"
 	"github.com/sagekey/sagekey/internal/report"
 	"github.com/sagekey/sagekey/internal/rules"
+	"github.com/sagekey/sagekey/internal/shard"
 	"github.com/sagekey/sagekey/internal/version"
 )
 
@@ -58,6 +59,11 @@ type Options struct {
 	Progress *progress.Tracker
 	// Now is the clock (tests pin it).
 	Now func() time.Time
+	// Shard, when set (Count > 0), limits the scan to the (account, region)
+	// units this shard owns; Sweep names the sweep the stored run belongs
+	// to (required then, see shard.DefaultSweep).
+	Shard shard.Spec
+	Sweep string
 
 	// forceKeyAccess reads grants and IAM roles whatever checks are
 	// selected, so tests of those reads do not depend on which rules exist.
@@ -88,6 +94,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if now == nil {
 		now = time.Now
 	}
+	if o.Shard.Sharded() && o.Sweep == "" {
+		return nil, fmt.Errorf("shard %s: no sweep id to record it under", o.Shard)
+	}
 	rep := &report.Report{Started: now(), Since: o.Since, ToolVersion: version.String()}
 	awsOpts := o.AWS
 	if awsOpts.Region == "" && len(o.Regions) > 0 && o.Regions[0] != AllRegions {
@@ -109,6 +118,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	o.Progress.AddAccounts(len(accounts))
 	reached, accountGaps := reachAccounts(ctx, c, accounts, o.Regions, o.Progress)
+	accounts, reached, accountGaps = ownedUnits(o.Shard, accounts, reached, accountGaps)
+	logShard(ctx, o, reached)
 	rep.Accounts, rep.Regions = accountIDs(accounts), regionsOf(reached)
 	limit := max(o.Concurrency, 1)
 
@@ -150,7 +161,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		Scope: scopeOf(reached, selected, o.Since, outcomes),
 	}
 	if o.Store != nil {
-		if err := save(ctx, o.Store, res, o.Settings.OwnerTag); err != nil {
+		if err := save(ctx, o.saver(), res, o.Settings.OwnerTag); err != nil {
 			return res, err
 		}
 	}

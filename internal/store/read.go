@@ -19,7 +19,7 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-const runColumns = "id, started_ms, finished_ms, principal, os_user, tool_version, scope, counts, gaps"
+const runColumns = "id, started_ms, finished_ms, principal, os_user, tool_version, scope, counts, gaps, sweep_id, shard_index, shard_count"
 
 // Runs returns every stored run, oldest first.
 func (s *Store) Runs(ctx context.Context) ([]Run, error) {
@@ -55,10 +55,13 @@ func scanRun(row rowScanner) (Run, error) {
 		r                 Run
 		started, finished int64
 		scope, counts     string
+		sh                shardColumns
 	)
-	if err := row.Scan(&r.ID, &started, &finished, &r.Principal, &r.User, &r.ToolVersion, &scope, &counts, &r.Gaps); err != nil {
+	if err := row.Scan(&r.ID, &started, &finished, &r.Principal, &r.User, &r.ToolVersion, &scope, &counts, &r.Gaps,
+		&sh.sweep, &sh.index, &sh.count); err != nil {
 		return Run{}, err
 	}
+	r.Shard = sh.shard()
 	r.Started, r.Finished = fromMS(started), fromMS(finished)
 	if err := json.Unmarshal([]byte(scope), &r.Scope); err != nil {
 		return Run{}, fmt.Errorf("run %d scope: %w", r.ID, err)

@@ -56,11 +56,16 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64
 	if err != nil {
 		return 0, err
 	}
+	sh, err := shardValues(r.Shard)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
 	err = tx.QueryRowContext(ctx, s.d.rebind(`INSERT INTO runs
-		(started_ms, finished_ms, principal, os_user, tool_version, scope, counts, gaps)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		ms(r.Started), ms(r.Finished), r.Principal, r.User, r.ToolVersion, string(scope), string(counts), r.Gaps).Scan(&id)
+		(started_ms, finished_ms, principal, os_user, tool_version, scope, counts, gaps, sweep_id, shard_index, shard_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		ms(r.Started), ms(r.Finished), r.Principal, r.User, r.ToolVersion, string(scope), string(counts), r.Gaps,
+		sh.sweep, sh.index, sh.count).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert run: %w", err)
 	}

@@ -22,6 +22,8 @@ type Run struct {
 	Scope       history.Scope          `json:"scope"`
 	Counts      map[finding.Status]int `json:"counts"`
 	Gaps        int                    `json:"gaps"`
+	// Shard is set when the run is one shard of a sweep; nil otherwise.
+	Shard *RunShard `json:"shard,omitempty"`
 }
 
 // Snapshot is what a scan collected, kept so later releases can re-read and
