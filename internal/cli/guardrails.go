@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,6 +14,7 @@ import (
 type guardrailsOptions struct {
 	format   string
 	out      string
+	events   bool
 	settings guardrails.Settings
 }
 
@@ -33,7 +30,12 @@ func newGuardrailsCommand(e Env) *cobra.Command {
 			"It also lists what no SCP can enforce and which detective control covers it. Nothing is deployed: " +
 			"the output is JSON, Terraform or CloudFormation, on stdout or as files in --out DIR.",
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return runGuardrails(o, e) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.events {
+				return runGuardrailsEvents(cmd, o, e)
+			}
+			return runGuardrails(o, e)
+		},
 	}
 	// Also set on the root; repeated so the command maps bad flags to a usage
 	// error on its own.
@@ -51,6 +53,9 @@ func newGuardrailsCommand(e Env) *cobra.Command {
 	f.StringVar(&s.CostCenter, "cost-center", "", "cost-center tag of the generated key")
 	f.StringVar(&s.Alias, "alias", guardrails.DefaultAlias, "alias of the generated key")
 	f.StringVar(&s.Partition, "partition", "aws", "AWS partition of the generated ARNs (aws, aws-cn, aws-us-gov)")
+	f.BoolVar(&o.events, "events", false, "generate the infrastructure of event-driven checks instead (EventBridge rules for "+
+		"CloudTrail's SageMaker and KMS calls, the SQS queue sagekey serve --queue reads, organization forwarding, the serve "+
+		"role's policies); see docs/events.md")
 	return cmd
 }
 
@@ -73,23 +78,5 @@ func runGuardrails(o *guardrailsOptions, e Env) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		path := filepath.Join(o.out, name)
-		body := files[name]
-		if err := writeOutput(path, e.Stdout, func(w io.Writer) error { _, err := w.Write(body); return err }); err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintln(e.Stdout, path); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeArtifactFiles(o.out, files, e)
 }
