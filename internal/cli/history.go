@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/report"
-	"github.com/sagekey/sagekey/internal/store"
 )
 
 type historyOptions struct {
@@ -38,11 +38,13 @@ func newHistoryCommand(e Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// A sweep's shard runs are one scan, so one row.
+			rows := historyRows(runs)
 			var buf bytes.Buffer
 			if o.format == "json" {
-				err = writeRunsJSON(&buf, runs)
+				err = writeRunsJSON(&buf, rows)
 			} else {
-				err = writeRunsTable(&buf, runs)
+				err = writeRunsTable(&buf, rows)
 			}
 			if err != nil {
 				return err
@@ -56,10 +58,7 @@ func newHistoryCommand(e Env) *cobra.Command {
 	return cmd
 }
 
-func writeRunsJSON(w *bytes.Buffer, runs []store.Run) error {
-	if runs == nil {
-		runs = []store.Run{}
-	}
+func writeRunsJSON(w *bytes.Buffer, runs []historyRow) error {
 	return report.EncodeJSON(w, map[string]any{"schema": "sagekey.history/v1", "runs": runs})
 }
 
@@ -71,23 +70,38 @@ func tableOrJSON(format string) error {
 	return nil
 }
 
-func writeRunsTable(w *bytes.Buffer, runs []store.Run) error {
+func writeRunsTable(w *bytes.Buffer, runs []historyRow) error {
 	if len(runs) == 0 {
 		_, err := fmt.Fprintln(w, "No stored scans yet: run sagekey scan.")
 		return err
 	}
+	// The sweep columns appear only when a sweep is stored, so a history
+	// of unsharded scans reads as it always did.
+	sweeps := slices.ContainsFunc(runs, func(r historyRow) bool { return r.Sweep != nil })
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tSTARTED\tDURATION\tACCOUNTS\tREGIONS\tSINCE\tFAIL\tERROR\tMUTED\tPASS\tN/A\tGAPS\tBY")
+	header := "RUN\tSTARTED\tDURATION\tACCOUNTS\tREGIONS\tSINCE\tFAIL\tERROR\tMUTED\tPASS\tN/A\tGAPS\tBY"
+	if sweeps {
+		header += "\tSWEEP\tSHARDS"
+	}
+	fmt.Fprintln(tw, header)
 	for _, r := range runs {
 		since := "-"
 		if !r.Scope.Since.IsZero() {
 			since = r.Scope.Since.UTC().Format(time.DateOnly)
 		}
 		c := r.Counts
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.Started.UTC().Format(time.RFC3339),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s", r.runCell(), r.Started.UTC().Format(time.RFC3339),
 			r.Finished.Sub(r.Started).Round(time.Second), strings.Join(r.Scope.Accounts, ","), strings.Join(r.Scope.Regions, ","),
 			since, c[finding.Fail], c[finding.Error], c[finding.Muted], c[finding.Pass], c[finding.NotApplicable], r.Gaps,
 			report.OneLine(r.Principal))
+		if sweeps {
+			sweep := "-"
+			if r.Sweep != nil {
+				sweep = report.OneLine(r.Sweep.ID)
+			}
+			fmt.Fprintf(tw, "\t%s\t%s", sweep, r.shardsCell())
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }

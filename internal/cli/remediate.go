@@ -73,7 +73,6 @@ func runRemediate(ctx context.Context, o *remediateOptions, e Env) error {
 		return err
 	}
 	defer st.Close()
-	runID := scanned.Run.ID
 	in := remediate.Input{Findings: scanned.Findings, Inventory: scanned.Snapshot.Inventory, Keys: scanned.Snapshot.Keys}
 	facts, err := storedTrail(ctx, st, scanned.Findings, e.Now(), true)
 	if err != nil {
@@ -93,7 +92,7 @@ func runRemediate(ctx context.Context, o *remediateOptions, e Env) error {
 	if err := writeOutput(o.output, e.Stdout, func(w io.Writer) error { return writer(w, &plan) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Stderr, "sagekey: plan for run %d written; nothing was changed in AWS\n", runID)
+	fmt.Fprintf(e.Stderr, "sagekey: plan for %s written; nothing was changed in AWS\n", scanned.Label())
 	return nil
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -60,7 +61,7 @@ func runReport(ctx context.Context, o *reportOptions, e Env) error {
 	}
 	defer st.Close()
 	rep := scanned.Report()
-	if err := addHistory(ctx, st, o.format, rep); err != nil {
+	if err := addHistoryTo(ctx, st, o.format, rep, scanned.trendTo()); err != nil {
 		return err
 	}
 	if err := writeOutput(o.output, e.Stdout, func(w io.Writer) error { return writer(w, rep) }); err != nil {
@@ -74,6 +75,12 @@ func runReport(ctx context.Context, o *reportOptions, e Env) error {
 // first seen and has been failing since (ASFF, OCSF, HTML). Other formats
 // skip the reads.
 func addHistory(ctx context.Context, st *store.Store, format string, rep *report.Report) error {
+	return addHistoryTo(ctx, st, format, rep, rep.Started)
+}
+
+// addHistoryTo is addHistory with the trend running up to trendTo: a
+// sweep's shards start after the sweep does, and its point needs them all.
+func addHistoryTo(ctx context.Context, st *store.Store, format string, rep *report.Report, trendTo time.Time) error {
 	need := report.NeedsHistory(format)
 	// Every format names the creator of a failing resource; the HTML report
 	// also shows key lifecycle events and the monthly CloudTrail KPIs.
@@ -83,7 +90,7 @@ func addHistory(ctx context.Context, st *store.Store, format string, rep *report
 	}
 	rep.Trail = facts
 	if need.Trend {
-		trend, err := kpi.RunTrend(ctx, st, rep.Started)
+		trend, err := kpi.RunTrend(ctx, st, trendTo)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"time"
 
 	"github.com/sagekey/sagekey/internal/engine"
 	"github.com/sagekey/sagekey/internal/finding"
@@ -12,11 +13,14 @@ import (
 )
 
 // storedScan is a stored scan evaluated again. Evaluation is pure, so the
-// findings are those the scan reported, under today's suppressions.
+// findings are those the scan reported, under today's suppressions. A
+// complete sweep is one scan: Run and Snapshot are its shards' merged.
 type storedScan struct {
 	Run      store.Run
 	Snapshot store.Snapshot
 	Findings []finding.Finding
+	// Sweep is the sweep read as this scan; nil for a single run.
+	Sweep *store.SweepSet
 }
 
 // openStoredScan opens the store and loads run id (0: the latest) from it;
@@ -34,29 +38,24 @@ func openStoredScan(ctx context.Context, db dbOptions, id int64, configPath stri
 	return st, scanned, nil
 }
 
-// loadStoredScan reads run id (0: the latest) and evaluates its snapshot
-// with the checks that scan ran.
+// loadStoredScan reads run id (0: the latest), or the complete sweep it
+// is a shard of, and evaluates its snapshot with the checks that scan ran.
 func loadStoredScan(ctx context.Context, st *store.Store, id int64, configPath string, e Env) (storedScan, error) {
-	if id == 0 {
-		runs, err := st.Runs(ctx)
-		if err != nil {
+	target, err := pickStored(ctx, st, id)
+	if err != nil {
+		return storedScan{}, err
+	}
+	snaps := make([]store.Snapshot, len(target.Runs))
+	for i, r := range target.Runs {
+		if snaps[i], err = st.Snapshot(ctx, r.ID); err != nil {
 			return storedScan{}, err
 		}
-		if len(runs) == 0 {
-			return storedScan{}, usagef("no stored scan: run sagekey scan first")
-		}
-		id = runs[len(runs)-1].ID
 	}
-	run, err := st.Run(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return storedScan{}, usagef("--run %d: no such stored scan (see sagekey history)", id)
-	}
-	if err != nil {
-		return storedScan{}, err
-	}
-	snap, err := st.Snapshot(ctx, id)
-	if err != nil {
-		return storedScan{}, err
+	run, snap := target.Runs[0], snaps[0]
+	if target.Sweep != nil {
+		// Evaluated once over the whole estate, so what spans units (a
+		// key's blast radius, its users) reads as an unsharded scan's.
+		run, snap = mergeRuns(target.Runs), mergeSnapshots(snaps)
 	}
 	settings, err := loadSettings(configPath)
 	if err != nil {
@@ -72,7 +71,30 @@ func loadStoredScan(ctx context.Context, st *store.Store, id int64, configPath s
 		return storedScan{}, err
 	}
 	fs := engine.Evaluate(snap.Inventory, keys.SetFrom(snap.Keys, snap.KeyRefs), settings)
-	return storedScan{Run: run, Snapshot: snap, Findings: fs}, nil
+	return storedScan{Run: run, Snapshot: snap, Findings: fs, Sweep: target.Sweep}, nil
+}
+
+// Label names the scan in messages: "run 7" or "sweep S (runs 5, 6)".
+func (s storedScan) Label() string {
+	if s.Sweep != nil {
+		return fmt.Sprintf("sweep %s (runs %s)", s.Sweep.Status.ID, runList(s.Sweep.Latest))
+	}
+	return fmt.Sprintf("run %d", s.Run.ID)
+}
+
+// trendTo is the time the compliance trend runs up to: the scan's start,
+// or for a sweep its last shard's, so the sweep's own point is on it.
+func (s storedScan) trendTo() time.Time {
+	if s.Sweep == nil {
+		return s.Run.Started
+	}
+	var last time.Time
+	for _, r := range s.Sweep.Latest {
+		if r.Started.After(last) {
+			last = r.Started
+		}
+	}
+	return last
 }
 
 // Report is the stored scan as the scan reported it, less the API-call

@@ -64,6 +64,7 @@ func (e estate) tally(by string) (Tally, []Tally) {
 // hold only CMK verdicts.
 func replayCompliance(runs []store.Run, obs map[int64][]history.Observation, o Options) Compliance {
 	e := estate{}
+	points := sweepPoints(runs)
 	c := Compliance{Groups: []Tally{}, Trend: []TrendPoint{}}
 	var dayEnd time.Time
 	flushDay := func() {
@@ -81,6 +82,14 @@ func replayCompliance(runs []store.Run, obs map[int64][]history.Observation, o O
 			}
 		}
 		e.apply(r, obs[r.ID])
+		if o.Trend != TrendDay && r.Shard != nil {
+			// A sweep is one point, once its last shard is in; an
+			// incomplete one has none (Scope.IncompleteSweeps names it).
+			if s, ok := points[r.ID]; ok && !s.Status.Started.Before(o.From) {
+				c.Trend = append(c.Trend, sweepTally(s, obs))
+			}
+			continue
+		}
 		if o.Trend != TrendDay && inWindow {
 			var t Tally
 			for _, ob := range obs[r.ID] {

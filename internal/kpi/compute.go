@@ -53,6 +53,7 @@ func Compute(ctx context.Context, src Source, o Options) (*Report, error) {
 
 	rep := &Report{Schema: Schema, Window: Window{From: o.From.UTC(), To: o.To.UTC()}, GroupBy: o.By,
 		Scope: scopeOf(runs, o.From)}
+	rep.Scope.IncompleteSweeps = incompleteSweeps(runs, o)
 	rep.Compliance = replayCompliance(runs, obs, o)
 	rep.MTTR, rep.Open, rep.NewViolations = violations(eps, subjects, o)
 	rep.Keys = hygiene(uses)

@@ -39,10 +39,8 @@ type pair struct{ account, region string }
 func latestKeyUses(ctx context.Context, src Source, runs []store.Run, tag string) (_ []cost.KeyUse, known map[string]keys.Key, _ error) {
 	latest := map[pair]int64{}
 	for _, r := range runs { // oldest first: later runs overwrite
-		for _, a := range r.Scope.Accounts {
-			for _, g := range r.Scope.Regions {
-				latest[pair{a, g}] = r.ID
-			}
+		for _, p := range unitsOf(r) {
+			latest[p] = r.ID
 		}
 	}
 	byRun := map[int64][]pair{}

@@ -83,4 +83,7 @@ type Scope struct {
 	Since []string `json:"since_windows"`
 	// Gaps counts the gaps of those scans: parts of the estate not read.
 	Gaps int `json:"gaps"`
+	// IncompleteSweeps are the sweeps in the window still missing shards
+	// at its end: left out of the trend (absent when there are none).
+	IncompleteSweeps []IncompleteSweep `json:"incomplete_sweeps,omitempty"`
 }

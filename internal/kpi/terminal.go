@@ -3,6 +3,7 @@ package kpi
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,10 @@ func (p *page) header(r *Report) {
 		p.say(fmt.Sprintf("Those scans reported %s: parts of the estate were not read.",
 			plural(sc.Gaps, "gap", "gaps")), term.Yellow)
 	}
+	for _, sw := range sc.IncompleteSweeps {
+		p.say(fmt.Sprintf("Sweep %s is incomplete (%s): its runs count for their units, but it is left out of the trend.",
+			clean(sw.ID), sweepMissing(sw)), term.Yellow)
+	}
 }
 
 // byLabel is the row that introduces the --by groups of a table.
@@ -110,3 +115,15 @@ func byLabel(by string) tcell { return txt("by "+clean(by), term.Dim) }
 
 // groupName is a group's label under its by row.
 func groupName(g string) tcell { return txt("  " + clean(g)) }
+
+// sweepMissing says what an incomplete sweep lacks.
+func sweepMissing(sw IncompleteSweep) string {
+	if sw.Mismatched {
+		return "its shards disagree on the shard count"
+	}
+	ids := make([]string, len(sw.Missing))
+	for i, m := range sw.Missing {
+		ids[i] = strconv.Itoa(m)
+	}
+	return "missing shards " + strings.Join(ids, ", ")
+}
