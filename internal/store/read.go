@@ -116,14 +116,24 @@ func (s *Store) States(ctx context.Context) ([]history.State, error) {
 }
 
 func (s *Store) loadStates(ctx context.Context, q querier) (map[string]history.State, error) {
-	rows, err := q.QueryContext(ctx, `SELECT fingerprint, check_id, resource_arn, slot, kind, account, region, resource_created_ms,
+	out := map[string]history.State{}
+	return out, s.queryStates(ctx, q, out, "")
+}
+
+// queryStates adds to out the states of the findings where (a SQL
+// condition with ? placeholders, "" for all) selects.
+func (s *Store) queryStates(ctx context.Context, q querier, out map[string]history.State, where string, args ...any) error {
+	query := `SELECT fingerprint, check_id, resource_arn, slot, kind, account, region, resource_created_ms,
 		status, severity, message, tags, first_seen_ms, last_seen_ms, last_run, gone_ms, opened_ms, resolved_ms, resolution, reopened
-		FROM findings`)
+		FROM findings`
+	if where != "" {
+		query += " WHERE " + where
+	}
+	rows, err := q.QueryContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("finding states: %w", err)
+		return fmt.Errorf("finding states: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]history.State{}
 	for rows.Next() {
 		var (
 			st                             history.State
@@ -134,18 +144,18 @@ func (s *Store) loadStates(ctx context.Context, q querier) (map[string]history.S
 		)
 		if err := rows.Scan(&st.Fingerprint, &st.CheckID, &st.ResourceARN, &st.Slot, &st.Kind, &st.Account, &st.Region, &created,
 			&status, &sev, &st.Message, &tags, &first, &last, &st.LastRun, &gone, &opened, &resolvd, &resolution, &st.Reopened); err != nil {
-			return nil, err
+			return err
 		}
 		st.ResourceCreated, st.Status, st.Severity = fromNullMS(created), finding.Status(status), finding.Severity(sev)
 		st.FirstSeen, st.LastSeen = fromMS(first), fromMS(last)
 		st.Gone, st.OpenedAt, st.ResolvedAt = fromNullMS(gone), fromNullMS(opened), fromNullMS(resolvd)
 		st.Resolution = history.Resolution(resolution)
 		if err := json.Unmarshal([]byte(tags), &st.Tags); err != nil {
-			return nil, err
+			return err
 		}
 		out[st.Fingerprint] = st
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // Episodes returns every violation, open or resolved, oldest first.

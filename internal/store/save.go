@@ -28,7 +28,7 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	prev, err := s.loadStates(ctx, tx)
+	prev, err := s.statesFor(ctx, tx, rec.Run.Scope, rec.Observations)
 	if err != nil {
 		return 0, err
 	}

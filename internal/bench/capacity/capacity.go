@@ -17,9 +17,9 @@
 //     5 KMS reads per key, one after the other;
 //  4. IAM: one authorization listing per account, --concurrency at once;
 //  5. one SaveRun of the shard's whole run. SaveRun holds the store's
-//     writer lock for its transaction and reads every stored finding state
-//     first, so the shards' saves run one after another and each costs the
-//     findings it writes plus the whole findings table it reads.
+//     writer lock for its transaction and first reads the stored states of
+//     the units it covers, so the shards' saves run one after another and
+//     each costs the findings it writes plus its own units' stored findings.
 package capacity
 
 import (
@@ -110,7 +110,7 @@ const (
 	APIRates    = "per-account API rates (one unit's own requests)"
 	KMSKeys     = "KMS key reads (keys resolved account by account)"
 	StoreWrites = "store: findings written (saves are serialised)"
-	StoreReads  = "store: each save reads the whole findings table"
+	StoreReads  = "store: each save reads its units' stored findings"
 )
 
 // Result is the estimate for the slowest shard; shards run in parallel and
@@ -171,12 +171,12 @@ func Estimate(in Input) Result {
 	keyTime := touched * math.Ceil(keysPerAccount/conc) * kmsCallsPerKey * lat
 	iam := math.Ceil(touched/conc) * float64(max(in.IAMPages, 1)) * math.Max(lat, 1/in.Rates.Other)
 
-	// A daily sweep re-scans an estate already stored: every save reads
-	// the whole table (all units' findings), and all the findings are
-	// written once, by saves that wait for each other.
+	// A daily sweep re-scans an estate already stored: each save reads its
+	// own units' stored findings, so the sweep reads the table once, and
+	// all the findings are written once, by saves that wait for each other.
 	total := float64(units * u.Findings)
 	write := total * in.Store.PerFindingWritten.Seconds()
-	read := float64(shards) * total * in.Store.PerFindingStored.Seconds()
+	read := total * in.Store.PerFindingStored.Seconds()
 
 	r := Result{
 		Units: units, UnitsPerShard: perShard, AccountsPerShard: touched,
