@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -55,6 +56,33 @@ func TestConformanceSaveReadsOnlyItsScope(t *testing.T) {
 		}
 		if opened[key.Fingerprint()] != 1 || opened[east.Fingerprint()] != 1 {
 			t.Errorf("episodes = %v, want one each for the key and the notebook", opened)
+		}
+	})
+}
+
+// TestConformanceSaveWideScope: a scope wider than one query's pairs (an
+// organization's every region) still finds a covered finding that is gone.
+func TestConformanceSaveWideScope(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, dsn string) {
+		s := open(t, dsn)
+		wide := history.Scope{Checks: []string{"notebook-instance.cmk"}}
+		for i := range 2500 {
+			account := fmt.Sprintf("%012d", 100000000000+i)
+			wide.Accounts = append(wide.Accounts, account)
+			wide.Complete = append(wide.Complete, history.Coverage{Account: account, Region: "us-east-1", Kinds: []string{"notebook-instance"}})
+		}
+		wide.Regions = []string{"us-east-1"}
+		last := notebook("late", "us-east-1")
+		last.Account = wide.Accounts[2400]
+		last.ResourceARN = "arn:aws:sagemaker:us-east-1:" + last.Account + ":notebook-instance/late"
+		save(t, s, record(t0, wide, observe(last, finding.Fail)))
+		save(t, s, record(t0.Add(time.Hour), wide))
+		states, err := s.States(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(states) != 1 || !states[0].Gone.Equal(t0.Add(time.Hour)) {
+			t.Errorf("states = %+v, want the notebook gone at the second run", states)
 		}
 	})
 }

@@ -7,9 +7,9 @@ import (
 	"github.com/sagekey/sagekey/internal/history"
 )
 
-// maxScopePairs bounds the (account, region) pairs one query names; a
-// wider scope reads every state, as before.
-const maxScopePairs = 5000
+// pairChunk is how many (account, region) pairs one query names; a wide
+// scope (an organization's every region) takes several queries.
+const pairChunk = 1000
 
 // fingerprintChunk is how many fingerprints one IN (...) names.
 const fingerprintChunk = 500
@@ -22,14 +22,12 @@ const fingerprintChunk = 500
 // about 3 µs per finding ever stored, so saving one shard, or a small
 // scan, into a large history grew with the history, not with the scan.
 func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, observed []history.Observation) (map[string]history.State, error) {
-	if len(sc.Complete) > maxScopePairs {
-		return s.loadStates(ctx, q)
-	}
 	out := map[string]history.State{}
-	if len(sc.Complete) > 0 {
-		args := make([]any, 0, 2*len(sc.Complete))
-		rows := make([]string, 0, len(sc.Complete))
-		for _, c := range sc.Complete {
+	for pairs := sc.Complete; len(pairs) > 0; {
+		n := min(len(pairs), pairChunk)
+		args := make([]any, 0, 2*n)
+		rows := make([]string, 0, n)
+		for _, c := range pairs[:n] {
 			args = append(args, c.Account, c.Region)
 			rows = append(rows, "(?, ?)")
 		}
@@ -39,6 +37,7 @@ func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, obse
 		if err := s.queryStates(ctx, q, out, where, args...); err != nil {
 			return nil, err
 		}
+		pairs = pairs[n:]
 	}
 	var missing []any
 	for _, o := range observed {
