@@ -25,13 +25,7 @@ import (
 // TestCloudFormationPassesCfnLint does: any finding fails.
 func TestEventsCloudFormationPassesCfnLint(t *testing.T) {
 	t.Parallel()
-	bin, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("cfn-lint is not installed; CI must run this test (pip install cfn-lint)")
-		}
-		t.Skip("cfn-lint is not installed; install it (pip install cfn-lint) to lint the CloudFormation output")
-	}
+	bin := needCfnLint(t)
 	var tmpl bytes.Buffer
 	if err := WriteEvents(&tmpl, mustBuildEvents(t), FormatCloudFormation); err != nil {
 		t.Fatal(err)

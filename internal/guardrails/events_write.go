@@ -3,9 +3,7 @@ package guardrails
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/sagekey/sagekey/internal/iampolicy"
 )
@@ -13,23 +11,11 @@ import (
 // WriteEvents writes the event infrastructure in format: the JSON document,
 // a Terraform configuration or a CloudFormation template.
 func WriteEvents(w io.Writer, e *Events, format string) error {
-	var out []byte
-	var err error
-	switch format {
-	case FormatJSON:
-		out, err = eventsJSON(e)
-	case FormatTerraform:
-		out, err = eventsTerraform(e)
-	case FormatCloudFormation:
-		out, err = eventsCloudFormation(e)
-	default:
-		return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats(), ", "))
-	}
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(out)
-	return err
+	return writeIn(w, format, renders{
+		FormatJSON:           func() ([]byte, error) { return eventsJSON(e) },
+		FormatTerraform:      func() ([]byte, error) { return eventsTerraform(e) },
+		FormatCloudFormation: func() ([]byte, error) { return eventsCloudFormation(e) },
+	})
 }
 
 // EventsFiles returns one file per artifact, for --out DIR: the format's

@@ -26,13 +26,7 @@ import (
 // tolerated; any other finding fails.
 func TestCloudFormationPassesCfnLint(t *testing.T) {
 	t.Parallel()
-	bin, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("cfn-lint is not installed; CI must run this test (pip install cfn-lint)")
-		}
-		t.Skip("cfn-lint is not installed; install it (pip install cfn-lint) to lint the CloudFormation output")
-	}
+	bin := needCfnLint(t)
 	for name, s := range map[string]Settings{"demo": demo(), "minimal": {}, "many": many(40, 15)} {
 		b := mustBuild(t, s)
 		var tmpl bytes.Buffer
@@ -123,4 +117,18 @@ func TestTerraformParsesAndSubmitsThePolicies(t *testing.T) {
 			t.Errorf("policy %d: Terraform would submit\n%+v\nwant\n%+v", i, submitted[i], expected[i])
 		}
 	}
+}
+
+// needCfnLint finds cfn-lint: without it the lint tests skip locally and
+// fail under CI=true, which must run them.
+func needCfnLint(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("cfn-lint is not installed; CI must run this test (pip install cfn-lint)")
+		}
+		t.Skip("cfn-lint is not installed; install it (pip install cfn-lint) to lint the CloudFormation output")
+	}
+	return bin
 }

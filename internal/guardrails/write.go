@@ -24,18 +24,23 @@ func Formats() []string { return []string{FormatJSON, FormatTerraform, FormatClo
 // Write writes the bundle's main artifact in format: the JSON bundle
 // document, a Terraform configuration or a CloudFormation template.
 func Write(w io.Writer, b *Bundle, format string) error {
-	var out []byte
-	var err error
-	switch format {
-	case FormatJSON:
-		out, err = bundleJSON(b)
-	case FormatTerraform:
-		out, err = terraform(b)
-	case FormatCloudFormation:
-		out, err = cloudFormation(b)
-	default:
+	return writeIn(w, format, renders{
+		FormatJSON:           func() ([]byte, error) { return bundleJSON(b) },
+		FormatTerraform:      func() ([]byte, error) { return terraform(b) },
+		FormatCloudFormation: func() ([]byte, error) { return cloudFormation(b) },
+	})
+}
+
+// renders are a document's renderings, by format.
+type renders map[string]func() ([]byte, error)
+
+// writeIn writes the rendering for format.
+func writeIn(w io.Writer, format string, r renders) error {
+	render, ok := r[format]
+	if !ok {
 		return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats(), ", "))
 	}
+	out, err := render()
 	if err != nil {
 		return err
 	}
