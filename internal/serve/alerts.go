@@ -79,13 +79,13 @@ func (s *server) alertRuns(ctx context.Context) error {
 }
 
 func (s *server) alertRun(ctx context.Context, runs []store.Run, i int, episodes []history.Episode) error {
-	cur, err := s.o.Load(ctx, runs[i].ID)
+	cur, err := s.loaded.load(ctx, runs[i].ID, s.o.Load)
 	if err != nil {
 		return err
 	}
 	var prev detect.Input
 	if i > 0 {
-		p, err := s.o.Load(ctx, runs[i-1].ID)
+		p, err := s.loaded.load(ctx, runs[i-1].ID, s.o.Load)
 		if err != nil {
 			return err
 		}

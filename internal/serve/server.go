@@ -25,6 +25,7 @@ type server struct {
 	ready    readiness
 	gauges   sync.Mutex // one refresh at a time
 	gauged   int64      // run whose state the gauges show (under gauges)
+	loaded   loadCache  // the last stored scans read and evaluated
 }
 
 // Run serves until ctx is done (SIGTERM, Ctrl-C), then shuts down: the

@@ -33,7 +33,7 @@ func (s *server) refresh(ctx context.Context) {
 	if latest.ID == s.gauged {
 		return
 	}
-	st, err := s.o.Load(ctx, latest.ID)
+	st, err := s.loaded.load(ctx, latest.ID, s.o.Load)
 	if err != nil {
 		slog.Warn("reading the latest scan for the metrics", "run", latest.ID, "error", err)
 		return
