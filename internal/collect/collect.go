@@ -31,6 +31,38 @@ type Target struct {
 	// Known serves records described by earlier scans; nil describes
 	// everything (a first or a --full scan).
 	Known Known
+	// Only, when non-nil, names the resources to read instead of listing
+	// the kinds: an event-driven check reads exactly these, and a kind
+	// with none of them is not read at all. A named resource that no
+	// longer exists is skipped, as one that vanished after List is.
+	Only []Ref
+}
+
+// Ref names one resource to read without listing it, the way an event
+// names it (events.Target).
+type Ref struct {
+	// Kind is the catalog kind id.
+	Kind string
+	// Name is how the kind's Describe call names the resource (a domain's
+	// ID, a partner app's ARN); a tag event knows only the ARN's resource
+	// ID, which is the name for most kinds.
+	Name string
+	// Parent is the scope Name is unique in (a user profile's domain, a
+	// model-customization job's category), "" for most kinds.
+	Parent string
+	// ARN, when known, is the resource's ARN.
+	ARN string
+}
+
+// OnlyOf returns the refs of kind in t.Only.
+func (t Target) OnlyOf(kind string) []Ref {
+	var out []Ref
+	for _, r := range t.Only {
+		if r.Kind == kind {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Known is what earlier scans stored about immutable records (jobs,

@@ -22,6 +22,15 @@ type Scope struct {
 	// Complete lists, per account and region, the kinds whose listing
 	// finished without a gap. Only these prove that a resource is gone.
 	Complete []Coverage `json:"complete"`
+	// Targeted marks an event-driven check of named resources rather than
+	// a scan: it covers exactly the resources in Resources (by ARN,
+	// compared without case, as SageMaker compares names) and never a
+	// key, whose findings depend on every resource using it. Complete is
+	// empty then.
+	Targeted bool `json:"targeted,omitempty"`
+	// Resources are the ARNs a targeted check read completely: each was
+	// described (or found deleted) without a gap.
+	Resources []string `json:"resources,omitempty"`
 }
 
 // Coverage is the kinds listed completely in one account and region.
