@@ -2,6 +2,7 @@ package history
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/catalog"
@@ -40,11 +41,21 @@ type Coverage struct {
 	Kinds   []string `json:"kinds"`
 }
 
+// keyKind is the catalog kind of a KMS key finding (rules.KeyKind; history
+// cannot import rules, which imports history). A targeted check never
+// covers it: a key's findings depend on every resource that uses the key.
+const keyKind = "kms-key"
+
 // Covers reports whether the scan would have reported s had it still
-// existed, so its absence proves it is gone.
+// existed, so its absence proves it is gone. A targeted check covers a
+// subject of one of its Resources (by ARN, ignoring case) for a check it
+// ran, and never a key.
 func (sc Scope) Covers(s Subject) bool {
 	if !slices.Contains(sc.Checks, s.CheckID) {
 		return false
+	}
+	if sc.Targeted {
+		return sc.names(s)
 	}
 	if !sc.Since.IsZero() && isJob(s.Kind) && (s.ResourceCreated.IsZero() || s.ResourceCreated.Before(sc.Since)) {
 		return false
@@ -58,9 +69,30 @@ func (sc Scope) Covers(s Subject) bool {
 }
 
 // InScope reports whether s lies in the scan's accounts and regions at all,
-// whether or not its listing completed.
+// whether or not its listing completed. For a targeted check it is whether
+// s is about one of its Resources (never a key): the accounts and regions
+// of a targeted check say where its resources are, not that it looked at
+// everything there.
 func (sc Scope) InScope(s Subject) bool {
+	if sc.Targeted {
+		return sc.names(s)
+	}
 	return slices.Contains(sc.Accounts, s.Account) && slices.Contains(sc.Regions, s.Region)
+}
+
+// names reports whether a targeted check read s's resource: s is not a key
+// and its ARN is one of Resources, ignoring case. A targeted check names a
+// handful of resources, so a linear scan beats building a set per call.
+func (sc Scope) names(s Subject) bool {
+	if s.Kind == keyKind || s.ResourceARN == "" {
+		return false
+	}
+	for _, r := range sc.Resources {
+		if strings.EqualFold(r, s.ResourceARN) {
+			return true
+		}
+	}
+	return false
 }
 
 func isJob(kind string) bool {

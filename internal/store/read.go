@@ -19,11 +19,24 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-const runColumns = "id, started_ms, finished_ms, principal, os_user, tool_version, scope, counts, gaps, sweep_id, shard_index, shard_count"
+const runColumns = "id, started_ms, finished_ms, principal, os_user, tool_version, scope, counts, gaps, sweep_id, shard_index, shard_count, targeted"
 
-// Runs returns every stored run, oldest first.
+// Runs returns every stored scan, oldest first: the runs that looked at
+// the estate, not the targeted runs of event-driven checks (Run.Targeted),
+// which re-checked a few named resources and would read as a scan that
+// found almost nothing. Use AllRuns for both.
 func (s *Store) Runs(ctx context.Context) ([]Run, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+runColumns+" FROM runs ORDER BY started_ms, id")
+	return s.listRuns(ctx, "WHERE NOT targeted ")
+}
+
+// AllRuns returns every stored run, scans and targeted runs alike, oldest
+// first.
+func (s *Store) AllRuns(ctx context.Context) ([]Run, error) {
+	return s.listRuns(ctx, "")
+}
+
+func (s *Store) listRuns(ctx context.Context, where string) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+runColumns+" FROM runs "+where+"ORDER BY started_ms, id")
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -39,7 +52,7 @@ func (s *Store) Runs(ctx context.Context) ([]Run, error) {
 	return out, rows.Err()
 }
 
-// Run returns one run, or ErrNotFound.
+// Run returns one run, a scan or a targeted run, or ErrNotFound.
 func (s *Store) Run(ctx context.Context, id int64) (Run, error) {
 	r, err := scanRun(s.db.QueryRowContext(ctx, s.d.rebind("SELECT "+runColumns+" FROM runs WHERE id = ?"), id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -58,7 +71,7 @@ func scanRun(row rowScanner) (Run, error) {
 		sh                shardColumns
 	)
 	if err := row.Scan(&r.ID, &started, &finished, &r.Principal, &r.User, &r.ToolVersion, &scope, &counts, &r.Gaps,
-		&sh.sweep, &sh.index, &sh.count); err != nil {
+		&sh.sweep, &sh.index, &sh.count, &r.Targeted); err != nil {
 		return Run{}, err
 	}
 	r.Shard = sh.shard()
@@ -160,29 +173,7 @@ func (s *Store) queryStates(ctx context.Context, q querier, out map[string]histo
 
 // Episodes returns every violation, open or resolved, oldest first.
 func (s *Store) Episodes(ctx context.Context) ([]history.Episode, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT fingerprint, severity, opened_ms, opened_run, reopen, resolved_ms, resolved_run, resolution
-		FROM violations ORDER BY opened_ms, id`)
-	if err != nil {
-		return nil, fmt.Errorf("violations: %w", err)
-	}
-	defer rows.Close()
-	var out []history.Episode
-	for rows.Next() {
-		var (
-			ep                    history.Episode
-			sev                   int
-			opened                int64
-			resolved, resolvedRun sql.NullInt64
-			resolution            string
-		)
-		if err := rows.Scan(&ep.Fingerprint, &sev, &opened, &ep.OpenedRun, &ep.Reopen, &resolved, &resolvedRun, &resolution); err != nil {
-			return nil, err
-		}
-		ep.Severity, ep.OpenedAt, ep.ResolvedAt = finding.Severity(sev), fromMS(opened), fromNullMS(resolved)
-		ep.ResolvedRun, ep.Resolution = resolvedRun.Int64, history.Resolution(resolution)
-		out = append(out, ep)
-	}
-	return out, rows.Err()
+	return s.queryEpisodes(ctx, "")
 }
 
 // Snapshot returns the inventory and keys run id collected.

@@ -62,10 +62,10 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64
 	}
 	var id int64
 	err = tx.QueryRowContext(ctx, s.d.rebind(`INSERT INTO runs
-		(started_ms, finished_ms, principal, os_user, tool_version, scope, counts, gaps, sweep_id, shard_index, shard_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		(started_ms, finished_ms, principal, os_user, tool_version, scope, counts, gaps, sweep_id, shard_index, shard_count, targeted)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		ms(r.Started), ms(r.Finished), r.Principal, r.User, r.ToolVersion, string(scope), string(counts), r.Gaps,
-		sh.sweep, sh.index, sh.count).Scan(&id)
+		sh.sweep, sh.index, sh.count, r.Scope.Targeted).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert run: %w", err)
 	}

@@ -15,9 +15,9 @@ const pairChunk = 1000
 const fingerprintChunk = 500
 
 // statesFor reads only the states history.Advance needs for one run: the
-// findings of every (account, region) the run listed completely (only
-// those can be gone; see history.Scope.Covers), and every finding it
-// observed (a key's findings live in the key's account and region, which
+// findings of every (account, region) the run listed completely, or, for
+// a targeted run, of every resource it named (only those can be gone; see
+// history.Scope.Covers), and every finding it observed (a key's findings live in the key's account and region, which
 // may lie outside the scope). Reading the whole table on every save cost
 // about 3 µs per finding ever stored, so saving one shard, or a small
 // scan, into a large history grew with the history, not with the scan.
@@ -39,6 +39,18 @@ func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, obse
 		}
 		pairs = pairs[n:]
 	}
+	if sc.Targeted {
+		// Compared without case, as Covers compares them: a resource named
+		// by an event in another case is still the stored one. The
+		// findings_by_resource_lower index serves lower(resource_arn).
+		for arns := lowerSet(sc.Resources); len(arns) > 0; {
+			n := min(len(arns), fingerprintChunk)
+			if err := s.queryStates(ctx, q, out, "lower(resource_arn) IN ("+placeholders(n)+")", arns[:n]...); err != nil {
+				return nil, err
+			}
+			arns = arns[n:]
+		}
+	}
 	var missing []any
 	for _, o := range observed {
 		if fp := o.Fingerprint(); !hasState(out, fp) {
@@ -58,4 +70,18 @@ func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, obse
 func hasState(m map[string]history.State, fp string) bool {
 	_, ok := m[fp]
 	return ok
+}
+
+// lowerSet returns the distinct non-empty strings of ss, lowercased.
+func lowerSet(ss []string) []any {
+	seen := make(map[string]bool, len(ss))
+	out := make([]any, 0, len(ss))
+	for _, v := range ss {
+		v = strings.ToLower(v)
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

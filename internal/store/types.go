@@ -24,6 +24,11 @@ type Run struct {
 	Gaps        int                    `json:"gaps"`
 	// Shard is set when the run is one shard of a sweep; nil otherwise.
 	Shard *RunShard `json:"shard,omitempty"`
+	// Targeted is set when the run is an event-driven check of a few named
+	// resources (Scope.Targeted), not a scan of the estate: Runs leaves
+	// such runs out; AllRuns, Run and RunsPage return them. SaveRun takes
+	// it from Scope.Targeted.
+	Targeted bool `json:"targeted,omitempty"`
 }
 
 // Snapshot is what a scan collected, kept so later releases can re-read and
