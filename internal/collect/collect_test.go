@@ -68,7 +68,7 @@ func TestRunIsolatesFailures(t *testing.T) {
 	// Only a job that ran to the end without a gap proves what it did not see.
 	var complete []bool
 	for i, o := range outcomes {
-		if o.Job.Target != jobs[i].Target || o.Job.Collector.Name() != jobs[i].Collector.Name() {
+		if !reflect.DeepEqual(o.Job.Target, jobs[i].Target) || o.Job.Collector.Name() != jobs[i].Collector.Name() {
 			t.Errorf("outcome %d is for %+v, want job order", i, o.Job)
 		}
 		complete = append(complete, o.Complete)

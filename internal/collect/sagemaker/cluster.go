@@ -36,6 +36,8 @@ func clusterCollector(api API) collect.Collector {
 				return items
 			})
 		},
+		// item.name is the cluster's name, or its ARN when an event named
+		// it (see onlyListed): DescribeCluster takes either.
 		describe: func(ctx context.Context, item listed) (inventory.Resource, error) {
 			out, err := api.DescribeCluster(ctx, &sm.DescribeClusterInput{ClusterName: aws.String(item.name)})
 			if err != nil {

@@ -27,6 +27,10 @@ type listed struct {
 	name      string
 	arn       string
 	createdAt time.Time
+	// parent is the scope name is unique in, when Describe needs it and the
+	// kind's listing does not record it otherwise: the category of a
+	// model-customization job named by an event (see onlyListed).
+	parent string
 }
 
 // kindSpec is one list-then-describe resource kind. The per-kind files
@@ -64,9 +68,18 @@ type kindSpec struct {
 //     none (or Describe failed): RolesUnknown says why, so a key-access
 //     verdict is ERROR rather than "runs as no role".
 //
+// When t.Only is set, nothing is listed and no stored record is used: the
+// kind's refs in it (see onlyListed) are described afresh, with the same
+// handling of failures, and a kind with none makes no call at all.
+//
 // It returns an error only when ctx ends; a panic in a worker is re-raised
 // on the caller's goroutine (see forEach).
 func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collect.Sink, spec kindSpec) error {
+	if t.Only != nil {
+		// Nothing was listed: a resource that cannot be described is known
+		// only from the Describe call it was named in.
+		return describeItems(ctx, api, t, sink, spec, knownSet{}, onlyListed(t, spec.kind), spec.describeOp)
+	}
 	known := knownRecords(ctx, t, spec.kind)
 	items, err := spec.list(ctx, t.Since)
 	if err != nil {
@@ -78,6 +91,14 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 			slog.String("kind", spec.kind), slog.String("reason", reason), slog.Int("listed", len(items)))
 		sink.Gap(gapFor(t, spec.listOp, reason))
 	}
+	return describeItems(ctx, api, t, sink, spec, known, items, spec.listOp)
+}
+
+// describeItems is collectKind after its listing: it describes items (or
+// takes them from known) and sends the results to sink. unreadableSource is
+// the provenance of a resource that could not be described: what named it.
+func describeItems(ctx context.Context, api TagsAPI, t collect.Target, sink collect.Sink, spec kindSpec,
+	known knownSet, items []listed, unreadableSource string) error {
 	return forEach(ctx, items, func(ctx context.Context, item listed) error {
 		res, reused := known.match(item)
 		var err error
@@ -95,7 +116,7 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 				return ctxErr
 			}
 			if awserr.Classify(err) == awserr.NotFound {
-				logger(t).DebugContext(ctx, "resource vanished between List and Describe; skipped",
+				logger(t).DebugContext(ctx, "resource vanished before Describe; skipped",
 					slog.String("kind", spec.kind), slog.String("name", item.name))
 				return nil
 			}
@@ -106,7 +127,7 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 			// is incomplete (exit status 1), not merely one ERROR finding.
 			sink.Gap(gapFor(t, spec.describeOp, item.name+": "+reason))
 			res = inventory.Resource{
-				Source: spec.listOp,
+				Source: unreadableSource,
 				Slots:  []inventory.Slot{inventory.UnreadableSlot(reason)},
 			}
 			if runsAsRole(spec.kind) {

@@ -12,6 +12,7 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
+	"github.com/sagekey/sagekey/internal/awserr"
 	"github.com/sagekey/sagekey/internal/collect"
 	"github.com/sagekey/sagekey/internal/inventory"
 )
@@ -49,7 +50,7 @@ func customizationJobCollector(api JobsAPI) collect.Collector {
 			return all, nil
 		},
 		describe: func(ctx context.Context, item listed) (inventory.Resource, error) {
-			out, err := api.DescribeJob(ctx, &sm.DescribeJobInput{JobName: aws.String(item.name), JobCategory: categories[item.arn]})
+			out, err := describeCustomizationJob(ctx, api, item, categories)
 			if err != nil {
 				return inventory.Resource{}, err
 			}
@@ -64,6 +65,30 @@ func customizationJobCollector(api JobsAPI) collect.Collector {
 			}, nil
 		},
 	})
+}
+
+// describeCustomizationJob describes a job in its category: the one its
+// listing recorded, else the one the event named (item.parent). A tag event
+// names no category, so then each is tried until one knows the job; the
+// job is gone (NotFound) only when none does.
+func describeCustomizationJob(ctx context.Context, api JobsAPI, item listed, categories map[string]types.JobCategory) (*sm.DescribeJobOutput, error) {
+	var try []types.JobCategory
+	if cat, ok := categories[item.arn]; ok && item.arn != "" {
+		try = []types.JobCategory{cat}
+	} else if item.parent != "" {
+		try = []types.JobCategory{types.JobCategory(item.parent)}
+	} else {
+		try = types.JobCategory("").Values()
+	}
+	var err error
+	for _, cat := range try {
+		var out *sm.DescribeJobOutput
+		out, err = api.DescribeJob(ctx, &sm.DescribeJobInput{JobName: aws.String(item.name), JobCategory: cat})
+		if err == nil || awserr.Classify(err) != awserr.NotFound {
+			return out, err
+		}
+	}
+	return nil, err
 }
 
 // customizationSlots finds the KMS key fields of a job configuration

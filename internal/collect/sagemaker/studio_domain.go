@@ -43,8 +43,11 @@ func domainSpec(api StudioAPI) kindSpec {
 		},
 		describe: func(ctx context.Context, item listed) (inventory.Resource, error) {
 			mu.Lock()
-			id := ids[item.arn]
+			id, ok := ids[item.arn]
 			mu.Unlock()
+			if !ok { // named by an event, by its ID (see onlyListed)
+				id = item.name
+			}
 			out, err := api.DescribeDomain(ctx, &sm.DescribeDomainInput{DomainId: aws.String(id)})
 			if err != nil {
 				return inventory.Resource{}, err

@@ -45,7 +45,13 @@ const searchIndexLag = time.Hour
 // created before some time, that time (less searchIndexLag). Stored jobs
 // older than the cutoff are reported from the store: a training job cannot
 // be deleted or changed, so they are still there as they were.
+//
+// An event-driven check (t.Only) names its jobs: Search cannot look jobs up
+// by name any cheaper, so they are described one by one.
 func collectTraining(ctx context.Context, api API, t collect.Target, sink collect.Sink) error {
+	if t.Only != nil {
+		return collectKind(ctx, api, t, sink, trainingListSpec(api))
+	}
 	known := knownRecords(ctx, t, kindTrainingJob)
 	cutoff := t.Since
 	// Stored jobs that predate execution roles were left out of known, so
