@@ -46,6 +46,7 @@ type serveOptions struct {
 	dashboardURL        string
 	readyGrace          time.Duration
 	shutdownTimeout     time.Duration
+	queue               queueFlags
 }
 
 // authTokenEnv holds the bearer token when no file is given.
@@ -88,6 +89,7 @@ func newServeCommand(e Env) *cobra.Command {
 	f.StringVar(&o.dashboardURL, "dashboard-url", "", "external URL of this dashboard, for links in alerts")
 	f.DurationVar(&o.readyGrace, "ready-grace", time.Hour, "how late the scheduled scan may be before /readyz fails")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 20*time.Second, "on SIGTERM, how long to drain requests and flush the alert outbox")
+	o.queue.register(f)
 	return cmd
 }
 
@@ -132,6 +134,9 @@ func runServe(cmd *cobra.Command, o *serveOptions, e Env) error {
 			return usagef("--trail-window: %v", err)
 		}
 	}
+	if err := o.queue.validate(); err != nil {
+		return err
+	}
 	if err := file.Alerts.Validate(); err != nil {
 		return usageError{fmt.Errorf("%s serve: %w", o.configName(), err)}
 	}
@@ -148,6 +153,10 @@ func runServe(cmd *cobra.Command, o *serveOptions, e Env) error {
 	if o.trailConfigured() {
 		trailRun = o.trailRunner(st, e)
 	}
+	queue, err := o.queueOptions(ctx, st, e)
+	if err != nil {
+		return err
+	}
 	ownerTag := base.Settings.OwnerTag
 	dash, err := dashboard.New(dashboard.Options{Store: st, OwnerTag: ownerTag, Now: e.Now})
 	if err != nil {
@@ -161,6 +170,7 @@ func runServe(cmd *cobra.Command, o *serveOptions, e Env) error {
 			return serve.Stored{Run: s.Run, Snapshot: s.Snapshot, Findings: s.Findings}, err
 		},
 		Trail:            trailRun,
+		Queue:            queue,
 		Schedule:         sched,
 		FullEvery:        fullEvery,
 		RunAtStart:       o.runAtStart,

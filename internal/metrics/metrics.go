@@ -150,6 +150,7 @@ type Metrics struct {
 	apiThrottles *limitedCounterVec
 	alertsSent   *limitedCounterVec
 	alertsFailed *limitedCounterVec
+	ev           eventMetrics
 }
 
 // New returns Metrics registered in a registry of their own, together with
@@ -207,6 +208,8 @@ func New() *Metrics {
 	m.alertsFailed = counterVec("alerts_failed_total",
 		"Alert deliveries that failed (each failed attempt), by sink (its configured name).", "sink")
 
+	m.ev = newEventMetrics()
+	m.registry.MustRegister(m.ev.collectors()...)
 	m.registry.MustRegister(
 		state,
 		m.scans, m.scanDuration,

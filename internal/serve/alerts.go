@@ -90,6 +90,8 @@ func (s *server) alertRun(ctx context.Context, runs []store.Run, i int, episodes
 			return err
 		}
 		prev = inputOf(p, episodes)
+		// A key an event-driven check already saw go down was alerted then.
+		prev.KeyStates = s.keyStates.overlay(prev.KeyStates, runs[i-1].ID, runs[i].ID)
 	}
 	return s.enqueue(ctx, detect.Detect(prev, inputOf(cur, episodes), s.o.Detect))
 }

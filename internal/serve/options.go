@@ -38,6 +38,8 @@ type Options struct {
 	Load func(ctx context.Context, runID int64) (Stored, error)
 	// Trail, when set, reads CloudTrail after each scan (`sagekey trail`).
 	Trail func(ctx context.Context) error
+	// Queue, when set, consumes event-driven checks from SQS.
+	Queue *QueueOptions
 
 	Schedule   schedule.Schedule
 	FullEvery  time.Duration
@@ -130,6 +132,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Route == nil {
 		o.Route = func(alert.Alert) []string { return nil }
+	}
+	if o.Queue != nil {
+		return o.Queue.defaults()
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ type server struct {
 	gauges   sync.Mutex // one refresh at a time
 	gauged   int64      // run whose state the gauges show (under gauges)
 	loaded   loadCache  // the last stored scans read and evaluated
+	// index and keyStates serve event-driven checks (--queue).
+	index     indexCache
+	keyStates keyStateLog
 }
 
 // Run serves until ctx is done (SIGTERM, Ctrl-C), then shuts down: the
@@ -61,11 +64,12 @@ func Run(ctx context.Context, o Options) error {
 	defer stopWork()
 	dispatcher := s.dispatcher()
 	var wg sync.WaitGroup
-	for _, loop := range []func(context.Context){
+	loops := []func(context.Context){
 		func(ctx context.Context) { _ = dispatcher.Run(ctx) },
 		s.refreshLoop,
 		s.runSchedule,
-	} {
+	}
+	for _, loop := range append(loops, s.queueLoops()...) {
 		wg.Add(1)
 		go func() { defer wg.Done(); loop(work) }()
 	}

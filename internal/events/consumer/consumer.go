@@ -91,6 +91,13 @@ type settings struct {
 	wait, visibility, extend time.Duration
 }
 
+// Validate checks the settings as Run would, so a command can refuse bad
+// flags before it starts.
+func (c *Consumer) Validate() error {
+	_, err := c.settings()
+	return err
+}
+
 func (c *Consumer) settings() (settings, error) {
 	s := settings{batch: int32(c.Batch), wait: c.Wait, visibility: c.Visibility, extend: c.Extend}
 	if s.batch == 0 {
