@@ -55,7 +55,7 @@ func loadStoredScan(ctx context.Context, st *store.Store, id int64, configPath s
 	if target.Sweep != nil {
 		// Evaluated once over the whole estate, so what spans units (a
 		// key's blast radius, its users) reads as an unsharded scan's.
-		run, snap = mergeRuns(target.Runs), mergeSnapshots(snaps)
+		run, snap = mergeRuns(target.Runs), store.MergeSnapshots(snaps)
 	}
 	settings, err := loadSettings(configPath)
 	if err != nil {

@@ -27,7 +27,7 @@ func TestMergeSweep(t *testing.T) {
 	}
 
 	role := func(arn string) inventory.Role { return inventory.Role{ARN: arn} }
-	s := mergeSnapshots([]store.Snapshot{
+	s := store.MergeSnapshots([]store.Snapshot{
 		{Inventory: inventory.Inventory{Resources: []inventory.Resource{{ARN: "a"}},
 			IAM: []inventory.AccountIAM{{Account: "1", Roles: []inventory.Role{role("r/b")}}}},
 			Keys: []keys.Key{{ARN: "k1"}}, KeyRefs: map[string]string{"ref1": "k1"}},

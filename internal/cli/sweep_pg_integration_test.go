@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,11 +21,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
 	"github.com/sagekey/sagekey/internal/awsclient"
 	"github.com/sagekey/sagekey/internal/cli"
 	"github.com/sagekey/sagekey/internal/motoserver"
 	"github.com/sagekey/sagekey/internal/motoserver/mototest"
 	"github.com/sagekey/sagekey/internal/shard"
+	"github.com/sagekey/sagekey/internal/store"
 	"github.com/sagekey/sagekey/internal/store/storetest"
 )
 
@@ -103,13 +110,41 @@ func TestSweepThreeShardsOnPostgres(t *testing.T) {
 	if !slices.Equal(wholeDoc.Scan.Accounts, sortedCopy(sweepAccounts)) {
 		t.Errorf("unsharded scan accounts %v, want %v", wholeDoc.Scan.Accounts, sweepAccounts)
 	}
+	// A shard's own output leaves keys out: they are judged on every
+	// shard's resources once the sweep is complete (compared below, in the
+	// stored states and the report).
+	resourceFindings := 0
 	for _, f := range wholeDoc.Findings {
+		if f.Resource.Kind == "kms-key" {
+			continue
+		}
+		resourceFindings++
 		if seen[f.CheckID+" "+f.Resource.ARN+" "+f.Status] != 1 {
 			t.Errorf("%s %s %s: in %d shards' output, want 1", f.CheckID, f.Resource.ARN, f.Status, seen[f.CheckID+" "+f.Resource.ARN+" "+f.Status])
 		}
 	}
-	if len(seen) != len(wholeDoc.Findings) {
-		t.Errorf("the shards reported %d findings, the unsharded scan %d", len(seen), len(wholeDoc.Findings))
+	if len(seen) != resourceFindings {
+		t.Errorf("the shards reported %d findings, the unsharded scan %d about resources", len(seen), resourceFindings)
+	}
+	shared := 0
+	for _, f := range wholeDoc.Findings {
+		if f.CheckID == "kms-key.shared" && f.Status == "FAIL" {
+			shared++
+		}
+	}
+	if shared == 0 {
+		t.Errorf("the unsharded scan finds no key shared across owners; the estate should have one")
+	}
+	// The stored lifecycle of the sweep is the unsharded scan's, key
+	// findings included: no shard stored its partial view of a key.
+	sweepStates, wholeStates := storedStates(t, sweepDB), storedStates(t, wholeDB)
+	for k, v := range wholeStates {
+		if sweepStates[k] != v {
+			t.Errorf("stored state of %s: sweep %q, unsharded %q", k, sweepStates[k], v)
+		}
+	}
+	if len(sweepStates) != len(wholeStates) {
+		t.Errorf("the sweep stored %d finding states, the unsharded scan %d", len(sweepStates), len(wholeStates))
 	}
 	// Every seeded resource is judged, in every account and region.
 	got := wholeDoc.cmkByUnit()
@@ -236,8 +271,69 @@ func seedSweepEstate(t *testing.T, srv *motoserver.Server) map[string]string {
 				want[unit+"notebook-instance/nb-"+account] = "FAIL"
 			}
 		}
+		seedSharedKey(t, srv, region, want)
 	}
 	return want
+}
+
+// seedSharedKey creates a key in the caller's account that protects a
+// notebook there (owner team-a) and one in an account of another shard
+// (owner team-b): a key shared across shards and across owners, which only
+// a judgement over every shard's resources finds shared.
+func seedSharedKey(t *testing.T, srv *motoserver.Server, region string, want map[string]string) {
+	t.Helper()
+	const n = 3
+	other := ""
+	for _, a := range sweepAccounts {
+		if shard.Owner(a, region, n) != shard.Owner(motoCaller, region, n) {
+			other = a
+			break
+		}
+	}
+	if other == "" {
+		return // this region's units all fall in one shard
+	}
+	ctx := context.Background()
+	callerCfg := mototest.Config(t, srv, region)
+	k, err := kms.NewFromConfig(callerCfg).CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := aws.ToString(k.KeyMetadata.Arn)
+	for account, owner := range map[string]string{motoCaller: "team-a", other: "team-b"} {
+		cfg := callerCfg
+		if account != motoCaller {
+			cfg = awsclient.AssumeRole(callerCfg, callerCfg, "arn:aws:iam::"+account+":role/"+awsclient.DefaultRoleName)
+		}
+		if _, err := newSageMaker(cfg).CreateNotebookInstance(ctx, &sagemaker.CreateNotebookInstanceInput{
+			NotebookInstanceName: aws.String("nb-shared"), InstanceType: smtypes.InstanceTypeMlT3Medium, KmsKeyId: aws.String(key),
+			RoleArn: aws.String("arn:aws:iam::" + account + ":role/sagemaker"),
+			Tags:    []smtypes.Tag{{Key: aws.String("owner"), Value: aws.String(owner)}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want[account+"/"+region+"/notebook-instance/nb-shared"] = "PASS"
+	}
+}
+
+// storedStates is a database's findings lifecycle: "check resource slot"
+// → status, and whether a violation is open.
+func storedStates(t *testing.T, url string) map[string]string {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	states, err := st.States(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, s := range states {
+		out[s.CheckID+" "+s.ResourceARN+" "+s.Slot] = fmt.Sprintf("%s open=%v gone=%v", s.Status, s.Open(), !s.Gone.IsZero())
+	}
+	return out
 }
 
 // cmkByUnit maps "account/region/kind/name" to the status of its .cmk

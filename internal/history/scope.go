@@ -23,12 +23,21 @@ type Scope struct {
 	// Complete lists, per account and region, the kinds whose listing
 	// finished without a gap. Only these prove that a resource is gone.
 	Complete []Coverage `json:"complete"`
-	// Targeted marks an event-driven check of named resources rather than
-	// a scan: it covers exactly the resources in Resources (by ARN,
-	// compared without case, as SageMaker compares names) and never a
-	// key, whose findings depend on every resource using it. Complete is
-	// empty then.
+	// Targeted marks a run that judged part of what a scan judges, so it
+	// is not a scan of the estate:
+	//   - an event-driven check covers exactly the resources in Resources
+	//     (by ARN, compared without case, as SageMaker compares names),
+	//     never a key, whose findings depend on every resource using it;
+	//     its Complete is empty;
+	//   - a sweep's key judgement covers the keys of the units its
+	//     Complete lists with the key kind, judged on every shard's
+	//     resources at once; its Resources are empty.
 	Targeted bool `json:"targeted,omitempty"`
+	// Deferred are checks the run evaluated but left to a later run to
+	// store, so this run covers none of their findings: a shard's key
+	// checks, judged once every shard of its sweep is stored. A sweep read
+	// as one scan runs them again.
+	Deferred []string `json:"deferred,omitempty"`
 	// Resources are the ARNs a targeted check read completely: each was
 	// described (or found deleted) without a gap.
 	Resources []string `json:"resources,omitempty"`
@@ -55,7 +64,7 @@ func (sc Scope) Covers(s Subject) bool {
 		return false
 	}
 	if sc.Targeted {
-		return sc.names(s)
+		return sc.names(s) || sc.keyUnit(s)
 	}
 	if !sc.Since.IsZero() && isJob(s.Kind) && (s.ResourceCreated.IsZero() || s.ResourceCreated.Before(sc.Since)) {
 		return false
@@ -75,7 +84,7 @@ func (sc Scope) Covers(s Subject) bool {
 // everything there.
 func (sc Scope) InScope(s Subject) bool {
 	if sc.Targeted {
-		return sc.names(s)
+		return sc.names(s) || sc.keyUnit(s)
 	}
 	return slices.Contains(sc.Accounts, s.Account) && slices.Contains(sc.Regions, s.Region)
 }
@@ -90,6 +99,20 @@ func (sc Scope) names(s Subject) bool {
 	for _, r := range sc.Resources {
 		if strings.EqualFold(r, s.ResourceARN) {
 			return true
+		}
+	}
+	return false
+}
+
+// keyUnit reports whether s is a key finding of a unit a targeted run
+// lists as complete for keys (a sweep's key judgement).
+func (sc Scope) keyUnit(s Subject) bool {
+	if s.Kind != keyKind {
+		return false
+	}
+	for _, c := range sc.Complete {
+		if c.Account == s.Account && c.Region == s.Region {
+			return slices.Contains(c.Kinds, keyKind)
 		}
 	}
 	return false

@@ -118,6 +118,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	o.Progress.AddAccounts(len(accounts))
 	reached, accountGaps := reachAccounts(ctx, c, accounts, o.Regions, o.Progress)
+	// Keys and roles are read with their owner's credentials whichever
+	// shard uses them, as an unsharded scan reads them.
+	everyReached := reached
 	accounts, reached, accountGaps = ownedUnits(o.Shard, accounts, reached, accountGaps)
 	logShard(ctx, o, reached)
 	rep.Accounts, rep.Regions = accountIDs(accounts), regionsOf(reached)
@@ -138,11 +141,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	inv := found.Inventory()
 	inv.Resources = withinWindow(inv.Resources, o.Since)
 	keyAccess := o.forceKeyAccess || needsKeyAccess(selected)
-	ks, keyGaps := resolveKeys(ctx, reached, inv, limit, keyAccess)
+	ks, keyGaps := resolveKeys(ctx, everyReached, inv, limit, keyAccess)
 	inv.Gaps = append(append(inv.Gaps, accountGaps...), keyGaps...)
 	if keyAccess {
 		var iamGaps []inventory.Gap
-		inv.IAM, iamGaps = readIAM(ctx, reached, inv.Resources, limit)
+		inv.IAM, iamGaps = readIAM(ctx, everyReached, inv.Resources, limit)
 		inv.Gaps = append(inv.Gaps, iamGaps...)
 	}
 
@@ -151,6 +154,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		settings.Now = now()
 	}
 	rep.Findings = engine.Evaluate(inv, ks, settings)
+	if o.Shard.Sharded() {
+		rep.Findings = withoutKeyVerdicts(ctx, rep.Findings)
+	}
 	rep.Gaps = inv.Gaps
 	rep.Finished = now()
 	rep.APICalls = reportCalls(meter.Operations())
@@ -162,6 +168,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if o.Store != nil {
 		if err := save(ctx, o.saver(), res, o.Settings.OwnerTag); err != nil {
+			return res, err
+		}
+		if err := o.judgeSweep(ctx, res); err != nil {
 			return res, err
 		}
 	}

@@ -66,6 +66,7 @@ type sweepSaver struct {
 
 func (s sweepSaver) SaveRun(ctx context.Context, rec store.RunRecord) (int64, error) {
 	sh := s.shard
+	rec = withoutKeyFindings(rec)
 	rec.Run.Shard = &sh
 	return s.Saver.SaveRun(ctx, rec)
 }
@@ -86,4 +87,14 @@ func logShard(ctx context.Context, o Options, reached []reachedAccount) {
 		}
 		slog.InfoContext(ctx, "scanning this shard's units", "sweep", o.Sweep, "shard", o.Shard.String(), "units", units)
 	}
+}
+
+// judgeSweep judges the sweep's keys when this shard's run completed it.
+func (o Options) judgeSweep(ctx context.Context, res *Result) error {
+	st, ok := o.Store.(sweepStore)
+	if !o.Shard.Sharded() || !ok || res.Report.RunID == 0 || ctx.Err() != nil {
+		return nil
+	}
+	_, err := judgeSweepKeys(ctx, st, o.Sweep, o.Settings, o.Settings.OwnerTag)
+	return err
 }

@@ -34,6 +34,13 @@ func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, obse
 		// A row-value IN over a VALUES list: both SQLite and PostgreSQL
 		// match (account, region) pairs exactly, with the findings index.
 		where := "(account, region) IN (VALUES " + strings.Join(rows, ", ") + ")"
+		if sc.Targeted {
+			// A targeted run covers only the kinds it names per unit (a
+			// sweep's key findings): the units' other findings stay out.
+			kinds := coveredKinds(sc.Complete)
+			where += " AND kind IN (" + placeholders(len(kinds)) + ")"
+			args = append(args, kinds...)
+		}
 		if err := s.queryStates(ctx, q, out, where, args...); err != nil {
 			return nil, err
 		}
@@ -82,6 +89,24 @@ func lowerSet(ss []string) []any {
 			seen[v] = true
 			out = append(out, v)
 		}
+	}
+	return out
+}
+
+// coveredKinds is the union of the kinds a scope's coverage names.
+func coveredKinds(cov []history.Coverage) []any {
+	seen := map[string]bool{}
+	out := []any{}
+	for _, c := range cov {
+		for _, k := range c.Kinds {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "") // IN () is not SQL; no finding has an empty kind
 	}
 	return out
 }
