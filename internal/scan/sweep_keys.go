@@ -122,7 +122,7 @@ func judgeSweepKeys(ctx context.Context, st sweepStore, sweep string, settings e
 	res := &Result{
 		Report: &report.Report{Started: started, Finished: time.Now(), ToolVersion: version.String(), Findings: found},
 		Keys:   merged.Keys, KeyRefs: merged.KeyRefs,
-		Scope:  sweepKeyScope(set.Latest, checks),
+		Scope: sweepKeyScope(set.Latest, checks),
 	}
 	res.Report.Accounts, res.Report.Regions = res.Scope.Accounts, res.Scope.Regions
 	id, err := st.SaveRun(ctx, Record(res, ownerTag))
