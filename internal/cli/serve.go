@@ -47,6 +47,7 @@ type serveOptions struct {
 	readyGrace          time.Duration
 	shutdownTimeout     time.Duration
 	queue               queueFlags
+	scan                bool
 }
 
 // authTokenEnv holds the bearer token when no file is given.
@@ -90,6 +91,8 @@ func newServeCommand(e Env) *cobra.Command {
 	f.DurationVar(&o.readyGrace, "ready-grace", time.Hour, "how late the scheduled scan may be before /readyz fails")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 20*time.Second, "on SIGTERM, how long to drain requests and flush the alert outbox")
 	o.queue.register(f)
+	f.BoolVar(&o.scan, "scan", true, "scan on the schedule; --scan=false leaves scanning to other processes (sagekey scan --shard sweeps "+
+		"from deploy/kubernetes/cronjob-sweep.yaml or deploy/aws-batch) and only alerts on, shows and exports what they store, and consumes --queue")
 	return cmd
 }
 
@@ -98,6 +101,10 @@ func runServe(cmd *cobra.Command, o *serveOptions, e Env) error {
 	file, err := applyServeConfig(cmd.Flags(), o.scope.configPath)
 	if err != nil {
 		return err
+	}
+	if o.scope.shard.spec != "" || o.scope.shard.sweep != "" {
+		return usagef("--shard and --sweep do not apply to serve: run the shards as sagekey scan --shard (a Kubernetes " +
+			"Indexed Job or an AWS Batch array job, see deploy/) and serve --scan=false alerts on each sweep once it is complete")
 	}
 	sched, err := o.schedule()
 	if err != nil {
@@ -123,6 +130,10 @@ func runServe(cmd *cobra.Command, o *serveOptions, e Env) error {
 		return err
 	}
 	var trailRun func(context.Context) error
+	if o.trailConfigured() && !o.scan {
+		return usagef("a trail source (--trail, --s3-uri, --from-dir, --lookup-events) is read after each scan; " +
+			"with --scan=false run sagekey trail on its own schedule")
+	}
 	if o.trailConfigured() {
 		if err := o.trail.validate(); err != nil {
 			return err
@@ -171,6 +182,7 @@ func runServe(cmd *cobra.Command, o *serveOptions, e Env) error {
 		},
 		Trail:            trailRun,
 		Queue:            queue,
+		NoScan:           !o.scan,
 		Schedule:         sched,
 		FullEvery:        fullEvery,
 		RunAtStart:       o.runAtStart,

@@ -41,6 +41,11 @@ func TestServeUsageErrors(t *testing.T) {
 		{"an unknown serve key", []string{"--config", badKey}, "serve.evry"},
 		{"an unknown sink type", []string{"--config", badSink}, "pager"},
 		{"a bad alert severity", []string{"--alert-severity", "urgent"}, "alert-severity"},
+		{"a shard", []string{"--shard", "0/3"}, "do not apply to serve"},
+		{"a trail without scans", []string{"--scan=false", "--from-dir", dir}, "--scan=false"},
+		{"a queue that is no URL", []string{"--queue", "sagekey-events"}, "not a queue URL"},
+		{"too many pollers", []string{"--queue", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "--queue-pollers", "0"}, "queue-pollers"},
+		{"a visibility under a second", []string{"--queue", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "--queue-visibility", "500ms"}, "visibility"},
 	} {
 		var stdout, stderr bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

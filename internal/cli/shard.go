@@ -26,7 +26,7 @@ func (s *shardFlags) register(f *pflag.FlagSet) {
 		shard.EnvBatchIndex+" with "+shard.EnvBatchSize+" (AWS Batch array job)")
 	f.StringVar(&s.sweep, "sweep", "", "with --shard: the id every shard of this sweep stores its run under "+
 		"(default: an AWS Batch array's parent job id, else the start time truncated to --sweep-every, e.g. 2026-12-07T10:00Z); "+
-		"leave unset under serve, whose every scan is a sweep of its own")
+		"(serve takes neither: it alerts on the sweeps that sagekey scan --shard stores)")
 	f.DurationVar(&s.every, "sweep-every", time.Hour, "with --shard and no --sweep: the sweep interval the start time is truncated to")
 }
 

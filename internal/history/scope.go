@@ -38,6 +38,9 @@ type Scope struct {
 	// checks, judged once every shard of its sweep is stored. A sweep read
 	// as one scan runs them again.
 	Deferred []string `json:"deferred,omitempty"`
+	// Sweep names the sweep whose keys a targeted run judged (see
+	// Targeted), "" for every other run.
+	Sweep string `json:"sweep,omitempty"`
 	// Resources are the ARNs a targeted check read completely: each was
 	// described (or found deleted) without a gap.
 	Resources []string `json:"resources,omitempty"`

@@ -122,7 +122,7 @@ func judgeSweepKeys(ctx context.Context, st sweepStore, sweep string, settings e
 	res := &Result{
 		Report: &report.Report{Started: started, Finished: time.Now(), ToolVersion: version.String(), Findings: found},
 		Keys:   merged.Keys, KeyRefs: merged.KeyRefs,
-		Scope: sweepKeyScope(set.Latest, checks),
+		Scope: sweepKeyScope(sweep, set.Latest, checks),
 	}
 	res.Report.Accounts, res.Report.Regions = res.Scope.Accounts, res.Scope.Regions
 	id, err := st.SaveRun(ctx, Record(res, ownerTag))
@@ -136,8 +136,8 @@ func judgeSweepKeys(ctx context.Context, st sweepStore, sweep string, settings e
 
 // sweepKeyScope covers the key findings of every unit whose keys a shard
 // saw completely (every collector of the unit finished without a gap).
-func sweepKeyScope(runs []store.Run, checks []string) history.Scope {
-	sc := history.Scope{Targeted: true, Checks: checks, Accounts: []string{}, Regions: []string{}, Complete: []history.Coverage{}}
+func sweepKeyScope(sweep string, runs []store.Run, checks []string) history.Scope {
+	sc := history.Scope{Targeted: true, Sweep: sweep, Checks: checks, Accounts: []string{}, Regions: []string{}, Complete: []history.Coverage{}}
 	for _, r := range runs {
 		sc.Accounts = append(sc.Accounts, r.Scope.Accounts...)
 		sc.Regions = append(sc.Regions, r.Scope.Regions...)

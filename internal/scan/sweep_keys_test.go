@@ -44,7 +44,7 @@ func TestShardDefersKeyFindings(t *testing.T) {
 	if shardScope.Covers(key) {
 		t.Errorf("a shard's scope covers a key finding")
 	}
-	sweep := sweepKeyScope([]store.Run{{Scope: shardScope}, {Scope: history.Scope{Accounts: []string{"2"}, Regions: []string{"r"},
+	sweep := sweepKeyScope("s1", []store.Run{{Scope: shardScope}, {Scope: history.Scope{Accounts: []string{"2"}, Regions: []string{"r"},
 		Complete: []history.Coverage{{Account: "2", Region: "r", Kinds: []string{"notebook-instance"}}}}}}, []string{"kms-key.state"})
 	if !sweep.Covers(key) {
 		t.Errorf("the sweep's key scope does not cover a key of a unit seen completely: %+v", sweep)

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/alert/detect"
@@ -20,7 +21,7 @@ const maxCatchUp = 3
 // older events are history, not news.
 const firstTrailWindow = 24 * time.Hour
 
-// startMarks records, the first time serve runs on a store, that the runs
+// startMarks records, the first time serve runs on a store, that the scans
 // already there are history: alerts start with the next scan.
 func (s *server) startMarks(ctx context.Context) error {
 	if _, ok, err := s.o.Store.ServeMark(ctx, store.MarkAlertedRun); err != nil || ok {
@@ -31,17 +32,21 @@ func (s *server) startMarks(ctx context.Context) error {
 		return err
 	}
 	var latest int64
-	if len(runs) > 0 {
-		latest = runs[len(runs)-1].ID
+	if scans := store.Scans(runs); len(scans) > 0 {
+		latest = scans[len(scans)-1].ID
 	}
 	return s.o.Store.SetServeMark(ctx, store.MarkAlertedRun, latest)
 }
 
-// alertRuns enqueues the alerts of every stored run not alerted on yet,
-// each against the run before it, then advances the mark. A run stored
-// by a replica that crashed before enqueueing is caught up here; alert ids
-// are stable, so a run alerted twice sends nothing twice.
+// alertRuns enqueues the alerts of every stored scan not alerted on yet,
+// each against the scan before it, then advances the mark. A complete
+// sweep is one scan, alerted once its last shard is stored. A scan stored
+// by a replica that crashed before enqueueing, or by another process (a
+// sweep's shards), is caught up here; alert ids are stable, so a scan
+// alerted twice sends nothing twice.
 func (s *server) alertRuns(ctx context.Context) error {
+	s.alerting.Lock()
+	defer s.alerting.Unlock()
 	done, _, err := s.o.Store.ServeMark(ctx, store.MarkAlertedRun)
 	if err != nil {
 		return err
@@ -50,9 +55,10 @@ func (s *server) alertRuns(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	scans := store.Scans(runs)
 	var pending []int
-	for i, r := range runs {
-		if r.ID > done {
+	for i, sc := range scans {
+		if sc.ID > done {
 			pending = append(pending, i)
 		}
 	}
@@ -67,33 +73,57 @@ func (s *server) alertRuns(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, i := range pending {
-		if err := s.alertRun(ctx, runs, i, episodes); err != nil {
+	var all []store.Run // targeted runs too, for a sweep's key judgement
+	if slices.ContainsFunc(pending, func(i int) bool { return scans[i].Sweep != nil }) {
+		if all, err = s.o.Store.AllRuns(ctx); err != nil {
 			return err
 		}
-		if err := s.o.Store.SetServeMark(ctx, store.MarkAlertedRun, runs[i].ID); err != nil {
+	}
+	for _, i := range pending {
+		if err := s.alertScan(ctx, scans, i, episodes, all); err != nil {
+			return err
+		}
+		if err := s.o.Store.SetServeMark(ctx, store.MarkAlertedRun, scans[i].ID); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *server) alertRun(ctx context.Context, runs []store.Run, i int, episodes []history.Episode) error {
-	cur, err := s.loaded.load(ctx, runs[i].ID, s.o.Load)
+func (s *server) alertScan(ctx context.Context, scans []store.Scan, i int, episodes []history.Episode, all []store.Run) error {
+	cur, err := s.loaded.load(ctx, scans[i].ID, s.o.Load)
 	if err != nil {
 		return err
 	}
 	var prev detect.Input
 	if i > 0 {
-		p, err := s.loaded.load(ctx, runs[i-1].ID, s.o.Load)
+		p, err := s.loaded.load(ctx, scans[i-1].ID, s.o.Load)
 		if err != nil {
 			return err
 		}
 		prev = inputOf(p, episodes)
 		// A key an event-driven check already saw go down was alerted then.
-		prev.KeyStates = s.keyStates.overlay(prev.KeyStates, runs[i-1].ID, runs[i].ID)
+		prev.KeyStates = s.keyStates.overlay(prev.KeyStates, scans[i-1].ID, scans[i].ID)
 	}
-	return s.enqueue(ctx, detect.Detect(prev, inputOf(cur, episodes), s.o.Detect))
+	in := inputOf(cur, episodes)
+	if scans[i].Sweep != nil {
+		// The violations a sweep opened were opened by its shards' runs
+		// and its key judgement: they are this scan's.
+		in.Episodes = asOpenedBy(episodes, scans[i].RunIDs(all), in.RunID)
+	}
+	return s.enqueue(ctx, detect.Detect(prev, in, s.o.Detect))
+}
+
+// asOpenedBy is episodes with those opened by one of runs marked opened by
+// run, leaving the others as they are.
+func asOpenedBy(episodes []history.Episode, runs []int64, run int64) []history.Episode {
+	out := slices.Clone(episodes)
+	for i := range out {
+		if slices.Contains(runs, out[i].OpenedRun) {
+			out[i].OpenedRun = run
+		}
+	}
+	return out
 }
 
 // inputOf is what detection needs of a stored scan.

@@ -62,6 +62,10 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 // requestScan queues a scan now. Requests while one is queued are the same
 // request; the replica holding the scan lock runs it.
 func (s *server) requestScan(w http.ResponseWriter, _ *http.Request) {
+	if s.o.NoScan {
+		writeJSON(w, http.StatusConflict, map[string]string{"status": "this serve does not scan (--scan=false)"})
+		return
+	}
 	s.forced.Store(true)
 	select {
 	case s.trigger <- struct{}{}:

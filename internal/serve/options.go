@@ -34,6 +34,11 @@ type Options struct {
 	// It returns a nil result, or one with no run id, when the scan did
 	// not complete.
 	Scan func(ctx context.Context, full bool) (*scan.Result, error)
+	// NoScan turns the scheduled scans off: other processes store the
+	// scans (sagekey scan --shard sweeps from a CronJob or an AWS Batch
+	// array job), and serve alerts on them, shows them and consumes
+	// Queue. Schedule and Scan are then unused.
+	NoScan bool
 	// Load reads and evaluates a stored scan.
 	Load func(ctx context.Context, runID int64) (Stored, error)
 	// Trail, when set, reads CloudTrail after each scan (`sagekey trail`).
@@ -103,8 +108,8 @@ func CheckListen(addr, token string) error {
 }
 
 func (o *Options) defaults() error {
-	if o.Store == nil || o.Scan == nil || o.Load == nil || o.Schedule == nil {
-		return errors.New("serve: a store, a scan, a loader and a schedule are required")
+	if o.Store == nil || o.Load == nil || (!o.NoScan && (o.Scan == nil || o.Schedule == nil)) {
+		return errors.New("serve: a store, a loader, and unless NoScan a scan and a schedule are required")
 	}
 	if err := CheckListen(o.Listen, o.AuthToken); err != nil {
 		return err

@@ -26,6 +26,7 @@ type server struct {
 	gauges   sync.Mutex // one refresh at a time
 	gauged   int64      // run whose state the gauges show (under gauges)
 	loaded   loadCache  // the last stored scans read and evaluated
+	alerting sync.Mutex // one alertRuns at a time (the scan job, the refresh)
 	// index and keyStates serve event-driven checks (--queue).
 	index     indexCache
 	keyStates keyStateLog
@@ -52,7 +53,7 @@ func Run(ctx context.Context, o Options) error {
 		o.Listening(ln.Addr())
 	}
 	slog.Info("sagekey serve listening", "addr", ln.Addr().String(), "auth", o.AuthToken != "",
-		"schedule", scheduleName(o.Schedule), "sinks", len(o.Sinks))
+		"schedule", scheduleName(o.Schedule, o.NoScan), "sinks", len(o.Sinks))
 	if len(o.Sinks) == 0 {
 		slog.Warn("no alert sinks configured (serve.sinks in sagekey.yaml): changes are detected and shown on the dashboard, but not sent")
 	}
@@ -67,7 +68,9 @@ func Run(ctx context.Context, o Options) error {
 	loops := []func(context.Context){
 		func(ctx context.Context) { _ = dispatcher.Run(ctx) },
 		s.refreshLoop,
-		s.runSchedule,
+	}
+	if !o.NoScan {
+		loops = append(loops, s.runSchedule)
 	}
 	for _, loop := range append(loops, s.queueLoops()...) {
 		wg.Add(1)
@@ -130,7 +133,8 @@ func (s *server) runSchedule(ctx context.Context) {
 }
 
 // refreshLoop keeps the gauges on the latest stored scan, whichever
-// replica stored it.
+// replica or process stored it, and alerts on scans stored by others (a
+// sweep's shards, a replica that crashed before alerting).
 func (s *server) refreshLoop(ctx context.Context) {
 	s.refresh(ctx)
 	for {
@@ -139,6 +143,9 @@ func (s *server) refreshLoop(ctx context.Context) {
 			return
 		case <-s.o.Clock.After(s.o.Refresh):
 			s.refresh(ctx)
+			if err := s.alertRuns(ctx); err != nil && ctx.Err() == nil {
+				slog.Error("alerts for stored scans not enqueued; retried at the next refresh", "error", err)
+			}
 		}
 	}
 }
@@ -153,7 +160,10 @@ func (s *server) wakeDispatcher() {
 
 func (s *server) now() time.Time { return s.o.Clock.Now() }
 
-func scheduleName(sc schedule.Schedule) string {
+func scheduleName(sc schedule.Schedule, noScan bool) string {
+	if noScan {
+		return "none (--scan=false)"
+	}
 	if st, ok := sc.(interface{ String() string }); ok {
 		return st.String()
 	}

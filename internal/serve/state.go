@@ -11,6 +11,7 @@ import (
 	"github.com/sagekey/sagekey/internal/keys"
 	"github.com/sagekey/sagekey/internal/kpi"
 	"github.com/sagekey/sagekey/internal/metrics"
+	"github.com/sagekey/sagekey/internal/store"
 )
 
 // refresh points the gauges at the latest stored scan when it changed.
@@ -25,11 +26,16 @@ func (s *server) refresh(ctx context.Context) {
 		return
 	}
 	s.ready.storeFailed(nil)
-	if len(runs) == 0 {
+	scans := store.Scans(runs)
+	if len(scans) == 0 {
 		return
 	}
-	latest := runs[len(runs)-1]
-	s.ready.stored(latest.Started)
+	// The latest complete scan: a sweep still missing shards would show
+	// part of the estate as all of it.
+	latest := scans[len(scans)-1]
+	for _, r := range latest.Runs {
+		s.ready.stored(r.Started)
+	}
 	if latest.ID == s.gauged {
 		return
 	}
