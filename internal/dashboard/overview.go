@@ -99,17 +99,27 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) buildSummary(ctx context.Context, run int64) (*summary, error) {
 	st := d.opts.Store
 	s := &summary{Totals: map[string]int{}}
-	if run != 0 {
-		latest, err := st.Run(ctx, run)
-		if err != nil {
-			return nil, err
+	// The last scan is the latest scan or complete sweep: an event check
+	// or a sweep's key judgement looked at a few resources or keys, not
+	// the estate, and an incomplete sweep has not seen all of it yet.
+	if latest, ok, err := st.LatestScanRow(ctx); err != nil {
+		return nil, err
+	} else if ok {
+		s.Latest = newRowView(latest)
+		ids := []int64{latest.Run.ID}
+		if latest.Kind == store.KindSweep {
+			ids = ids[:0]
+			for _, r := range latest.Sweep.Latest {
+				ids = append(ids, r.ID)
+			}
 		}
-		s.Latest = newRunView(latest)
-		gaps, err := latestGaps(ctx, st, run)
-		if err != nil {
-			return nil, err
+		for _, id := range ids {
+			gaps, err := latestGaps(ctx, st, id)
+			if err != nil {
+				return nil, err
+			}
+			s.Gaps = append(s.Gaps, gaps...)
 		}
-		s.Gaps = gaps
 	}
 	all, err := st.StatusCounts(ctx, "", false)
 	if err != nil {
@@ -159,8 +169,8 @@ func (d *Dashboard) buildSummary(ctx context.Context, run int64) (*summary, erro
 	return s, nil
 }
 
-// latestGaps are the gaps of the latest run, from its snapshot (read once
-// per run: the runs table keeps only their count).
+// latestGaps are the gaps of one run, from its snapshot (read once per
+// stored run: the runs table keeps only their count).
 func latestGaps(ctx context.Context, st *store.Store, run int64) ([]report.GapRow, error) {
 	snap, err := st.Snapshot(ctx, run)
 	if errors.Is(err, store.ErrNotFound) {
@@ -230,6 +240,16 @@ type runView struct {
 	Counts            []statusCount
 	Gaps              int
 	FindingsHref      string
+	// Kind is what the row is (store.RunKind): a scan, a sweep, an event
+	// check or a sweep's key judgement.
+	Kind string
+	// Resources is how many resources an event check re-checked.
+	Resources int
+	// A sweep's id, shards stored out of its count ("2/3"), the missing
+	// shards ("missing shard 2") and every run id it stored.
+	Sweep, Shards, Missing string
+	Incomplete             bool
+	RunIDs                 []int64
 }
 
 type statusCount struct {
@@ -241,7 +261,7 @@ func newRunView(r store.Run) *runView {
 	v := &runView{ID: r.ID, Started: r.Started.UTC().Format(time.DateTime), Finished: r.Finished.UTC().Format(time.DateTime),
 		Duration: r.Finished.Sub(r.Started).Round(time.Second).String(), Principal: r.Principal, User: r.User,
 		ToolVersion: r.ToolVersion, Accounts: strings.Join(r.Scope.Accounts, ", "), Regions: strings.Join(r.Scope.Regions, ", "),
-		Gaps: r.Gaps}
+		Gaps: r.Gaps, Kind: string(r.Kind()), Resources: len(r.Scope.Resources), RunIDs: []int64{r.ID}}
 	if !r.Scope.Since.IsZero() {
 		v.Since = r.Scope.Since.UTC().Format(time.DateOnly)
 	}
