@@ -197,7 +197,8 @@ func TestScrapeEveryMetric(t *testing.T) {
 	want := []string{
 		"sagekey_account_compliance_ratio", "sagekey_alerts_failed_total", "sagekey_alerts_sent_total",
 		"sagekey_aws_api_calls_total", "sagekey_aws_api_retries_total", "sagekey_aws_api_throttles_total",
-		"sagekey_compliance_ratio", "sagekey_kind_compliance_ratio", "sagekey_kms_keys",
+		"sagekey_compliance_ratio", "sagekey_event_check_duration_seconds", "sagekey_event_checks_total",
+		"sagekey_event_lag_seconds", "sagekey_events_total", "sagekey_kind_compliance_ratio", "sagekey_kms_keys",
 		"sagekey_kms_keys_without_rotation", "sagekey_kms_monthly_cost_usd",
 		"sagekey_last_successful_scan_timestamp_seconds", "sagekey_open_violations",
 		"sagekey_region_compliance_ratio", "sagekey_scan_duration_seconds", "sagekey_scans_total",
