@@ -64,6 +64,23 @@ type Kind struct {
 	// it serves (endpoints, endpoint configs, transform jobs), read with
 	// DescribeModel once per model per scan.
 	RoleFromModels bool
+
+	// How the kind's records and tags may be read in pages, and why not
+	// when AWS does not document a way; one table holds these facts and
+	// their sources (readpaths.go, docs/tagging-and-search.md).
+	//
+	// TaggingType is the ResourceTypeFilters value ("sagemaker:<ARN
+	// resource type>") under which tag:GetResources returns this kind's
+	// tags; "" when AWS does not document that it does, and the kind's tags
+	// are read with ListTags per resource. TaggingWhyNot says why it is "".
+	TaggingType   string
+	TaggingWhyNot string
+	// SearchResource is the sagemaker:Search resource type whose records
+	// carry everything the kind's Describe is read for (key fields,
+	// instance types, execution role, creation time) and its tags; "" when
+	// the kind is read with Describe. SearchWhyNot says why it is "".
+	SearchResource string
+	SearchWhyNot   string
 }
 
 // SlotSpec describes one kind of key slot.
@@ -144,6 +161,9 @@ func Kinds() []Kind {
 		inferenceExperiment(), deviceFleet(), flowDefinition(), partnerApp(), pipeline(), modelCustomizationJob(),
 	}
 	kinds = append(kinds, monitoringKinds()...)
+	for i := range kinds {
+		kinds[i] = withReadPath(kinds[i])
+	}
 	sort.Slice(kinds, func(i, j int) bool { return kinds[i].ID < kinds[j].ID })
 	return kinds
 }

@@ -1,6 +1,6 @@
-// Command gendocs regenerates docs/checks/*.md, docs/key-access.md and the
-// README coverage table from the rules and the catalog. Run it from the
-// repository root:
+// Command gendocs regenerates docs/checks/*.md, docs/key-access.md,
+// docs/tagging-and-search.md and the README coverage table from the rules
+// and the catalog. Run it from the repository root:
 //
 //	go run ./tools/gendocs
 package main
@@ -35,6 +35,10 @@ func run(root string) error {
 	}
 	keyAccess := filepath.Join(root, "docs", checkdoc.KeyAccessFile)
 	if err := os.WriteFile(keyAccess, []byte(checkdoc.KeyAccessPage()), 0o644); err != nil {
+		return err
+	}
+	taggingSearch := filepath.Join(root, "docs", checkdoc.TaggingSearchFile)
+	if err := os.WriteFile(taggingSearch, []byte(checkdoc.TaggingSearchPage()), 0o644); err != nil {
 		return err
 	}
 	readmePath := filepath.Join(root, "README.md")

@@ -1,0 +1,143 @@
+package catalog
+
+// Cheaper ways to read a kind than List + Describe + ListTags per resource,
+// and whether AWS documents them for the kind. This table is the one source
+// for them: Kinds() copies each row onto its kind (TaggingType,
+// TaggingWhyNot, SearchResource, SearchWhyNot) and docs/tagging-and-search.md
+// is generated from it.
+//
+// Resource Groups Tagging API (tag:GetResources), per its API reference
+// (https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html):
+// a ResourceTypeFilters entry is "service[:resourceType]", and "the string
+// for each service name and resource type is the same as that embedded in a
+// resource's ARN". Which SageMaker types are served is listed only in the
+// Resource Groups user guide's table of supported resources
+// (https://docs.aws.amazon.com/ARG/latest/userguide/supported-resources.html,
+// section Amazon SageMaker, column "Tag-based Groups"): Endpoint,
+// EndpointConfig, HyperParameterTuningJob, LabelingJob, Model,
+// NotebookInstance, TrainingJob, TransformJob, Workteam. The API's
+// "supported services" page says GetResources supports "all resource
+// types" but names none; for a type the table leaves out, the documentation
+// is therefore ambiguous, and the kind keeps ListTags (always correct).
+//
+// SageMaker Search (sagemaker:Search): the SDK's types.ResourceType lists
+// what it can return, and types.SearchRecord the record of each. A kind
+// reads by Search only when its record carries every field the collector's
+// Describe reads (key fields, instance types, execution role, creation time)
+// and its tags; catalog/readpaths_test.go checks the names against the SDK.
+const (
+	// DocGetResources is the tag:GetResources API reference.
+	DocGetResources = "https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html"
+	// DocTaggingServices is the Tagging API's "Services that support the
+	// Resource Groups Tagging API" page.
+	DocTaggingServices = "https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/supported-services.html"
+	// DocARGSupported is the Resource Groups table of supported resource
+	// types, the only page that names SageMaker types for tag-based reads.
+	DocARGSupported = "https://docs.aws.amazon.com/ARG/latest/userguide/supported-resources.html"
+	// DocSearch is the SageMaker Search API reference.
+	DocSearch = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Search.html"
+)
+
+// readPath is one kind's row.
+type readPath struct {
+	tagging, taggingWhyNot string
+	search, searchWhyNot   string
+}
+
+// notListed marks a row whose kind keeps ListTags because the Resource
+// Groups table does not list its type; withReadPath spells out the reason
+// with the kind's ResourceType.
+const notListed = "not listed"
+
+// notInARGTable is why a kind keeps ListTags: Resource Groups does not list
+// its CloudFormation type.
+func notInARGTable(cfnType string) string {
+	return "undocumented: the Resource Groups supported-resources table lists no " + cfnType + "; keep ListTags"
+}
+
+// notSearchable is why a kind is not read by Search: the SDK's ResourceType
+// enum has no value for it.
+const notSearchable = "Search has no resource type for this kind (types.ResourceType); keep List + Describe"
+
+// readPaths is keyed by kind id; every kind has a row (a test checks).
+var readPaths = map[string]readPath{
+	// Tagged-group types of the Resource Groups table; the filter is the
+	// ARN's resource type (arn:aws:sagemaker:<region>:<account>:<type>/<name>).
+	"notebook-instance": {tagging: "sagemaker:notebook-instance", searchWhyNot: notSearchable},
+	"endpoint-config":   {tagging: "sagemaker:endpoint-config", searchWhyNot: notSearchable},
+	"endpoint": {tagging: "sagemaker:endpoint",
+		// types.Endpoint has EndpointConfigName, DataCaptureConfig (summary)
+		// and Tags, but no PendingDeploymentSummary, and the keys live on the
+		// endpoint config (DescribeEndpointConfig) in any case.
+		searchWhyNot: "keep Describe: the Search record (types.Endpoint) has no PendingDeploymentSummary, so the " +
+			"config an endpoint is being moved to is not seen; the keys are read from DescribeEndpointConfig either way"},
+	"training-job": {tagging: "sagemaker:training-job",
+		// types.TrainingJob: TrainingJobArn/Name, CreationTime, RoleArn,
+		// ResourceConfig (VolumeKmsKeyId, InstanceType, InstanceGroups),
+		// OutputDataConfig (KmsKeyId, S3OutputPath), Tags. Used by
+		// collect/sagemaker/training.go.
+		search: "TrainingJob"},
+	"transform-job": {tagging: "sagemaker:transform-job", searchWhyNot: notSearchable},
+	"hyper-parameter-tuning-job": {tagging: "sagemaker:hyper-parameter-tuning-job",
+		// types.HyperParameterTuningJobSearchEntity: Arn/Name, CreationTime,
+		// TrainingJobDefinition(s) (RoleArn, ResourceConfig,
+		// HyperParameterTuningResourceConfig, OutputDataConfig), Tags.
+		search: "HyperParameterTuningJob"},
+	"labeling-job": {tagging: "sagemaker:labeling-job", searchWhyNot: notSearchable},
+
+	"cluster":                       {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"processing-job":                {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"auto-ml-job":                   {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"compilation-job":               {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"edge-packaging-job":            {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"inference-recommendations-job": {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"optimization-job":              {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"domain":                        {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"user-profile":                  {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"feature-group": {taggingWhyNot: notListed,
+		// types.FeatureGroup: Arn/Name, CreationTime, RoleArn,
+		// OnlineStoreConfig (EnableOnlineStore, StorageType,
+		// SecurityConfig.KmsKeyId), OfflineStoreConfig (S3StorageConfig
+		// KmsKeyId, S3Uri), Tags.
+		search: "FeatureGroup"},
+	"model-card": {taggingWhyNot: notListed,
+		// types.ModelCard: Arn/Name, CreationTime, SecurityConfig.KmsKeyId,
+		// Tags. It also carries Content (as DescribeModelCard does) and
+		// ModelCardVersion: a reader keeps one record per ARN.
+		search: "ModelCard"},
+	"model-package": {taggingWhyNot: notListed,
+		// types.ModelPackage has SecurityConfig, ValidationSpecification,
+		// CreationTime and Tags, but Search has no IncludedData option.
+		searchWhyNot: "keep Describe: Search has no IncludedData=MetadataOnly, and AWS does not document whether " +
+			"Search needs kms:Decrypt on a package's content key or returns unversioned packages"},
+	"algorithm":            {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"inference-experiment": {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"device-fleet":         {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"flow-definition":      {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"partner-app":          {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"pipeline": {taggingWhyNot: notListed,
+		searchWhyNot: "keep Describe: the Search record (types.Pipeline) has no PipelineDefinition, where the " +
+			"steps' keys are"},
+	"model-customization-job": {taggingWhyNot: notListed,
+		// types.Job: JobArn/Name, JobCategory, CreationTime, RoleArn,
+		// JobConfigDocument, JobConfigSchemaVersion, Tags: all DescribeJob
+		// gives, without listing per JobCategory.
+		search: "Job"},
+
+	"data-quality-job-definition":         {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"model-quality-job-definition":        {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"model-bias-job-definition":           {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"model-explainability-job-definition": {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"monitoring-schedule":                 {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+}
+
+// withReadPath copies the kind's row of readPaths onto it.
+func withReadPath(k Kind) Kind {
+	p := readPaths[k.ID]
+	k.TaggingType, k.TaggingWhyNot = p.tagging, p.taggingWhyNot
+	if k.TaggingWhyNot == notListed {
+		k.TaggingWhyNot = notInARGTable(k.ResourceType)
+	}
+	k.SearchResource, k.SearchWhyNot = p.search, p.searchWhyNot
+	return k
+}
