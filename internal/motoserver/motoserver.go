@@ -8,18 +8,37 @@
 // wire-format and pagination mistakes that an in-process stub would hide,
 // without needing AWS credentials or network access.
 //
-// Install the emulator with: pip install 'moto[server]==5.2.1'
+// The server is moto's own (moto.server.main, what the moto_server command
+// runs), started through launcher.py, a small Python launcher embedded in
+// this package: `python3 <tmp>/sagekey_moto_server.py -H 127.0.0.1 -p PORT`.
+// Before serving, the launcher repairs two moto 5.2.1 bugs that make the
+// Resource Groups Tagging API (tag:GetResources) answer HTTP 500 once a
+// SageMaker endpoint config or model card exists: FakeEndpointConfig.arn is a
+// 1-tuple instead of a string, and the tagging backend reads the SageMaker
+// backend's model cards (a list of versions per name) as single resources.
+// It probes moto first and patches only what the probe shows broken; if
+// moto's code no longer has the shape it patches it exits with a clear
+// message instead of serving (see launcher.py). TestPlainMotoStillNeedsPatches
+// fails once a moto release makes the launcher unnecessary.
+//
+// Install the emulator with: pip install 'moto[server]==5.2.1'. Start needs
+// python3 on PATH that can import moto; otherwise it returns ErrNotInstalled.
 package motoserver
 
 import (
+	"bytes"
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,12 +47,34 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
-// ErrNotInstalled is returned (wrapped) by Start when the moto_server binary
-// cannot be found on PATH.
-var ErrNotInstalled = errors.New("moto_server is not installed (pip install 'moto[server]==5.2.1')")
+// ErrNotInstalled is returned (wrapped) by Start when python3 cannot be
+// found on PATH or cannot import moto and its server.
+var ErrNotInstalled = errors.New("moto is not installed: Start needs python3 on PATH that can import moto (pip install 'moto[server]==5.2.1')")
 
-// BinaryName is the executable Start looks up on PATH.
+// BinaryName is moto's own server command. Start does not run it (it runs
+// PythonName with the embedded launcher, which calls the same
+// moto.server.main), but the launcher's file name contains BinaryName, so
+// the server's command line still does: `python3 .../sagekey_moto_server.py
+// -H 127.0.0.1 -p PORT`.
 const BinaryName = "moto_server"
+
+// PythonName is the interpreter Start looks up on PATH to run the launcher.
+const PythonName = "python3"
+
+// launcherName is the file the embedded launcher is written to.
+const launcherName = "sagekey_" + BinaryName + ".py"
+
+// launcherSource is launcher.py: moto's server with two moto 5.2.1
+// tag:GetResources bugs patched (see the package doc and the file).
+//
+//go:embed launcher.py
+var launcherSource []byte
+
+// Exit statuses of launcher.py (EXIT_NO_MOTO, EXIT_SHAPE).
+const (
+	launcherExitNoMoto = 3
+	launcherExitShape  = 4
+)
 
 const (
 	startTimeout = 30 * time.Second
@@ -44,35 +85,60 @@ const (
 	startAttempts = 3
 )
 
-// Server is a running moto_server process. It must be stopped with Stop.
+// Server is a running moto server process. It must be stopped with Stop.
 type Server struct {
 	url  string
 	cmd  *exec.Cmd
+	dir  string        // temporary directory holding the launcher; removed by Stop
 	done chan struct{} // closed once the process has been reaped
 	err  error         // result of cmd.Wait, valid after done is closed
+	tail *tailBuffer   // the last of the server's output, for start-up errors
 
 	stopOnce sync.Once
 	stopErr  error
 }
 
-// Start launches moto_server on a free 127.0.0.1 port and waits (up to about
-// 30 seconds, or until ctx is done) for it to answer HTTP requests. The
-// server's stdout and stderr are written to logw, which may be io.Discard
-// or nil.
+// Start launches moto's server through the embedded launcher (see the
+// package doc) on a free 127.0.0.1 port and waits (up to about 30 seconds,
+// or until ctx is done) for it to answer HTTP requests. The server's stdout
+// and stderr are written to logw, which may be io.Discard or nil.
 //
 // ctx bounds only the start-up; the process keeps running until Stop is
-// called. If the binary is missing the error wraps ErrNotInstalled.
+// called. If python3 is missing or cannot import moto the error wraps
+// ErrNotInstalled.
 func Start(ctx context.Context, logw io.Writer) (*Server, error) {
+	py, err := exec.LookPath(PythonName)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotInstalled, err)
+	}
+	return startRetrying(ctx, logw, func(dir string) ([]string, error) {
+		script := filepath.Join(dir, launcherName)
+		if err := os.WriteFile(script, launcherSource, 0o600); err != nil {
+			return nil, fmt.Errorf("motoserver: write launcher: %w", err)
+		}
+		return []string{py, script}, nil
+	})
+}
+
+// startPlain launches the unpatched moto_server command instead of the
+// launcher; tests use it to show the launcher is still needed.
+func startPlain(ctx context.Context, logw io.Writer) (*Server, error) {
 	bin, err := exec.LookPath(BinaryName)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotInstalled, err)
 	}
+	return startRetrying(ctx, logw, func(string) ([]string, error) { return []string{bin}, nil })
+}
+
+// startRetrying starts the command that command returns (given a fresh
+// temporary directory), followed by moto's -H/-p arguments.
+func startRetrying(ctx context.Context, logw io.Writer, command func(dir string) ([]string, error)) (*Server, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
 	var lastErr error
 	for range startAttempts {
-		s, err := start(ctx, bin, logw)
+		s, err := start(ctx, logw, command)
 		if err == nil {
 			return s, nil
 		}
@@ -84,25 +150,39 @@ func Start(ctx context.Context, logw io.Writer) (*Server, error) {
 	return nil, lastErr
 }
 
-var errExitedEarly = errors.New("moto_server exited during start-up")
+var errExitedEarly = errors.New("moto server exited during start-up")
 
-func start(ctx context.Context, bin string, logw io.Writer) (*Server, error) {
+func start(ctx context.Context, logw io.Writer, command func(dir string) ([]string, error)) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, fmt.Errorf("motoserver: pick a free port: %w", err)
 	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout = logw
-	cmd.Stderr = logw
+	dir, err := os.MkdirTemp("", "sagekey-moto-")
+	if err != nil {
+		return nil, fmt.Errorf("motoserver: %w", err)
+	}
+	argv, err := command(dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	argv = append(argv, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	tail := &tailBuffer{max: 4 << 10}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout = io.MultiWriter(logw, tail)
+	cmd.Stderr = cmd.Stdout
 	cmd.WaitDelay = stopTimeout
 	setProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("motoserver: start %s: %w", bin, err)
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("motoserver: start %s: %w", argv[0], err)
 	}
 	s := &Server{
 		url:  "http://127.0.0.1:" + strconv.Itoa(port),
 		cmd:  cmd,
+		dir:  dir,
 		done: make(chan struct{}),
+		tail: tail,
 	}
 	go func() {
 		s.err = cmd.Wait()
@@ -144,12 +224,29 @@ func (s *Server) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-s.done:
-			return fmt.Errorf("motoserver: %w: %v", errExitedEarly, s.err)
+			return s.exitError()
 		case <-ctx.Done():
 			return fmt.Errorf("motoserver: %s did not answer within %s: %w", s.url, startTimeout, ctx.Err())
 		case <-tick.C:
 		}
 	}
+}
+
+// exitError explains why the process exited during start-up. The
+// launcher's own exit statuses are final; anything else (most likely the
+// port was taken) wraps errExitedEarly so Start retries.
+func (s *Server) exitError() error {
+	out := strings.TrimSpace(s.tail.String())
+	var ee *exec.ExitError
+	if errors.As(s.err, &ee) {
+		switch ee.ExitCode() {
+		case launcherExitNoMoto:
+			return fmt.Errorf("motoserver: %w: %s", ErrNotInstalled, out)
+		case launcherExitShape:
+			return fmt.Errorf("motoserver: the launcher refused to serve this moto: %s", out)
+		}
+	}
+	return fmt.Errorf("motoserver: %w: %v\n%s", errExitedEarly, s.err, out)
 }
 
 // URL is the server's base URL, e.g. http://127.0.0.1:54321. Use it as the
@@ -175,10 +272,12 @@ func (s *Server) Reset(ctx context.Context) error {
 }
 
 // Stop terminates the server's whole process group (SIGTERM, then SIGKILL
-// after a grace period) and waits for it to exit. It is safe to call more
+// after a grace period), waits for it to exit and removes the launcher's
+// temporary directory. It is safe to call more
 // than once; later calls return the first result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
+		defer os.RemoveAll(s.dir)
 		select {
 		case <-s.done:
 			return // already exited on its own
@@ -195,6 +294,29 @@ func (s *Server) Stop() error {
 		}
 	})
 	return s.stopErr
+}
+
+// tailBuffer keeps the last max bytes written to it; safe for concurrent use.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - b.max; over > 0 {
+		b.buf = bytes.Clone(b.buf[over:])
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
 }
 
 // AWSConfig returns an aws.Config that talks to the emulator at endpointURL

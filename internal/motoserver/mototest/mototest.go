@@ -16,8 +16,9 @@ import (
 	"github.com/sagekey/sagekey/internal/motoserver"
 )
 
-// ForTest starts a moto_server for the duration of t and stops it in
-// t.Cleanup. If moto_server is not installed the test is skipped, unless
+// ForTest starts a moto server (motoserver.Start: moto through the
+// launcher) for the duration of t and stops it in t.Cleanup. If python3 or
+// moto is not installed the test is skipped, unless
 // the CI environment variable is "true", in which case it fails: CI must
 // exercise the integration tests. The server's output is logged if the test
 // fails.
@@ -28,9 +29,9 @@ func ForTest(t testing.TB) *motoserver.Server {
 	switch {
 	case errors.Is(err, motoserver.ErrNotInstalled):
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("moto_server not found; CI requires it: pip install 'moto[server]==5.2.1' (%v)", err)
+			t.Fatalf("moto not found; CI requires python3 with moto: pip install 'moto[server]==5.2.1' (%v)", err)
 		}
-		t.Skipf("moto_server not found, skipping integration test; install it with: pip install 'moto[server]==5.2.1' (%v)", err)
+		t.Skipf("moto not found (python3 must import moto), skipping integration test; install it with: pip install 'moto[server]==5.2.1' (%v)", err)
 	case err != nil:
 		t.Fatalf("start moto_server: %v\n--- moto_server output ---\n%s", err, logs.String())
 	}
