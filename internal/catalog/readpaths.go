@@ -15,10 +15,14 @@ package catalog
 // (https://docs.aws.amazon.com/ARG/latest/userguide/supported-resources.html,
 // section Amazon SageMaker, column "Tag-based Groups"): Endpoint,
 // EndpointConfig, HyperParameterTuningJob, LabelingJob, Model,
-// NotebookInstance, TrainingJob, TransformJob, Workteam. The API's
-// "supported services" page says GetResources supports "all resource
-// types" but names none; for a type the table leaves out, the documentation
-// is therefore ambiguous, and the kind keeps ListTags (always correct).
+// NotebookInstance, TrainingJob, TransformJob, Workteam. That table is about
+// tag-based groups; the Tagging API's own "supported services" page states
+// that "the GetResources, GetTagKeys, and GetTagValues operations support
+// all resource types", so every kind names its ARN resource type as its
+// filter. Nothing rests on it for correctness: GetResources returns only
+// resources that are or were tagged, so a resource it does not return,
+// whatever the reason, is read with ListTags (collect/sagemaker/tagindex.go),
+// and a kind AWS did not serve would cost its ListTags calls, as before.
 //
 // SageMaker Search (sagemaker:Search): the SDK's types.ResourceType lists
 // what it can return, and types.SearchRecord the record of each. A kind
@@ -42,17 +46,6 @@ const (
 type readPath struct {
 	tagging, taggingWhyNot string
 	search, searchWhyNot   string
-}
-
-// notListed marks a row whose kind keeps ListTags because the Resource
-// Groups table does not list its type; withReadPath spells out the reason
-// with the kind's ResourceType.
-const notListed = "not listed"
-
-// notInARGTable is why a kind keeps ListTags: Resource Groups does not list
-// its CloudFormation type.
-func notInARGTable(cfnType string) string {
-	return "undocumented: the Resource Groups supported-resources table lists no " + cfnType + "; keep ListTags"
 }
 
 // notSearchable is why a kind is not read by Search: the SDK's ResourceType
@@ -85,59 +78,56 @@ var readPaths = map[string]readPath{
 		search: "HyperParameterTuningJob"},
 	"labeling-job": {tagging: "sagemaker:labeling-job", searchWhyNot: notSearchable},
 
-	"cluster":                       {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"processing-job":                {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"auto-ml-job":                   {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"compilation-job":               {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"edge-packaging-job":            {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"inference-recommendations-job": {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"optimization-job":              {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"domain":                        {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"user-profile":                  {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"feature-group": {taggingWhyNot: notListed,
+	"cluster":                       {tagging: "sagemaker:cluster", searchWhyNot: notSearchable},
+	"processing-job":                {tagging: "sagemaker:processing-job", searchWhyNot: notSearchable},
+	"auto-ml-job":                   {tagging: "sagemaker:automl-job", searchWhyNot: notSearchable},
+	"compilation-job":               {tagging: "sagemaker:compilation-job", searchWhyNot: notSearchable},
+	"edge-packaging-job":            {tagging: "sagemaker:edge-packaging-job", searchWhyNot: notSearchable},
+	"inference-recommendations-job": {tagging: "sagemaker:inference-recommendations-job", searchWhyNot: notSearchable},
+	"optimization-job":              {tagging: "sagemaker:optimization-job", searchWhyNot: notSearchable},
+	"domain":                        {tagging: "sagemaker:domain", searchWhyNot: notSearchable},
+	"user-profile":                  {tagging: "sagemaker:user-profile", searchWhyNot: notSearchable},
+	"feature-group": {tagging: "sagemaker:feature-group",
 		// types.FeatureGroup: Arn/Name, CreationTime, RoleArn,
 		// OnlineStoreConfig (EnableOnlineStore, StorageType,
 		// SecurityConfig.KmsKeyId), OfflineStoreConfig (S3StorageConfig
 		// KmsKeyId, S3Uri), Tags.
 		search: "FeatureGroup"},
-	"model-card": {taggingWhyNot: notListed,
+	"model-card": {tagging: "sagemaker:model-card",
 		// types.ModelCard: Arn/Name, CreationTime, SecurityConfig.KmsKeyId,
 		// Tags. It also carries Content (as DescribeModelCard does) and
 		// ModelCardVersion: a reader keeps one record per ARN.
 		search: "ModelCard"},
-	"model-package": {taggingWhyNot: notListed,
+	"model-package": {tagging: "sagemaker:model-package",
 		// types.ModelPackage has SecurityConfig, ValidationSpecification,
 		// CreationTime and Tags, but Search has no IncludedData option.
 		searchWhyNot: "keep Describe: Search has no IncludedData=MetadataOnly, and AWS does not document whether " +
 			"Search needs kms:Decrypt on a package's content key or returns unversioned packages"},
-	"algorithm":            {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"inference-experiment": {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"device-fleet":         {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"flow-definition":      {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"partner-app":          {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"pipeline": {taggingWhyNot: notListed,
+	"algorithm":            {tagging: "sagemaker:algorithm", searchWhyNot: notSearchable},
+	"inference-experiment": {tagging: "sagemaker:inference-experiment", searchWhyNot: notSearchable},
+	"device-fleet":         {tagging: "sagemaker:device-fleet", searchWhyNot: notSearchable},
+	"flow-definition":      {tagging: "sagemaker:flow-definition", searchWhyNot: notSearchable},
+	"partner-app":          {tagging: "sagemaker:partner-app", searchWhyNot: notSearchable},
+	"pipeline": {tagging: "sagemaker:pipeline",
 		searchWhyNot: "keep Describe: the Search record (types.Pipeline) has no PipelineDefinition, where the " +
 			"steps' keys are"},
-	"model-customization-job": {taggingWhyNot: notListed,
+	"model-customization-job": {tagging: "sagemaker:job",
 		// types.Job: JobArn/Name, JobCategory, CreationTime, RoleArn,
 		// JobConfigDocument, JobConfigSchemaVersion, Tags: all DescribeJob
 		// gives, without listing per JobCategory.
 		search: "Job"},
 
-	"data-quality-job-definition":         {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"model-quality-job-definition":        {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"model-bias-job-definition":           {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"model-explainability-job-definition": {taggingWhyNot: notListed, searchWhyNot: notSearchable},
-	"monitoring-schedule":                 {taggingWhyNot: notListed, searchWhyNot: notSearchable},
+	"data-quality-job-definition":         {tagging: "sagemaker:data-quality-job-definition", searchWhyNot: notSearchable},
+	"model-quality-job-definition":        {tagging: "sagemaker:model-quality-job-definition", searchWhyNot: notSearchable},
+	"model-bias-job-definition":           {tagging: "sagemaker:model-bias-job-definition", searchWhyNot: notSearchable},
+	"model-explainability-job-definition": {tagging: "sagemaker:model-explainability-job-definition", searchWhyNot: notSearchable},
+	"monitoring-schedule":                 {tagging: "sagemaker:monitoring-schedule", searchWhyNot: notSearchable},
 }
 
 // withReadPath copies the kind's row of readPaths onto it.
 func withReadPath(k Kind) Kind {
 	p := readPaths[k.ID]
 	k.TaggingType, k.TaggingWhyNot = p.tagging, p.taggingWhyNot
-	if k.TaggingWhyNot == notListed {
-		k.TaggingWhyNot = notInARGTable(k.ResourceType)
-	}
 	k.SearchResource, k.SearchWhyNot = p.search, p.searchWhyNot
 	return k
 }

@@ -33,9 +33,6 @@ func TestReadPaths(t *testing.T) {
 					t.Errorf("TaggingType %q is not sagemaker:<ARN resource type>", k.TaggingType)
 				}
 			}
-			if k.TaggingWhyNot == notListed {
-				t.Errorf("TaggingWhyNot is the unexpanded marker")
-			}
 			switch {
 			case k.SearchResource == "" && k.SearchWhyNot == "":
 				t.Errorf("no Search decision: set SearchResource or SearchWhyNot")

@@ -203,3 +203,19 @@ func TestResourceID(t *testing.T) {
 		}
 	}
 }
+
+// TestTaggingFilterIsTheARNType: the catalog's tag:GetResources filter of
+// each kind is the ARN resource type its events name it by, since AWS
+// matches filters against the type in the ARN.
+func TestTaggingFilterIsTheARNType(t *testing.T) {
+	for _, r := range resources() {
+		k, ok := catalog.Lookup(r.kind)
+		if !ok {
+			t.Errorf("%s: not a catalog kind", r.kind)
+			continue
+		}
+		if k.TaggingType != "" && k.TaggingType != "sagemaker:"+r.arnType {
+			t.Errorf("%s: TaggingType %q, but its ARNs have the type %q", r.kind, k.TaggingType, r.arnType)
+		}
+	}
+}
