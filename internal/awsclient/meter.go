@@ -70,7 +70,16 @@ func (m *Meter) add(op string, calls, attempts, throttles int64) {
 // stack metadata ("SageMaker", "ListTags" → "sagemaker:ListTags").
 func operationName(ctx context.Context) string {
 	service := strings.ToLower(strings.ReplaceAll(awsmiddleware.GetServiceID(ctx), " ", ""))
-	return service + ":" + awsmiddleware.GetOperationName(ctx)
+	return iamPrefix(service) + ":" + awsmiddleware.GetOperationName(ctx)
+}
+
+// iamPrefix is the IAM prefix of a service whose SDK service ID differs
+// from it, so counts read as the permissions a policy names.
+func iamPrefix(service string) string {
+	if service == "resourcegroupstaggingapi" {
+		return "tag"
+	}
+	return service
 }
 
 // isThrottle is the retryer's own test, so the meter and the retryer agree

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sagekey/sagekey/internal/awsclient"
+	smcollect "github.com/sagekey/sagekey/internal/collect/sagemaker"
 	"github.com/sagekey/sagekey/internal/config"
 	"github.com/sagekey/sagekey/internal/engine"
 	"github.com/sagekey/sagekey/internal/finding"
@@ -55,6 +56,7 @@ type scanScope struct {
 	roleName    string
 	roleARN     string
 	rateScale   float64
+	tagLag      time.Duration
 	shard       shardFlags
 }
 
@@ -101,6 +103,8 @@ func (o *scanScope) register(f *pflag.FlagSet) {
 	f.StringVar(&o.roleARN, "role-arn", "", `role ARN template assumed in each account, with {account} for the account ID, e.g. "arn:aws:iam::{account}:role/audit/SageKeyReader" (overrides --role-name)`)
 	o.shard.register(f)
 	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply sagekey's per-account, per-operation request rates (e.g. 0.5 to leave more of the quotas to workloads)")
+	f.DurationVar(&o.tagLag, "tag-lag", smcollect.DefaultTagLag, "tags are read in pages with tag:GetResources, which is eventually consistent: "+
+		"resources created this recently are read with ListTags (--full reads every tag with ListTags)")
 }
 
 // validate checks the flags that do not depend on the time of the scan.
@@ -120,6 +124,9 @@ func (o *scanScope) validate() error {
 	}
 	if o.rateScale <= 0 {
 		return usagef("--rate-scale must be positive")
+	}
+	if o.tagLag < 0 {
+		return usagef("--tag-lag must not be negative")
 	}
 	return awsclientUsage(awsclient.ValidateAccounts(o.accountsOptions()))
 }
@@ -158,7 +165,7 @@ func (o *scanScope) options(now func() time.Time) (scan.Options, error) {
 	}
 	opts := scan.Options{
 		AWS: o.awsOptions(), Accounts: o.accountsOptions(), Regions: o.regions, Settings: settings,
-		Concurrency: o.concurrency, Since: since, RateScale: o.rateScale, Now: now,
+		Concurrency: o.concurrency, Since: since, RateScale: o.rateScale, Now: now, TagLag: o.tagLag,
 	}
 	if err := o.shard.apply(&opts, now()); err != nil {
 		return scan.Options{}, err

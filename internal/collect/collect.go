@@ -31,11 +31,24 @@ type Target struct {
 	// Known serves records described by earlier scans; nil describes
 	// everything (a first or a --full scan).
 	Known Known
+	// Tags, when set, serves tags read in pages (tag:GetResources) so a
+	// collector reads a resource's tags with ListTags only when it is not
+	// there; nil reads every resource's tags with ListTags.
+	Tags TagSource
 	// Only, when non-nil, names the resources to read instead of listing
 	// the kinds: an event-driven check reads exactly these, and a kind
 	// with none of them is not read at all. A named resource that no
 	// longer exists is skipped, as one that vanished after List is.
 	Only []Ref
+}
+
+// TagSource serves the tags of many resources read at once.
+type TagSource interface {
+	// Tags returns the tags of the resource arn, created at created (zero
+	// when unknown), and true when the source vouches for them; false
+	// means "read them yourself": the source did not see the resource, it
+	// is too new for the source to be trusted, or the source failed.
+	Tags(ctx context.Context, arn string, created time.Time) (map[string]string, bool)
 }
 
 // Ref names one resource to read without listing it, the way an event

@@ -25,11 +25,15 @@ type APICalls struct {
 	Retries    int64            `json:"retries"`
 	Throttles  int64            `json:"throttles"`
 	Operations []OperationCalls `json:"operations"`
+	// Notes say why a cheaper way of reading was not used (tags read with
+	// ListTags because tag:GetResources was denied, say): the scan is
+	// complete, only dearer.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Calls totals r's operations.
 func (r *Report) Calls() APICalls {
-	out := APICalls{Operations: r.APICalls}
+	out := APICalls{Operations: r.APICalls, Notes: r.APICallNotes}
 	if out.Operations == nil {
 		out.Operations = []OperationCalls{}
 	}

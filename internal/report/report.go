@@ -40,6 +40,8 @@ type Report struct {
 	Findings []finding.Finding
 	// APICalls are the calls made, by operation, sorted.
 	APICalls []OperationCalls
+	// APICallNotes say why a cheaper way of reading was not used.
+	APICallNotes []string
 	// Trend is overall compliance after each stored scan, oldest first,
 	// when history is available (the HTML report charts it).
 	Trend []compliance.Point

@@ -53,8 +53,14 @@ type Options struct {
 	// Known, when set, keeps immutable records between scans so a re-scan
 	// describes only what is new.
 	Known KnownStore
-	// Full ignores the records Known holds (they are still refreshed).
+	// Full ignores the records Known holds (they are still refreshed),
+	// and reads every resource's tags with ListTags instead of
+	// tag:GetResources pages.
 	Full bool
+	// TagLag is how recently a resource may have been created and still
+	// have its tags read with ListTags rather than from tag:GetResources,
+	// which is eventually consistent (<= 0: smcollect.DefaultTagLag).
+	TagLag time.Duration
 	// Progress, when set, is told how far the scan has got.
 	Progress *progress.Tracker
 	// Now is the clock (tests pin it).
@@ -131,7 +137,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		known = newKnownRecords(o.Known, !o.Full)
 	}
 	selected := engine.Select(rules.All(), o.Settings.Checks, o.Settings.SkipChecks)
-	jobs := collectJobs(reached, neededKinds(selected), o.Since, known.known())
+	var tags *tagIndexes
+	if !o.Full {
+		tags = &tagIndexes{started: rep.Started, lag: o.TagLag}
+	}
+	jobs := collectJobs(reached, neededKinds(selected), o.Since, known.known(), tags)
 	o.Progress.AddJobs(len(jobs))
 	for i := range jobs {
 		jobs[i].Collector = progressCollector{Collector: jobs[i].Collector, progress: o.Progress}
@@ -160,6 +170,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	rep.Gaps = inv.Gaps
 	rep.Finished = now()
 	rep.APICalls = reportCalls(meter.Operations())
+	rep.APICallNotes = tags.notes()
 	slog.InfoContext(ctx, "scan finished", "accounts", len(accounts), "reached", len(reached),
 		"resources", len(inv.Resources), "findings", len(rep.Findings), "gaps", len(rep.Gaps))
 	res := &Result{
@@ -203,8 +214,10 @@ func resolveRegions(ctx context.Context, cfg aws.Config, requested []string) ([]
 }
 
 // collectJobs pairs every collector with every reached account and
-// region.
-func collectJobs(accounts []reachedAccount, kinds map[string]bool, since time.Time, known collect.Known) []collect.Job {
+// region. Each account and region shares one tag index (tags read in
+// pages), unless tags is nil (a --full scan reads every tag with
+// ListTags).
+func collectJobs(accounts []reachedAccount, kinds map[string]bool, since time.Time, known collect.Known, tags *tagIndexes) []collect.Job {
 	var jobs []collect.Job
 	for _, a := range accounts {
 		for _, region := range a.regions {
@@ -216,6 +229,9 @@ func collectJobs(accounts []reachedAccount, kinds map[string]bool, since time.Ti
 				}
 			}
 			t := collect.Target{Account: a.ID, Region: region, Since: since, Known: known}
+			if idx := tags.forUnit(a, region, kinds); idx != nil {
+				t.Tags = idx
+			}
 			jobs = append(jobs, collect.JobsFor(t, selected)...)
 		}
 	}

@@ -140,7 +140,7 @@ func describeItems(ctx context.Context, api TagsAPI, t collect.Target, sink coll
 		}
 		res = fillListed(res, item)
 		if res.Tags == nil { // Describe calls that return tags save a ListTags call
-			res.Tags, res.TagsError = readTags(ctx, api, res.ARN)
+			res.Tags, res.TagsError = resourceTags(ctx, api, t, res)
 		}
 		if res.TagsError != "" {
 			sink.Gap(gapFor(t, "sagemaker:ListTags", res.Name+": "+res.TagsError))

@@ -8,9 +8,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/sagekey/sagekey/internal/awserr"
+	"github.com/sagekey/sagekey/internal/collect"
+	"github.com/sagekey/sagekey/internal/inventory"
 )
 
 const listTagsOp = "sagemaker:ListTags"
+
+// resourceTags returns res's tags from the target's tag source when it vouches
+// for them (tag:GetResources pages), else with ListTags.
+func resourceTags(ctx context.Context, api TagsAPI, t collect.Target, res inventory.Resource) (map[string]string, string) {
+	if t.Tags != nil {
+		if tags, ok := t.Tags.Tags(ctx, res.ARN, res.CreatedAt); ok {
+			return tags, ""
+		}
+	}
+	return readTags(ctx, api, res.ARN)
+}
 
 // readTags returns the tags of arn, or why they could not be read. A tag
 // failure never drops the resource: tag-based checks (owners, exceptions)
