@@ -2,7 +2,6 @@ package scan
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -56,19 +55,9 @@ type Checker struct {
 // NewChecker loads the AWS configuration and identity, and lists the
 // configured accounts, as a scan with the same options would.
 func NewChecker(ctx context.Context, o Options) (*Checker, error) {
-	awsOpts := o.AWS
-	if awsOpts.Region == "" && len(o.Regions) > 0 && o.Regions[0] != AllRegions {
-		awsOpts.Region = o.Regions[0]
-	}
-	base, err := awsclient.Load(ctx, awsOpts)
+	c, caller, err := loadClients(ctx, o)
 	if err != nil {
 		return nil, err
-	}
-	meter := awsclient.NewMeter()
-	c := clients{base: base, caller: awsclient.Instrument(base, meter, awsclient.NewRateLimits(o.RateScale)), meter: meter, rateScale: o.RateScale}
-	caller, err := awsclient.Identity(ctx, c.caller)
-	if err != nil {
-		return nil, fmt.Errorf("who am I: %w", err)
 	}
 	k := &Checker{o: o, c: c, caller: caller, reached: map[string]reachedAccount{},
 		selected: engine.Select(rules.All(), o.Settings.Checks, o.Settings.SkipChecks)}

@@ -104,20 +104,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("shard %s: no sweep id to record it under", o.Shard)
 	}
 	rep := &report.Report{Started: now(), Since: o.Since, ToolVersion: version.String()}
-	awsOpts := o.AWS
-	if awsOpts.Region == "" && len(o.Regions) > 0 && o.Regions[0] != AllRegions {
-		awsOpts.Region = o.Regions[0]
-	}
-	base, err := awsclient.Load(ctx, awsOpts)
+	c, caller, err := loadClients(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	meter := awsclient.NewMeter()
-	c := clients{base: base, caller: awsclient.Instrument(base, meter, awsclient.NewRateLimits(o.RateScale)), meter: meter, rateScale: o.RateScale}
-	caller, err := awsclient.Identity(ctx, c.caller)
-	if err != nil {
-		return nil, fmt.Errorf("who am I: %w", err)
-	}
+	meter := c.meter
 	accounts, err := awsclient.ResolveAccounts(ctx, c.caller, caller, o.Accounts)
 	if err != nil {
 		return nil, err
@@ -193,6 +184,27 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		slog.InfoContext(ctx, "records stored for the next scan", "records", len(records), "windows", len(windows))
 	}
 	return res, ctx.Err()
+}
+
+// loadClients loads the AWS configuration (the first --regions region when
+// none is configured), instruments it with a meter and the rate limits,
+// and asks who the caller is.
+func loadClients(ctx context.Context, o Options) (clients, awsclient.Caller, error) {
+	awsOpts := o.AWS
+	if awsOpts.Region == "" && len(o.Regions) > 0 && o.Regions[0] != AllRegions {
+		awsOpts.Region = o.Regions[0]
+	}
+	base, err := awsclient.Load(ctx, awsOpts)
+	if err != nil {
+		return clients{}, awsclient.Caller{}, err
+	}
+	meter := awsclient.NewMeter()
+	c := clients{base: base, caller: awsclient.Instrument(base, meter, awsclient.NewRateLimits(o.RateScale)), meter: meter, rateScale: o.RateScale}
+	caller, err := awsclient.Identity(ctx, c.caller)
+	if err != nil {
+		return clients{}, awsclient.Caller{}, fmt.Errorf("who am I: %w", err)
+	}
+	return c, caller, nil
 }
 
 func resolveRegions(ctx context.Context, cfg aws.Config, requested []string) ([]string, error) {
