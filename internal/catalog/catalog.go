@@ -81,6 +81,10 @@ type Kind struct {
 	// the kind is read with Describe. SearchWhyNot says why it is "".
 	SearchResource string
 	SearchWhyNot   string
+	// SearchNote, with SearchResource, says what the collector still reads
+	// besides the record, and why (endpoints: Describe while a deployment
+	// may be pending; a listing of recent changes for the index's lag).
+	SearchNote string
 }
 
 // SlotSpec describes one kind of key slot.

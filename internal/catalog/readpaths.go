@@ -44,8 +44,8 @@ const (
 
 // readPath is one kind's row.
 type readPath struct {
-	tagging, taggingWhyNot string
-	search, searchWhyNot   string
+	tagging, taggingWhyNot           string
+	search, searchWhyNot, searchNote string
 }
 
 // notSearchable is why a kind is not read by Search: the SDK's ResourceType
@@ -59,11 +59,19 @@ var readPaths = map[string]readPath{
 	"notebook-instance": {tagging: "sagemaker:notebook-instance", searchWhyNot: notSearchable},
 	"endpoint-config":   {tagging: "sagemaker:endpoint-config", searchWhyNot: notSearchable},
 	"endpoint": {tagging: "sagemaker:endpoint",
-		// types.Endpoint has EndpointConfigName, DataCaptureConfig (summary)
-		// and Tags, but no PendingDeploymentSummary, and the keys live on the
-		// endpoint config (DescribeEndpointConfig) in any case.
-		searchWhyNot: "keep Describe: the Search record (types.Endpoint) has no PendingDeploymentSummary, so the " +
-			"config an endpoint is being moved to is not seen; the keys are read from DescribeEndpointConfig either way"},
+		// types.Endpoint: EndpointArn/Name, CreationTime, LastModifiedTime,
+		// EndpointStatus, EndpointConfigName, Tags. The keys and execution
+		// roles are the config's (DescribeEndpointConfig, once per config,
+		// immutable, often a stored record) whichever way the endpoint is
+		// read, so the record carries all DescribeEndpoint is read for except
+		// PendingDeploymentSummary, which AWS returns "only when the endpoint
+		// is creating or updating": collect/sagemaker/endpoint_search.go
+		// describes an endpoint whose status is not settled.
+		search: "Endpoint",
+		searchNote: "DescribeEndpoint still reads each endpoint whose status is not InService, OutOfService or Failed " +
+			"(the record has no PendingDeploymentSummary, the config it is moving to), and each one a ListEndpoints page " +
+			"of the last hour's changes shows missing from Search or with another LastModifiedTime (the index lags); " +
+			"the keys are read from DescribeEndpointConfig either way"},
 	"training-job": {tagging: "sagemaker:training-job",
 		// types.TrainingJob: TrainingJobArn/Name, CreationTime, RoleArn,
 		// ResourceConfig (VolumeKmsKeyId, InstanceType, InstanceGroups),
@@ -128,6 +136,6 @@ var readPaths = map[string]readPath{
 func withReadPath(k Kind) Kind {
 	p := readPaths[k.ID]
 	k.TaggingType, k.TaggingWhyNot = p.tagging, p.taggingWhyNot
-	k.SearchResource, k.SearchWhyNot = p.search, p.searchWhyNot
+	k.SearchResource, k.SearchWhyNot, k.SearchNote = p.search, p.searchWhyNot, p.searchNote
 	return k
 }

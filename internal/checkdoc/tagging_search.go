@@ -45,6 +45,9 @@ func TaggingSearchTable() string {
 		search := "no: " + cell(k.SearchWhyNot)
 		if k.SearchResource != "" {
 			search = code(k.SearchResource) + " (suffices)"
+			if k.SearchNote != "" {
+				search = code(k.SearchResource) + " (suffices; " + cell(k.SearchNote) + ")"
+			}
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.ID, tagging, search)
 	}
@@ -104,8 +107,12 @@ Sources: [Search](` + catalog.DocSearch + `), the SDK's ` + "`types.ResourceType
   - ` + "`ModelCard`" + `: ARN, name, ` + "`CreationTime`, `Tags`, `SecurityConfig.KmsKeyId`" + `. The record also carries
     ` + "`ModelCardVersion`" + ` and ` + "`Content`" + `, as ` + "`DescribeModelCard`" + ` does; keep one record per ARN.
   - ` + "`Job`" + ` (model customization jobs): ARN, name, ` + "`JobCategory`, `CreationTime`, `RoleArn`, `Tags`, `JobConfigDocument`, `JobConfigSchemaVersion`" + `, everything ` + "`DescribeJob`" + ` gives, without one ` + "`ListJobs`" + ` per job category.
-  - Not sufficient: ` + "`Endpoint`" + ` (no ` + "`PendingDeploymentSummary`" + `; the keys are on the endpoint config),
-    ` + "`Pipeline`" + ` (no ` + "`PipelineDefinition`" + `), ` + "`ModelPackage`" + ` (no ` + "`IncludedData=MetadataOnly`" + `; AWS does not
+  - ` + "`Endpoint`" + `: ARN, name, ` + "`CreationTime`, `LastModifiedTime`, `EndpointStatus`, `EndpointConfigName`, `Tags`" + `; the
+    keys and roles are the endpoint config's (` + "`DescribeEndpointConfig`" + `, once per config) either way. The record
+    has no ` + "`PendingDeploymentSummary`" + `, which AWS returns "only when the endpoint is creating or updating", so an
+    endpoint whose status is not ` + "`InService`, `OutOfService` or `Failed`" + ` is still described. Used by
+    ` + "`internal/collect/sagemaker/endpoint_search.go`" + `, which falls back to List + Describe when Search is denied.
+  - Not sufficient: ` + "`Pipeline`" + ` (no ` + "`PipelineDefinition`" + `), ` + "`ModelPackage`" + ` (no ` + "`IncludedData=MetadataOnly`" + `; AWS does not
     say whether Search needs ` + "`kms:Decrypt`" + ` on the content key).
 - **Pages and order.** ` + "`MaxResults`" + ` is at most 100; ` + "`SortBy`" + ` takes any resource property (default
   ` + "`LastModifiedTime`" + `), ` + "`SortOrder`" + ` defaults to ` + "`Descending`" + `; a ` + "`SearchExpression`" + ` holds at most 50
@@ -115,6 +122,8 @@ Sources: [Search](` + catalog.DocSearch + `), the SDK's ` + "`types.ResourceType
   provide access to otherwise restricted data".
 - **Consistency.** Search reads an index. AWS does not document how far it trails the API; sagekey's reading is
   seconds to minutes, so a re-scan searches an hour behind its last complete listing (` + "`searchIndexLag`" + ` in
-  ` + "`training.go`" + `).
+  ` + "`training.go`" + `). Endpoints change in place, so their records may also be stale: one ` + "`ListEndpoints`" + ` page
+  (` + "`LastModifiedTimeAfter`" + ` an hour before the scan) names the endpoints changed since, and each one Search
+  did not return, or returned with another ` + "`LastModifiedTime`" + `, is described.
 `
 }

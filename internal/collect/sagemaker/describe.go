@@ -31,6 +31,11 @@ type listed struct {
 	// kind's listing does not record it otherwise: the category of a
 	// model-customization job named by an event (see onlyListed).
 	parent string
+	// tags are the resource's tags when the listing returned them (a
+	// Search record; nil for none, as readTags gives it) and tagsRead says
+	// it did: describeItems then reads no tags of its own.
+	tags     map[string]string
+	tagsRead bool
 }
 
 // kindSpec is one list-then-describe resource kind. The per-kind files
@@ -139,7 +144,11 @@ func describeItems(ctx context.Context, api TagsAPI, t collect.Target, sink coll
 			res.Source = spec.source
 		}
 		res = fillListed(res, item)
-		if res.Tags == nil { // Describe calls that return tags save a ListTags call
+		switch {
+		case res.Tags != nil: // Describe calls that return tags save a ListTags call
+		case item.tagsRead: // so do listings that return them
+			res.Tags = item.tags
+		default:
 			res.Tags, res.TagsError = resourceTags(ctx, api, t, res)
 		}
 		if res.TagsError != "" {

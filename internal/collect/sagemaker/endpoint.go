@@ -13,7 +13,10 @@ import (
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
-// endpointSpec reads endpoints. DescribeEndpoint does not return the volume
+// endpointSpec reads endpoints with List + Describe: the path of event
+// checks (t.Only) and the fallback when Search is denied; a scan otherwise
+// reads them with Search (collectEndpoints), describing only those a
+// record cannot stand in for. DescribeEndpoint does not return the volume
 // key, so an endpoint's slots are those of its config (and of the config
 // it is being moved to, during an update).
 func endpointSpec(api API, configs *configCache) kindSpec {
@@ -49,7 +52,7 @@ func endpointSpec(api API, configs *configCache) kindSpec {
 					inventory.AttrEndpointConfig: aws.ToString(out.EndpointConfigName),
 				},
 			}
-			if err := endpointFacts(ctx, configs, out, &res); err != nil {
+			if err := endpointFacts(ctx, configs, aws.ToString(out.EndpointConfigName), pendingConfig(out), &res); err != nil {
 				return inventory.Resource{}, err
 			}
 			return res, nil
@@ -57,27 +60,33 @@ func endpointSpec(api API, configs *configCache) kindSpec {
 	}
 }
 
+// pendingConfig is the config a Describe says the endpoint is being moved
+// to, "" when no deployment is pending.
+func pendingConfig(out *sm.DescribeEndpointOutput) string {
+	if p := out.PendingDeploymentSummary; p != nil {
+		return aws.ToString(p.EndpointConfigName)
+	}
+	return ""
+}
+
 // endpointFacts records the slots and execution roles of the endpoint's
 // current config and, while an update is pending, of the config it is
 // moving to: both hold data and run models during the cut-over. It fails
 // only when ctx ends.
-func endpointFacts(ctx context.Context, configs *configCache, out *sm.DescribeEndpointOutput, res *inventory.Resource) error {
-	current := aws.ToString(out.EndpointConfigName)
+func endpointFacts(ctx context.Context, configs *configCache, current, pending string, res *inventory.Resource) error {
 	cfg, err := fromConfig(ctx, configs, current, "config", "config", "endpoint config")
 	if err != nil {
 		return err
 	}
 	res.Slots, res.ExecutionRoles, res.RolesUnknown = cfg.slots, cfg.roles, cfg.rolesUnknown
-	if p := out.PendingDeploymentSummary; p != nil {
-		if pending := aws.ToString(p.EndpointConfigName); pending != "" && pending != current {
-			more, err := fromConfig(ctx, configs, pending, "pending", "pending config", "pending endpoint config")
-			if err != nil {
-				return err
-			}
-			res.Slots = append(res.Slots, more.slots...)
-			res.ExecutionRoles = executionRoles(append(res.ExecutionRoles, more.roles...)...)
-			res.RolesUnknown = joinReasons(res.RolesUnknown, more.rolesUnknown)
+	if pending != "" && pending != current {
+		more, err := fromConfig(ctx, configs, pending, "pending", "pending config", "pending endpoint config")
+		if err != nil {
+			return err
 		}
+		res.Slots = append(res.Slots, more.slots...)
+		res.ExecutionRoles = executionRoles(append(res.ExecutionRoles, more.roles...)...)
+		res.RolesUnknown = joinReasons(res.RolesUnknown, more.rolesUnknown)
 	}
 	return nil
 }

@@ -18,8 +18,9 @@ import (
 
 const describeEndpointConfigOp = "sagemaker:DescribeEndpointConfig"
 
-// hostingCollector collects endpoint configs, then endpoints. Configs go
-// first so that endpoints find them already described in the cache. Both
+// hostingCollector collects endpoint configs, then endpoints (read with
+// Search, see collectEndpoints). Configs go first so that endpoints find
+// them already described in the cache. Both
 // run as the execution roles of the models their variants serve, read
 // through models, which the transform-job collector shares.
 func hostingCollector(api API, models *modelRoles) collect.Collector {
@@ -32,7 +33,7 @@ func hostingCollector(api API, models *modelRoles) collect.Collector {
 			if err := collectKind(ctx, api, t, sink, endpointConfigSpec(api, configs)); err != nil {
 				return err
 			}
-			return collectKind(ctx, api, t, sink, endpointSpec(api, configs))
+			return collectEndpoints(ctx, api, t, sink, configs)
 		},
 	}
 }

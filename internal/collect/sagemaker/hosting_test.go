@@ -130,9 +130,31 @@ type hostingFake struct {
 	models        map[string]string // model → execution role
 	modelErrs     map[string]error
 
-	mu             sync.Mutex
-	described      map[string]int
-	modelsDescribe map[string]int
+	mu                sync.Mutex
+	described         map[string]int
+	modelsDescribe    map[string]int
+	endpointDescribes map[string]int
+}
+
+// searchRecord is what Search returns for an endpoint DescribeEndpoint
+// gives as out: no PendingDeploymentSummary, and the tags.
+func searchRecord(out *sm.DescribeEndpointOutput, tags ...types.Tag) types.SearchRecord {
+	return types.SearchRecord{Endpoint: &types.Endpoint{
+		EndpointName: out.EndpointName, EndpointArn: out.EndpointArn, EndpointConfigName: out.EndpointConfigName,
+		CreationTime: out.CreationTime, LastModifiedTime: out.LastModifiedTime, EndpointStatus: out.EndpointStatus,
+		Tags: tags,
+	}}
+}
+
+// summary is what ListEndpoints returns for it.
+func summary(out *sm.DescribeEndpointOutput) types.EndpointSummary {
+	return types.EndpointSummary{EndpointName: out.EndpointName, EndpointArn: out.EndpointArn,
+		CreationTime: out.CreationTime, LastModifiedTime: out.LastModifiedTime, EndpointStatus: out.EndpointStatus}
+}
+
+// modifiedAfter is ListEndpoints' LastModifiedTimeAfter filter.
+func modifiedAfter(in *sm.ListEndpointsInput, out *sm.DescribeEndpointOutput) bool {
+	return in.LastModifiedTimeAfter == nil || aws.ToTime(out.LastModifiedTime).After(*in.LastModifiedTimeAfter)
 }
 
 func (h *hostingFake) describeModel(in *sm.DescribeModelInput) (*sm.DescribeModelOutput, error) {
@@ -156,6 +178,7 @@ func (h *hostingFake) describeModel(in *sm.DescribeModelInput) (*sm.DescribeMode
 func (h *hostingFake) api(t *testing.T) *fakeAPI {
 	h.described = map[string]int{}
 	h.modelsDescribe = map[string]int{}
+	h.endpointDescribes = map[string]int{}
 	return &fakeAPI{
 		describeModel: h.describeModel,
 		t:             t,
@@ -178,15 +201,35 @@ func (h *hostingFake) api(t *testing.T) *fakeAPI {
 			}
 			return nil, errGone("endpoint configuration " + name)
 		},
-		listEndpoints: func(*sm.ListEndpointsInput) (*sm.ListEndpointsOutput, error) {
+		listEndpoints: func(in *sm.ListEndpointsInput) (*sm.ListEndpointsOutput, error) {
 			out := &sm.ListEndpointsOutput{}
-			for n := range h.endpoints {
-				out.Endpoints = append(out.Endpoints, types.EndpointSummary{EndpointName: aws.String(n), EndpointArn: aws.String(arnOf("endpoint", n))})
+			for _, e := range h.endpoints {
+				if modifiedAfter(in, e) {
+					out.Endpoints = append(out.Endpoints, summary(e))
+				}
 			}
 			return out, nil
 		},
 		describeEndpoint: func(in *sm.DescribeEndpointInput) (*sm.DescribeEndpointOutput, error) {
-			return h.endpoints[aws.ToString(in.EndpointName)], nil
+			name := aws.ToString(in.EndpointName)
+			h.mu.Lock()
+			h.endpointDescribes[name]++
+			h.mu.Unlock()
+			if e, ok := h.endpoints[name]; ok {
+				return e, nil
+			}
+			return nil, errGone("endpoint " + name)
+		},
+		// One page of every endpoint, without tags (ListTags has none either).
+		search: func(in *sm.SearchInput) (*sm.SearchOutput, error) {
+			if in.Resource != types.ResourceTypeEndpoint {
+				t.Errorf("Search for %s", in.Resource)
+			}
+			out := &sm.SearchOutput{}
+			for _, e := range h.endpoints {
+				out.Results = append(out.Results, searchRecord(e))
+			}
+			return out, nil
 		},
 		listTags: noTags,
 	}
@@ -208,9 +251,12 @@ func endpoint(name, cfg, pending string) *sm.DescribeEndpointOutput {
 		EndpointArn:        aws.String(arnOf("endpoint", name)),
 		EndpointConfigName: aws.String(cfg),
 		CreationTime:       aws.Time(created),
+		LastModifiedTime:   aws.Time(created),
+		EndpointStatus:     types.EndpointStatusInService,
 	}
 	if pending != "" {
 		out.PendingDeploymentSummary = &types.PendingDeploymentSummary{EndpointConfigName: aws.String(pending)}
+		out.EndpointStatus = types.EndpointStatusUpdating
 	}
 	return out
 }
@@ -225,6 +271,9 @@ func TestEndpointSlots(t *testing.T) {
 		// The roles of the models the endpoint serves, or why not known.
 		roles        []string
 		rolesUnknown string
+		// describedEndpoint: read with DescribeEndpoint (a deployment may
+		// be pending), not from its Search record.
+		describedEndpoint bool
 	}{
 		{
 			name: "current config reused from the config pass",
@@ -253,8 +302,9 @@ func TestEndpointSlots(t *testing.T) {
 				{Type: "volume", Name: "config:volume", Label: "config cfg-a: ML storage volume", KeyRef: "key-a", InstanceTypes: []string{"ml.m5.large"}},
 				{Type: "volume", Name: "pending:volume", Label: "pending config cfg-b: ML storage volume", KeyRef: "key-b", InstanceTypes: []string{"ml.m5.large"}},
 			},
-			describes: map[string]int{"cfg-a": 1, "cfg-b": 1},
-			roles:     []string{roleARN},
+			describes:         map[string]int{"cfg-a": 1, "cfg-b": 1},
+			roles:             []string{roleARN},
+			describedEndpoint: true,
 		},
 		{
 			name: "pending deployment of the same config",
@@ -263,9 +313,10 @@ func TestEndpointSlots(t *testing.T) {
 				configs:       map[string]*sm.DescribeEndpointConfigOutput{"cfg-a": config("cfg-a", "key-a")},
 				endpoints:     map[string]*sm.DescribeEndpointOutput{"ep": endpoint("ep", "cfg-a", "cfg-a")},
 			},
-			want:      []inventory.Slot{{Type: "volume", Name: "config:volume", Label: "config cfg-a: ML storage volume", KeyRef: "key-a", InstanceTypes: []string{"ml.m5.large"}}},
-			describes: map[string]int{"cfg-a": 1},
-			roles:     []string{roleARN},
+			want:              []inventory.Slot{{Type: "volume", Name: "config:volume", Label: "config cfg-a: ML storage volume", KeyRef: "key-a", InstanceTypes: []string{"ml.m5.large"}}},
+			describes:         map[string]int{"cfg-a": 1},
+			roles:             []string{roleARN},
+			describedEndpoint: true,
 		},
 		{
 			name: "deleted config",
@@ -286,9 +337,14 @@ func TestEndpointSlots(t *testing.T) {
 			assertEqual(t, "DescribeEndpointConfig calls", tc.fake.described, tc.describes)
 			assertEqual(t, "endpoint roles", ep.ExecutionRoles, tc.roles)
 			assertEqual(t, "endpoint roles unknown", ep.RolesUnknown, tc.rolesUnknown)
-			if ep.Source != "sagemaker:DescribeEndpoint+DescribeEndpointConfig" || ep.ARN != arnOf("endpoint", "ep") ||
-				!ep.CreatedAt.Equal(created) {
-				t.Errorf("endpoint = %+v", ep)
+			source, describes := "sagemaker:Search+DescribeEndpointConfig", map[string]int{}
+			if tc.describedEndpoint {
+				source, describes = "sagemaker:DescribeEndpoint+DescribeEndpointConfig", map[string]int{"ep": 1}
+			}
+			assertEqual(t, "DescribeEndpoint calls", tc.fake.endpointDescribes, describes)
+			if ep.Source != source || ep.ARN != arnOf("endpoint", "ep") || !ep.CreatedAt.Equal(created) ||
+				ep.Attributes[inventory.AttrEndpointConfig] != aws.ToString(tc.fake.endpoints["ep"].EndpointConfigName) {
+				t.Errorf("endpoint = %+v, want source %s", ep, source)
 			}
 			assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
 		})

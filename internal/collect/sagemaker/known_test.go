@@ -143,10 +143,11 @@ func TestKnownEndpointConfigsAreNotDescribedAgain(t *testing.T) {
 			return out, nil
 		},
 		listEndpoints: func(*sm.ListEndpointsInput) (*sm.ListEndpointsOutput, error) {
-			return &sm.ListEndpointsOutput{Endpoints: []types.EndpointSummary{{EndpointName: aws.String("ep"), EndpointArn: aws.String(arnOf("endpoint", "ep"))}}}, nil
+			return &sm.ListEndpointsOutput{Endpoints: []types.EndpointSummary{summary(endpoint("ep", "kept", ""))}}, nil
 		},
-		describeEndpoint: func(*sm.DescribeEndpointInput) (*sm.DescribeEndpointOutput, error) {
-			return endpoint("ep", "kept", ""), nil
+		// The endpoint is read from its Search record, tags included.
+		search: func(*sm.SearchInput) (*sm.SearchOutput, error) {
+			return &sm.SearchOutput{Results: []types.SearchRecord{searchRecord(endpoint("ep", "kept", ""), tag("owner", "now"))}}, nil
 		},
 		listTags: func(*sm.ListTagsInput) (*sm.ListTagsOutput, error) {
 			mu.Lock()
@@ -171,7 +172,8 @@ func TestKnownEndpointConfigsAreNotDescribedAgain(t *testing.T) {
 	}}}
 	inv := runWith(t, hostingCollector(api, newModelRoles(api)), tgt)
 	assertEqual(t, "described", described, map[string]int{"again": 1})
-	assertEqual(t, "ListTags calls", tagged, 3) // tags can change: read for every listed resource
+	assertEqual(t, "ListTags calls", tagged, 2) // tags can change: read for every listed config (the endpoint's came with Search)
+	assertEqual(t, "endpoint tags", findResource(t, inv, kindEndpoint, "ep").Tags, map[string]string{"owner": "now"})
 	kept := findResource(t, inv, kindEndpointConfig, "kept")
 	assertEqual(t, "kept key", kept.Slots[0].KeyRef, "stored-key")
 	assertEqual(t, "kept tags", kept.Tags, map[string]string{"owner": "now"})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -218,8 +219,8 @@ func TestCollectorsAgainstMoto(t *testing.T) {
 			inventory.Slot{Type: "root-volume", Name: "root-volume:ctl", Label: "instance group ctl: root volume",
 				InstanceTypes: []string{"ml.t3.medium"}, Role: role},
 		),
-		withConfig(res("endpoint", "ep", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", map[string]string{"env": "prod"}, onEndpoint...), "cfg"),
-		rolesUnknown(withConfig(res("endpoint", "orphan", "sagemaker:DescribeEndpoint+DescribeEndpointConfig", nil, inventory.Slot{
+		withConfig(res("endpoint", "ep", "sagemaker:Search+DescribeEndpointConfig", map[string]string{"env": "prod"}, onEndpoint...), "cfg"),
+		rolesUnknown(withConfig(res("endpoint", "orphan", "sagemaker:Search+DescribeEndpointConfig", nil, inventory.Slot{
 			Type: "volume", Name: "config", Label: "endpoint config doomed",
 			Unknown: "endpoint config doomed no longer exists; the endpoint's keys cannot be verified",
 		}), "doomed"), "endpoint config doomed no longer exists; the models the endpoint serves cannot be read"),
@@ -266,6 +267,120 @@ func TestTrainingFallbackAgainstMoto(t *testing.T) {
 		ExecutionRoles: []string{role},
 	}})
 	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+}
+
+// endpointCalls is the real client counting the calls that read endpoints.
+type endpointCalls struct {
+	collectsm.API
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *endpointCalls) count(op string) {
+	c.mu.Lock()
+	c.calls[op]++
+	c.mu.Unlock()
+}
+
+func (c *endpointCalls) Search(ctx context.Context, in *sm.SearchInput, optFns ...func(*sm.Options)) (*sm.SearchOutput, error) {
+	c.count("Search " + string(in.Resource))
+	return c.API.Search(ctx, in, optFns...)
+}
+
+func (c *endpointCalls) ListEndpoints(ctx context.Context, in *sm.ListEndpointsInput, optFns ...func(*sm.Options)) (*sm.ListEndpointsOutput, error) {
+	c.count("ListEndpoints")
+	return c.API.ListEndpoints(ctx, in, optFns...)
+}
+
+func (c *endpointCalls) DescribeEndpoint(ctx context.Context, in *sm.DescribeEndpointInput, optFns ...func(*sm.Options)) (*sm.DescribeEndpointOutput, error) {
+	c.count("DescribeEndpoint")
+	return c.API.DescribeEndpoint(ctx, in, optFns...)
+}
+
+func (c *endpointCalls) ListTags(ctx context.Context, in *sm.ListTagsInput, optFns ...func(*sm.Options)) (*sm.ListTagsOutput, error) {
+	c.count("ListTags " + aws.ToString(in.ResourceArn))
+	return c.API.ListTags(ctx, in, optFns...)
+}
+
+// endpointsOf scans with api and returns the endpoints, their sources
+// cleared for comparison (and checked to be source).
+func endpointsOf(ctx context.Context, t *testing.T, api collectsm.API, source string) ([]inventory.Resource, []inventory.Gap) {
+	t.Helper()
+	inv := scan(ctx, api)
+	var out []inventory.Resource
+	for _, r := range inv.Resources {
+		if r.Kind != "endpoint" {
+			continue
+		}
+		if r.Source != source {
+			t.Errorf("endpoint %s: source %s, want %s", r.Name, r.Source, source)
+		}
+		r.Source = ""
+		out = append(out, r)
+	}
+	return out, inv.Gaps
+}
+
+// Endpoints read through Search are the resources the Describe path gives
+// (slots, roles, config attribute, creation time, tags: set, added later,
+// all removed), with one Search page, one ListEndpoints page of recent
+// changes and no DescribeEndpoint or ListTags per endpoint. moto's Search
+// returns every endpoint in one page whatever MaxResults, unsorted; its
+// records carry EndpointArn, EndpointConfigName, CreationTime,
+// LastModifiedTime, EndpointStatus and the current Tags.
+func TestEndpointsSearchMatchesDescribeAgainstMoto(t *testing.T) {
+	ctx := context.Background()
+	srv := mototest.ForTest(t)
+	client := sm.NewFromConfig(mototest.Config(t, srv, region))
+	seed(ctx, t, client) // ep (tagged env=prod, on cfg), orphan (config deleted)
+	for _, name := range []string{"late", "stripped"} {
+		must[*sm.CreateEndpointOutput](t, "CreateEndpoint "+name)(client.CreateEndpoint(ctx, &sm.CreateEndpointInput{
+			EndpointName: aws.String(name), EndpointConfigName: aws.String("cfg"), Tags: tags("first", "1"),
+		}))
+	}
+	must[*sm.AddTagsOutput](t, "AddTags")(client.AddTags(ctx, &sm.AddTagsInput{
+		ResourceArn: aws.String(arn("endpoint", "late")), Tags: tags("added", "later"),
+	}))
+	must[*sm.DeleteTagsOutput](t, "DeleteTags")(client.DeleteTags(ctx, &sm.DeleteTagsInput{
+		ResourceArn: aws.String(arn("endpoint", "stripped")), TagKeys: []string{"first"},
+	}))
+
+	searched := &endpointCalls{API: client, calls: map[string]int{}}
+	viaSearch, gaps := endpointsOf(ctx, t, searched, "sagemaker:Search+DescribeEndpointConfig")
+	assertEqual(t, "gaps with Search", gaps, []inventory.Gap{})
+	described := &endpointCalls{API: searchDenied{client}, calls: map[string]int{}}
+	viaDescribe, gaps := endpointsOf(ctx, t, described, "sagemaker:DescribeEndpoint+DescribeEndpointConfig")
+	assertEqual(t, "gaps with Describe", gaps, []inventory.Gap{})
+
+	if len(viaSearch) != 4 {
+		t.Fatalf("Search read %d endpoints, want ep, orphan, late and stripped", len(viaSearch))
+	}
+	assertEqual(t, "endpoints via Search vs via Describe", viaSearch, viaDescribe)
+	for _, r := range viaSearch {
+		want := map[string]map[string]string{
+			"ep": {"env": "prod"}, "late": {"first": "1", "added": "later"}, "orphan": nil, "stripped": nil,
+		}[r.Name]
+		assertEqual(t, r.Name+" tags", r.Tags, want)
+	}
+	// Endpoints' ListTags: none with Search; one each with Describe (the
+	// config's own ListTags happen either way).
+	endpointCalls := func(calls map[string]int) map[string]int {
+		out := map[string]int{}
+		for op, n := range calls {
+			if !strings.HasPrefix(op, "ListTags ") || strings.Contains(op, ":endpoint/") {
+				out[op] = n
+			}
+		}
+		return out
+	}
+	assertEqual(t, "calls with Search", endpointCalls(searched.calls), map[string]int{
+		"Search TrainingJob": 1, "Search Endpoint": 1, "ListEndpoints": 1,
+	})
+	wantDescribe := map[string]int{"Search TrainingJob": 1, "Search Endpoint": 1, "ListEndpoints": 1, "DescribeEndpoint": 4}
+	for _, name := range []string{"ep", "orphan", "late", "stripped"} {
+		wantDescribe["ListTags "+arn("endpoint", name)] = 1
+	}
+	assertEqual(t, "calls with Search denied", endpointCalls(described.calls), wantDescribe)
 }
 
 // countingModels is the real client counting DescribeModel calls per model.

@@ -124,14 +124,16 @@ func TestTagIndex(t *testing.T) {
 }
 
 // TestTaggingFilters: the kinds whose collectors read tags with ListTags,
-// each under its ARN type; training jobs read theirs with Search.
+// each under its ARN type; training jobs and endpoints read theirs with
+// Search.
 func TestTaggingFilters(t *testing.T) {
 	all := TaggingFilters(nil)
-	if len(all) < 20 || !slices.Contains(all, "sagemaker:notebook-instance") || slices.Contains(all, "sagemaker:training-job") {
+	if len(all) < 20 || !slices.Contains(all, "sagemaker:notebook-instance") || slices.Contains(all, "sagemaker:training-job") ||
+		slices.Contains(all, "sagemaker:endpoint") || !slices.Contains(all, "sagemaker:endpoint-config") {
 		t.Errorf("filters for every kind: %v", all)
 	}
-	some := TaggingFilters(map[string]bool{"notebook-instance": true, "training-job": true, "endpoint": true})
-	if fmt.Sprint(some) != "[sagemaker:endpoint sagemaker:notebook-instance]" {
+	some := TaggingFilters(map[string]bool{"notebook-instance": true, "training-job": true, "endpoint": true, "endpoint-config": true})
+	if fmt.Sprint(some) != "[sagemaker:endpoint-config sagemaker:notebook-instance]" {
 		t.Errorf("filters = %v", some)
 	}
 }
