@@ -4,8 +4,11 @@
 // with a naive scanner and with a lower bound on the calls any correct
 // scanner needs. `sagekey-bench trail` measures `sagekey trail` reading a
 // generated CloudTrail trail from moto's S3: throughput, peak memory and a
-// second run that reads nothing again. See internal/bench,
-// `sagekey-bench -h` and `sagekey-bench trail -h`.
+// second run that reads nothing again. `sagekey-bench events` measures
+// `sagekey serve --queue` end to end: from a CloudTrail event landing in the
+// SQS queue to its alert at a webhook, at a steady event rate. See
+// internal/bench, `sagekey-bench -h`, `sagekey-bench trail -h` and
+// `sagekey-bench events -h`.
 package main
 
 import (

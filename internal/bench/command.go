@@ -16,7 +16,8 @@ import (
 const naiveCommand = "naive"
 
 // Main runs sagekey-bench with args (without the program name): the scan
-// benchmark, or with "trail" first the trail benchmark (trailMain). It
+// benchmark, with "trail" first the trail benchmark (trailMain), or with
+// "events" first the event-driven check benchmark (eventsMain). It
 // returns the exit status: 0 every target met, 1 a phase or run failed or a
 // target was missed, 2 a usage error.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -26,6 +27,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == trailCommand {
 		return trailMain(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == eventsCommand {
+		return eventsMain(ctx, args[1:], stdout, stderr)
 	}
 	cfg, err := ParseConfig(args, stderr)
 	switch {

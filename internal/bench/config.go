@@ -61,7 +61,11 @@ func ParseConfig(args []string, stderr io.Writer) (Config, error) {
 		fmt.Fprintf(stderr, "Usage: sagekey-bench [flags]\n\n"+
 			"Seeds a SageMaker estate into a local moto_server, then measures sagekey (first scan, re-scan,\n"+
 			"throttled full re-scan) and a naive scanner through a counting, latency-adding proxy.\n"+
-			"Exit status 1 when a phase fails or a target is missed.\n\nFlags:\n")
+			"Exit status 1 when a phase fails or a target is missed.\n\n"+
+			"Subcommands (each with its own -h):\n"+
+			"  sagekey-bench trail [flags]   `sagekey trail` reading a generated CloudTrail trail from moto's S3\n"+
+			"  sagekey-bench events [flags]  `sagekey serve --queue`: event in the SQS queue to alert at a webhook\n\n"+
+			"Flags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
