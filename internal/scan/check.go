@@ -46,6 +46,8 @@ type Checker struct {
 	caller   awsclient.Caller
 	selected []rules.Rule
 
+	iam iamCache
+
 	mu         sync.Mutex
 	accounts   map[string]awsclient.Account // the configured accounts
 	resolvedAt time.Time
@@ -183,7 +185,7 @@ func (k *Checker) Check(ctx context.Context, refs []Ref, judgeKeys []string) (*R
 	inv.Gaps = append(append(inv.Gaps, gaps...), keyGaps...)
 	if keyAccess {
 		var iamGaps []inventory.Gap
-		inv.IAM, iamGaps = readIAM(ctx, keyReaders, inv.Resources, limit)
+		inv.IAM, iamGaps = k.iam.read(ctx, keyReaders, inv.Resources, limit)
 		inv.Gaps = append(inv.Gaps, iamGaps...)
 	}
 	settings := k.o.Settings

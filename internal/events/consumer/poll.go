@@ -175,13 +175,27 @@ func (c *Consumer) finish(ctx context.Context, work []item) error {
 	return errors.Join(errMark, c.delete(ctx, msgs))
 }
 
-// delete deletes msgs one by one, so one failure keeps only its message.
+// delete deletes msgs in batches of 10 (a receive's most), one call per
+// batch instead of one per message. SQS reports failures per entry, so one
+// failure keeps only its own message on the queue.
 func (c *Consumer) delete(ctx context.Context, msgs []types.Message) error {
 	var errs []error
-	for _, msg := range msgs {
-		_, err := c.API.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(c.QueueURL), ReceiptHandle: msg.ReceiptHandle})
+	for start := 0; start < len(msgs); start += maxBatch {
+		batch := msgs[start:min(start+maxBatch, len(msgs))]
+		entries := make([]types.DeleteMessageBatchRequestEntry, len(batch))
+		for i, msg := range batch {
+			entries[i] = types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: msg.ReceiptHandle}
+		}
+		out, err := c.API.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(c.QueueURL), Entries: entries})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("delete message %s: %w", aws.ToString(msg.MessageId), err))
+			errs = append(errs, fmt.Errorf("delete %d messages: %w", len(batch), err))
+			continue
+		}
+		for _, f := range out.Failed {
+			i, _ := strconv.Atoi(aws.ToString(f.Id))
+			if i >= 0 && i < len(batch) {
+				errs = append(errs, fmt.Errorf("delete message %s: %s: %s", aws.ToString(batch[i].MessageId), aws.ToString(f.Code), aws.ToString(f.Message)))
+			}
 		}
 	}
 	return errors.Join(errs...)
