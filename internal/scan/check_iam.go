@@ -21,7 +21,7 @@ const iamFreshness = time.Minute
 
 // iamCache keeps each account's IAM read for iamFreshness.
 type iamCache struct {
-	mu   sync.Mutex
+	mu        sync.Mutex
 	byAccount map[string]cachedIAM // account → its read
 }
 
