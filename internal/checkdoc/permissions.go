@@ -37,6 +37,8 @@ func Permissions() map[string][]string {
 		{"organizations", reflect.TypeFor[awsclient.OrganizationsAPI]()},
 		{"ec2", reflect.TypeFor[awsclient.EC2RegionsAPI]()},
 		{"sagemaker", reflect.TypeFor[smcollect.FullAPI]()},
+		// Tags read in pages; without it, tags are read with ListTags.
+		{"tag", reflect.TypeFor[smcollect.TaggingAPI]()},
 		{"kms", reflect.TypeFor[keys.KMSAPI]()},
 		// Read only when a key-access check is selected.
 		{"iam", reflect.TypeFor[iamcollect.API]()},
@@ -66,8 +68,9 @@ func PermissionsTable() string {
 		"ec2":           " (only for `--regions all`)",
 		"kms":           " (`kms:ListGrants` only for the " + keyAccessChecks + ")",
 		"iam":           " (one read per account, only for the " + keyAccessChecks + ")",
+		"tag":           " (tags of 100 resources a call; without it sagekey reads each resource's tags with `sagemaker:ListTags`, slower but complete)",
 	}
-	for _, svc := range []string{"sts", "organizations", "ec2", "sagemaker", "kms", "iam"} {
+	for _, svc := range []string{"sts", "organizations", "ec2", "sagemaker", "tag", "kms", "iam"} {
 		note := notes[svc]
 		fmt.Fprintf(&b, "| %s | `%s`%s |\n", strings.ToUpper(svc), strings.Join(p[svc], "`, `"), note)
 	}
