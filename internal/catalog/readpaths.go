@@ -82,7 +82,9 @@ var readPaths = map[string]readPath{
 	"hyper-parameter-tuning-job": {tagging: "sagemaker:hyper-parameter-tuning-job",
 		// types.HyperParameterTuningJobSearchEntity: Arn/Name, CreationTime,
 		// TrainingJobDefinition(s) (RoleArn, ResourceConfig,
-		// HyperParameterTuningResourceConfig, OutputDataConfig), Tags.
+		// HyperParameterTuningResourceConfig, OutputDataConfig), Tags. Used by
+		// collect/sagemaker/search_kinds.go, newest first down to the
+		// stored window, as training jobs.
 		search: "HyperParameterTuningJob"},
 	"labeling-job": {tagging: "sagemaker:labeling-job", searchWhyNot: notSearchable},
 
@@ -99,13 +101,20 @@ var readPaths = map[string]readPath{
 		// types.FeatureGroup: Arn/Name, CreationTime, RoleArn,
 		// OnlineStoreConfig (EnableOnlineStore, StorageType,
 		// SecurityConfig.KmsKeyId), OfflineStoreConfig (S3StorageConfig
-		// KmsKeyId, S3Uri), Tags.
-		search: "FeatureGroup"},
+		// KmsKeyId, S3Uri), Tags. Used by collect/sagemaker/search_kinds.go.
+		// Neither key nor role can change after creation, so a stale record
+		// has the right slots; the index lag can hide a new group.
+		search: "FeatureGroup",
+		searchNote: "DescribeFeatureGroup still reads each group whose record has no ARN or the status Deleting, " +
+			"and each one a ListFeatureGroups page of the last hour's creations shows missing from Search (the index lags)"},
 	"model-card": {tagging: "sagemaker:model-card",
 		// types.ModelCard: Arn/Name, CreationTime, SecurityConfig.KmsKeyId,
 		// Tags. It also carries Content (as DescribeModelCard does) and
-		// ModelCardVersion: a reader keeps one record per ARN.
-		search: "ModelCard"},
+		// ModelCardVersion: a reader keeps one record per ARN. Used by
+		// collect/sagemaker/search_kinds.go; the key is fixed at creation.
+		search: "ModelCard",
+		searchNote: "one record per card, its latest version (as DescribeModelCard without a version); DescribeModelCard " +
+			"still reads each card a ListModelCards page of the last hour's creations shows missing from Search (the index lags)"},
 	"model-package": {tagging: "sagemaker:model-package",
 		// types.ModelPackage has SecurityConfig, ValidationSpecification,
 		// CreationTime and Tags, but Search has no IncludedData option.
@@ -122,7 +131,9 @@ var readPaths = map[string]readPath{
 	"model-customization-job": {tagging: "sagemaker:job",
 		// types.Job: JobArn/Name, JobCategory, CreationTime, RoleArn,
 		// JobConfigDocument, JobConfigSchemaVersion, Tags: all DescribeJob
-		// gives, without listing per JobCategory.
+		// gives, without listing per JobCategory. Used by
+		// collect/sagemaker/search_kinds.go, newest first down to the
+		// stored window, as training jobs.
 		search: "Job"},
 
 	"data-quality-job-definition":         {tagging: "sagemaker:data-quality-job-definition", searchWhyNot: notSearchable},

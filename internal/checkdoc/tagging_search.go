@@ -107,6 +107,9 @@ Sources: [Search](` + catalog.DocSearch + `), the SDK's ` + "`types.ResourceType
   - ` + "`ModelCard`" + `: ARN, name, ` + "`CreationTime`, `Tags`, `SecurityConfig.KmsKeyId`" + `. The record also carries
     ` + "`ModelCardVersion`" + ` and ` + "`Content`" + `, as ` + "`DescribeModelCard`" + ` does; keep one record per ARN.
   - ` + "`Job`" + ` (model customization jobs): ARN, name, ` + "`JobCategory`, `CreationTime`, `RoleArn`, `Tags`, `JobConfigDocument`, `JobConfigSchemaVersion`" + `, everything ` + "`DescribeJob`" + ` gives, without one ` + "`ListJobs`" + ` per job category.
+  - ` + "`HyperParameterTuningJob`, `Job`, `FeatureGroup` and `ModelCard`" + ` are read by
+    ` + "`internal/collect/sagemaker/search_kinds.go`" + `, which falls back to List + Describe when Search is denied or
+    does not know the resource type.
   - ` + "`Endpoint`" + `: ARN, name, ` + "`CreationTime`, `LastModifiedTime`, `EndpointStatus`, `EndpointConfigName`, `Tags`" + `; the
     keys and roles are the endpoint config's (` + "`DescribeEndpointConfig`" + `, once per config) either way. The record
     has no ` + "`PendingDeploymentSummary`" + `, which AWS returns "only when the endpoint is creating or updating", so an
@@ -124,6 +127,10 @@ Sources: [Search](` + catalog.DocSearch + `), the SDK's ` + "`types.ResourceType
   seconds to minutes, so a re-scan searches an hour behind its last complete listing (` + "`searchIndexLag`" + ` in
   ` + "`training.go`" + `). Endpoints change in place, so their records may also be stale: one ` + "`ListEndpoints`" + ` page
   (` + "`LastModifiedTimeAfter`" + ` an hour before the scan) names the endpoints changed since, and each one Search
-  did not return, or returned with another ` + "`LastModifiedTime`" + `, is described.
+  did not return, or returned with another ` + "`LastModifiedTime`" + `, is described. Tuning and customization jobs are
+  read as training jobs (immutable: newest first, an hour behind the stored window). Feature groups and model cards
+  change in place, but not their keys or roles: one ` + "`ListFeatureGroups`" + ` or ` + "`ListModelCards`" + ` page
+  (` + "`CreationTimeAfter`" + ` an hour before the scan) names the ones created since, and each one Search did not return
+  is described.
 `
 }

@@ -18,6 +18,10 @@ type JobsAPI interface {
 	// the job runs as that role.
 	DescribeModel(ctx context.Context, in *sm.DescribeModelInput, optFns ...func(*sm.Options)) (*sm.DescribeModelOutput, error)
 
+	// Search reads tuning and model-customization jobs 100 a page, with
+	// their tags (search_kinds.go).
+	Search(ctx context.Context, in *sm.SearchInput, optFns ...func(*sm.Options)) (*sm.SearchOutput, error)
+
 	ListJobs(ctx context.Context, in *sm.ListJobsInput, optFns ...func(*sm.Options)) (*sm.ListJobsOutput, error)
 	DescribeJob(ctx context.Context, in *sm.DescribeJobInput, optFns ...func(*sm.Options)) (*sm.DescribeJobOutput, error)
 
@@ -78,14 +82,14 @@ func jobCollectors(api JobsAPI, models *modelRoles) []collect.Collector {
 	return []collect.Collector{
 		processingJobCollector(api),
 		transformJobCollector(api, models),
-		tuningJobCollector(api),
+		searchCollector(api, "sagemaker:hyper-parameter-tuning-jobs", func() searchKind { return tuningSearch(api) }),
 		autoMLJobCollector(api),
 		labelingJobCollector(api),
 		compilationJobCollector(api),
 		edgePackagingJobCollector(api),
 		recommendationsJobCollector(api),
 		optimizationJobCollector(api),
-		customizationJobCollector(api),
+		searchCollector(api, "sagemaker:model-customization-jobs", func() searchKind { return customizationSearch(api) }),
 	}
 }
 

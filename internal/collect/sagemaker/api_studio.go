@@ -18,6 +18,10 @@ type StudioAPI interface {
 	ListUserProfiles(ctx context.Context, in *sm.ListUserProfilesInput, optFns ...func(*sm.Options)) (*sm.ListUserProfilesOutput, error)
 	DescribeUserProfile(ctx context.Context, in *sm.DescribeUserProfileInput, optFns ...func(*sm.Options)) (*sm.DescribeUserProfileOutput, error)
 
+	// Search reads feature groups and model cards 100 a page, with their
+	// tags (search_kinds.go).
+	Search(ctx context.Context, in *sm.SearchInput, optFns ...func(*sm.Options)) (*sm.SearchOutput, error)
+
 	ListFeatureGroups(ctx context.Context, in *sm.ListFeatureGroupsInput, optFns ...func(*sm.Options)) (*sm.ListFeatureGroupsOutput, error)
 	DescribeFeatureGroup(ctx context.Context, in *sm.DescribeFeatureGroupInput, optFns ...func(*sm.Options)) (*sm.DescribeFeatureGroupOutput, error)
 
@@ -73,14 +77,14 @@ func StudioCollectors(api StudioAPI) []collect.Collector {
 	out := []collect.Collector{
 		studioCollector(api, "sagemaker:domains", func() kindSpec { return domainSpec(api) }),
 		studioCollector(api, "sagemaker:user-profiles", func() kindSpec { return userProfileSpec(api) }),
-		studioCollector(api, "sagemaker:feature-groups", func() kindSpec { return featureGroupSpec(api) }),
+		searchCollector(api, "sagemaker:feature-groups", func() searchKind { return featureGroupSearch(api) }),
 	}
 	for _, m := range monitoringDefinitionKinds {
 		out = append(out, studioCollector(api, "sagemaker:"+m.kind+"s", func() kindSpec { return monitoringDefinitionSpec(api, m) }))
 	}
 	return append(out,
 		studioCollector(api, "sagemaker:monitoring-schedules", func() kindSpec { return monitoringScheduleSpec(api) }),
-		studioCollector(api, "sagemaker:model-cards", func() kindSpec { return modelCardSpec(api) }),
+		searchCollector(api, "sagemaker:model-cards", func() searchKind { return modelCardSearch(api) }),
 		studioCollector(api, "sagemaker:model-packages", func() kindSpec { return modelPackageSpec(api) }),
 		studioCollector(api, "sagemaker:algorithms", func() kindSpec { return algorithmSpec(api) }),
 		studioCollector(api, "sagemaker:inference-experiments", func() kindSpec { return inferenceExperimentSpec(api) }),

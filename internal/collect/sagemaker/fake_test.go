@@ -95,7 +95,10 @@ func (f *fakeAPI) ListTags(_ context.Context, in *sm.ListTagsInput, _ ...func(*s
 func apiErr(code, msg string) error { return &smithy.GenericAPIError{Code: code, Message: msg} }
 
 var (
-	errDenied    = apiErr("AccessDeniedException", "User is not authorized")
+	errDenied = apiErr("AccessDeniedException", "User is not authorized")
+	// errNoSearch is moto's answer to a Search of a resource type it lacks.
+	errNoSearch = apiErr("ValidationException", "1 validation error detected: Value 'X' at 'resource' failed to "+
+		"satisfy constraint: Member must satisfy enum value set: {'TrainingJob'}")
 	errThrottled = apiErr("ThrottlingException", "Rate exceeded")
 )
 

@@ -13,18 +13,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/sagekey/sagekey/internal/awserr"
-	"github.com/sagekey/sagekey/internal/collect"
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
 const kindCustomizationJob = "model-customization-job"
 
-// customizationJobCollector reads CreateJob jobs. ListJobs needs a
-// JobCategory, so every category the SDK knows is listed; DescribeJob needs
-// it too, so it is remembered per job ARN from the listing.
-func customizationJobCollector(api JobsAPI) collect.Collector {
+// customizationJobSpec reads CreateJob jobs one by one: the fallback of
+// their Search (search_kinds.go) and the read of event checks. ListJobs needs
+// a JobCategory, so every category the SDK knows is listed; DescribeJob
+// needs it too, so it is remembered per job ARN from the listing. Build a
+// fresh spec for every run: the categories live as long as it.
+func customizationJobSpec(api JobsAPI) kindSpec {
 	categories := map[string]types.JobCategory{} // written by list, read by describe after it
-	return kindCollector(api, "sagemaker:model-customization-jobs", kindSpec{
+	return kindSpec{
 		kind:       kindCustomizationJob,
 		listOp:     "sagemaker:ListJobs",
 		describeOp: "sagemaker:DescribeJob",
@@ -58,13 +59,24 @@ func customizationJobCollector(api JobsAPI) collect.Collector {
 			for _, t := range out.Tags {
 				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 			}
-			return inventory.Resource{
-				ARN: aws.ToString(out.JobArn), Name: aws.ToString(out.JobName), CreatedAt: aws.ToTime(out.CreationTime),
-				Tags: tags, Slots: customizationSlots(aws.ToString(out.JobConfigDocument), aws.ToString(out.JobConfigSchemaVersion)),
-				ExecutionRoles: executionRoles(aws.ToString(out.RoleArn)),
-			}, nil
+			res := customizationResource("DescribeJob", aws.ToString(out.JobArn), aws.ToString(out.JobName),
+				aws.ToTime(out.CreationTime), aws.ToString(out.RoleArn),
+				aws.ToString(out.JobConfigDocument), aws.ToString(out.JobConfigSchemaVersion))
+			res.Tags = tags
+			return res, nil
 		},
-	})
+	}
+}
+
+// customizationResource builds a job's resource from DescribeJob or a
+// Search record (the same fields); op names the call, for a slot that
+// cannot be verified.
+func customizationResource(op, arn, name string, created time.Time, role, document, schemaVersion string) inventory.Resource {
+	return inventory.Resource{
+		ARN: arn, Name: name, CreatedAt: created,
+		Slots:          customizationSlotsFrom(op, document, schemaVersion),
+		ExecutionRoles: executionRoles(role),
+	}
 }
 
 // describeCustomizationJob describes a job in its category: the one its
@@ -96,11 +108,16 @@ func describeCustomizationJob(ctx context.Context, api JobsAPI, item listed, cat
 // contains "kms" counts; finding none is unknown (ERROR), not a FAIL or a
 // PASS, because the key may live under a name the tool does not know.
 func customizationSlots(document, schemaVersion string) []inventory.Slot {
+	return customizationSlotsFrom("DescribeJob", document, schemaVersion)
+}
+
+// customizationSlotsFrom is customizationSlots for a document op returned.
+func customizationSlotsFrom(op, document, schemaVersion string) []inventory.Slot {
 	unknown := func(why string) []inventory.Slot {
 		return []inventory.Slot{{Type: "output", Name: "output", Label: "job output", Unknown: why}}
 	}
 	if document == "" {
-		return unknown("DescribeJob returned no JobConfigDocument; the output key cannot be verified")
+		return unknown(op + " returned no JobConfigDocument; the output key cannot be verified")
 	}
 	var doc any
 	if err := json.Unmarshal([]byte(document), &doc); err != nil {

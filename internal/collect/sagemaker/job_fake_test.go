@@ -37,6 +37,10 @@ type fakeJobsAPI struct {
 	describeJob                         func(*sm.DescribeJobInput) (*sm.DescribeJobOutput, error)
 	describeOptimizationJob             func(*sm.DescribeOptimizationJobInput) (*sm.DescribeOptimizationJobOutput, error)
 	listTags                            func(*sm.ListTagsInput) (*sm.ListTagsOutput, error)
+	// search unset answers as a Search without the resource type: the
+	// Search collectors fall back to List + Describe, which the other
+	// functions then serve.
+	search func(*sm.SearchInput) (*sm.SearchOutput, error)
 }
 
 var _ JobsAPI = (*fakeJobsAPI)(nil)
@@ -116,6 +120,13 @@ func (f *fakeJobsAPI) ListInferenceRecommendationsJobs(_ context.Context, in *sm
 
 func (f *fakeJobsAPI) DescribeInferenceRecommendationsJob(_ context.Context, in *sm.DescribeInferenceRecommendationsJobInput, _ ...func(*sm.Options)) (*sm.DescribeInferenceRecommendationsJobOutput, error) {
 	return jobCall(f, "DescribeInferenceRecommendationsJob", f.describeInferenceRecommendationsJob, in)
+}
+
+func (f *fakeJobsAPI) Search(_ context.Context, in *sm.SearchInput, _ ...func(*sm.Options)) (*sm.SearchOutput, error) {
+	if f.search == nil {
+		return nil, errNoSearch
+	}
+	return f.search(in)
 }
 
 func (f *fakeJobsAPI) ListJobs(_ context.Context, in *sm.ListJobsInput, _ ...func(*sm.Options)) (*sm.ListJobsOutput, error) {

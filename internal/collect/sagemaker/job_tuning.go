@@ -9,12 +9,13 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
-	"github.com/sagekey/sagekey/internal/collect"
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
-func tuningJobCollector(api JobsAPI) collect.Collector {
-	return kindCollector(api, "sagemaker:hyper-parameter-tuning-jobs", kindSpec{
+// tuningJobSpec is the per-job List + Describe read of tuning jobs: the
+// fallback of tuningSearch (search_kinds.go) and the read of event checks.
+func tuningJobSpec(api JobsAPI) kindSpec {
+	return kindSpec{
 		kind:       kindTuningJob,
 		listOp:     "sagemaker:ListHyperParameterTuningJobs",
 		describeOp: "sagemaker:DescribeHyperParameterTuningJob",
@@ -40,31 +41,49 @@ func tuningJobCollector(api JobsAPI) collect.Collector {
 			if err != nil {
 				return inventory.Resource{}, err
 			}
-			return inventory.Resource{
-				ARN:            aws.ToString(out.HyperParameterTuningJobArn),
-				Name:           aws.ToString(out.HyperParameterTuningJobName),
-				CreatedAt:      aws.ToTime(out.CreationTime),
-				Slots:          tuningSlots(out),
-				ExecutionRoles: tuningRoles(out),
-			}, nil
+			return tuningResource("DescribeHyperParameterTuningJob", tuningFacts{
+				arn: aws.ToString(out.HyperParameterTuningJobArn), name: aws.ToString(out.HyperParameterTuningJobName),
+				createdAt: aws.ToTime(out.CreationTime), definition: out.TrainingJobDefinition, definitions: out.TrainingJobDefinitions,
+			}), nil
 		},
-	})
+	}
+}
+
+// tuningFacts is the part of a tuning job the audit needs, from
+// DescribeHyperParameterTuningJob or a Search record (the same fields).
+type tuningFacts struct {
+	arn, name   string
+	createdAt   time.Time
+	definition  *types.HyperParameterTrainingJobDefinition
+	definitions []types.HyperParameterTrainingJobDefinition
+}
+
+// tuningResource builds a tuning job's resource; op names the call that
+// returned f, for a slot that cannot be verified.
+func tuningResource(op string, f tuningFacts) inventory.Resource {
+	return inventory.Resource{
+		ARN:            f.arn,
+		Name:           f.name,
+		CreatedAt:      f.createdAt,
+		Slots:          tuningSlots(op, f),
+		ExecutionRoles: tuningRoles(f),
+	}
 }
 
 // tuningSlots gives each training job definition a volume and an output
 // slot. With one definition (the usual case) the slots keep the plain
 // names; with several each is suffixed with its definition name.
-func tuningSlots(out *sm.DescribeHyperParameterTuningJobOutput) []inventory.Slot {
+func tuningSlots(op string, out tuningFacts) []inventory.Slot {
 	type def struct {
 		name string
 		d    *types.HyperParameterTrainingJobDefinition
 	}
 	var defs []def
-	if out.TrainingJobDefinition != nil {
-		defs = append(defs, def{"definition", out.TrainingJobDefinition})
+	if out.definition != nil {
+		defs = append(defs, def{"definition", out.definition})
 	}
-	for i := range out.TrainingJobDefinitions {
-		d := &out.TrainingJobDefinitions[i]
+	for i := range out.definitions {
+		d := &out.definitions[i]
 		name := aws.ToString(d.DefinitionName)
 		if name == "" {
 			name = "definition-" + strconv.Itoa(i+1)
@@ -74,7 +93,7 @@ func tuningSlots(out *sm.DescribeHyperParameterTuningJobOutput) []inventory.Slot
 	if len(defs) == 0 {
 		return []inventory.Slot{{
 			Type: "volume", Name: "volume", Label: "ML storage volume",
-			Unknown: "no training job definition returned by DescribeHyperParameterTuningJob; the keys cannot be verified",
+			Unknown: "no training job definition returned by " + op + "; the keys cannot be verified",
 		}}
 	}
 	names := slotNames{}
@@ -125,12 +144,12 @@ func tuningVolume(d *types.HyperParameterTrainingJobDefinition) (string, []strin
 
 // tuningRoles are the roles the tuning job's training jobs run as: one per
 // training job definition.
-func tuningRoles(out *sm.DescribeHyperParameterTuningJobOutput) []string {
+func tuningRoles(f tuningFacts) []string {
 	var roles []string
-	if d := out.TrainingJobDefinition; d != nil {
+	if d := f.definition; d != nil {
 		roles = append(roles, aws.ToString(d.RoleArn))
 	}
-	for _, d := range out.TrainingJobDefinitions {
+	for _, d := range f.definitions {
 		roles = append(roles, aws.ToString(d.RoleArn))
 	}
 	return executionRoles(roles...)

@@ -42,12 +42,22 @@ type fakeStudio struct {
 	describeFlowDefinition                   func(*sm.DescribeFlowDefinitionInput) (*sm.DescribeFlowDefinitionOutput, error)
 	listPartnerApps                          func(*sm.ListPartnerAppsInput) (*sm.ListPartnerAppsOutput, error)
 	describePartnerApp                       func(*sm.DescribePartnerAppInput) (*sm.DescribePartnerAppOutput, error)
+	// search unset answers as a Search without the resource type: the
+	// Search collectors fall back to List + Describe.
+	search func(*sm.SearchInput) (*sm.SearchOutput, error)
 }
 
 var _ StudioAPI = (*fakeStudio)(nil)
 
 func (f *fakeStudio) ListTags(_ context.Context, in *sm.ListTagsInput, _ ...func(*sm.Options)) (*sm.ListTagsOutput, error) {
 	return call(&f.fake, "ListTags", f.listTags, in)
+}
+
+func (f *fakeStudio) Search(_ context.Context, in *sm.SearchInput, _ ...func(*sm.Options)) (*sm.SearchOutput, error) {
+	if f.search == nil {
+		return nil, errNoSearch
+	}
+	return f.search(in)
 }
 
 func (f *fakeStudio) ListDomains(_ context.Context, in *sm.ListDomainsInput, _ ...func(*sm.Options)) (*sm.ListDomainsOutput, error) {

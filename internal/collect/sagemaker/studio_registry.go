@@ -20,15 +20,7 @@ func modelCardSpec(api StudioAPI) kindSpec {
 		source:     "sagemaker:DescribeModelCard",
 		list: func(ctx context.Context, _ time.Time) ([]listed, error) {
 			p := sm.NewListModelCardsPaginator(api, &sm.ListModelCardsInput{MaxResults: aws.Int32(listPageSize)})
-			return listPages(ctx, p, func(o *sm.ListModelCardsOutput) []listed {
-				items := make([]listed, 0, len(o.ModelCardSummaries))
-				for _, c := range o.ModelCardSummaries {
-					items = append(items, listed{
-						name: aws.ToString(c.ModelCardName), arn: aws.ToString(c.ModelCardArn), createdAt: aws.ToTime(c.CreationTime),
-					})
-				}
-				return items
-			})
+			return listPages(ctx, p, modelCardsListed)
 		},
 		describe: func(ctx context.Context, item listed) (inventory.Resource, error) {
 			// No version: the latest. The key is fixed at creation, so
@@ -37,16 +29,30 @@ func modelCardSpec(api StudioAPI) kindSpec {
 			if err != nil {
 				return inventory.Resource{}, err
 			}
-			slot := inventory.Slot{Type: "content", Name: "content", Label: "model card content"}
-			if out.SecurityConfig != nil {
-				slot.KeyRef = aws.ToString(out.SecurityConfig.KmsKeyId)
-			}
-			return inventory.Resource{
-				ARN: aws.ToString(out.ModelCardArn), Name: aws.ToString(out.ModelCardName),
-				CreatedAt: aws.ToTime(out.CreationTime), Slots: []inventory.Slot{slot},
-			}, nil
+			return modelCardResource(aws.ToString(out.ModelCardArn), aws.ToString(out.ModelCardName),
+				aws.ToTime(out.CreationTime), out.SecurityConfig), nil
 		},
 	}
+}
+
+func modelCardsListed(o *sm.ListModelCardsOutput) []listed {
+	items := make([]listed, 0, len(o.ModelCardSummaries))
+	for _, c := range o.ModelCardSummaries {
+		items = append(items, listed{
+			name: aws.ToString(c.ModelCardName), arn: aws.ToString(c.ModelCardArn), createdAt: aws.ToTime(c.CreationTime),
+		})
+	}
+	return items
+}
+
+// modelCardResource builds a model card's resource from DescribeModelCard
+// or a Search record (the same fields).
+func modelCardResource(arn, name string, created time.Time, sc *types.ModelCardSecurityConfig) inventory.Resource {
+	slot := inventory.Slot{Type: "content", Name: "content", Label: "model card content"}
+	if sc != nil {
+		slot.KeyRef = aws.ToString(sc.KmsKeyId)
+	}
+	return inventory.Resource{ARN: arn, Name: name, CreatedAt: created, Slots: []inventory.Slot{slot}}
 }
 
 // Versioned packages are named "<group>/<version>", as in their ARN;

@@ -140,8 +140,8 @@ func (x *TagIndex) load(ctx context.Context) {
 
 // TaggingFilters are the ResourceTypeFilters of the kinds (nil: all) whose
 // collectors read tags with ListTags: every catalog kind with a tagging
-// type, except those whose records carry their tags (training jobs and
-// endpoints, read with Search).
+// type, except those whose records carry their tags (the kinds read with
+// Search, see tagsWithRecord).
 func TaggingFilters(kinds map[string]bool) []string {
 	var out []string
 	for _, k := range catalog.Kinds() {
@@ -157,9 +157,16 @@ func TaggingFilters(kinds map[string]bool) []string {
 // tagsWithRecord reports whether a kind's collector reads its tags with
 // its records, so paging their tags again would only cost calls.
 //
-// Endpoints are read with Search (collectEndpoints), whose records carry
-// their tags; when Search is denied they fall back to List + Describe and
-// read their tags with ListTags, as the index would not serve them.
+// Training jobs, endpoints (collectEndpoints), tuning jobs,
+// model-customization jobs, feature groups and model cards (collectSearch)
+// are read with Search, whose records carry their tags. When Search is
+// denied or unsupported they fall back to List + Describe and read their
+// tags with ListTags, as the index would not serve them: slower, never
+// wrong. (Customization jobs' DescribeJob returns tags anyway.)
 func tagsWithRecord(kind string) bool {
-	return kind == kindTrainingJob || kind == kindEndpoint
+	switch kind {
+	case kindTrainingJob, kindEndpoint, kindTuningJob, kindCustomizationJob, kindFeatureGroup, kindModelCard:
+		return true
+	}
+	return false
 }
