@@ -16,10 +16,11 @@ import (
 const eventsCommand = "events"
 
 // Fixed parts of the events benchmark. The target is stated for one
-// account and one region, as EventBridge delivers one region's events to
-// one queue.
+// region, as EventBridge delivers one region's events to one queue: an
+// organization's central queue, which receives the calls of -accounts
+// accounts.
 const (
-	eventsAccount   = "123456789012" // moto's default account
+	eventsAccount   = "123456789012" // moto's default account: the caller's, holding the queue and the base estate
 	eventsRegion    = "us-east-1"
 	eventsQueueName = "sagekey-events"
 	eventsDLQName   = "sagekey-events-dlq"
@@ -45,6 +46,10 @@ type EventsConfig struct {
 	Latency time.Duration
 	// Base notebooks exist before the events, half with the CMK.
 	Base int
+	// Accounts the events are spread over, round-robin: the first is the
+	// caller's, the others are reached by assuming
+	// OrganizationAccountAccessRole, as serve does with --accounts.
+	Accounts int
 	// Pollers is serve's --queue-pollers.
 	Pollers int
 	// TargetP99 is the bound on event-to-alert latency at the 99th
@@ -74,6 +79,7 @@ func ParseEventsConfig(args []string, stderr io.Writer) (EventsConfig, error) {
 	fs.DurationVar(&cfg.Duration, "duration", time.Minute, "how long events are sent")
 	fs.DurationVar(&cfg.Latency, "latency", 20*time.Millisecond, "latency the proxy adds to every request sagekey makes (SQS included)")
 	fs.IntVar(&cfg.Base, "base", 200, "notebook instances in the estate before the events, half with the CMK")
+	fs.IntVar(&cfg.Accounts, "accounts", 5, "accounts the events are spread over, round-robin (each notebook created in its account; serve --accounts)")
 	fs.IntVar(&cfg.Pollers, "pollers", 4, "sagekey serve --queue-pollers")
 	fs.DurationVar(&cfg.TargetP99, "target-p99", 5*time.Second, "target: p99 of event-to-alert latency at most this")
 	fs.StringVar(&cfg.Postgres, "postgres", "", "postgres:// URL of the history store (default: a SQLite file in the work directory)")
@@ -86,7 +92,9 @@ func ParseEventsConfig(args []string, stderr io.Writer) (EventsConfig, error) {
 			"dead-letter queue) into a local moto_server, starts `sagekey serve --queue` through the latency-adding\n"+
 			"proxy with a webhook sink in this process, then for -duration creates -rate notebooks per second\n"+
 			"without a key, each followed by its CloudTrail CreateNotebookInstance event on the queue, and times\n"+
-			"each event from SendMessage to its violation_opened alert at the webhook.\n"+
+			"each event from SendMessage to its violation_opened alert at the webhook. The events are spread\n"+
+			"round-robin over -accounts accounts (an organization's central queue), each notebook created in its\n"+
+			"own account, and serve checks each in its account (--accounts, assuming OrganizationAccountAccessRole).\n"+
 			"Exit status 1 when the p99 misses -target-p99, an alert is missing or delivered twice, or the run fails.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -116,6 +124,8 @@ func (c EventsConfig) validate() error {
 		return errors.New("-latency must not be negative")
 	case c.Base < 0:
 		return errors.New("-base must not be negative")
+	case c.Accounts < 1 || c.Accounts > 100:
+		return errors.New("-accounts must be between 1 and 100")
 	case c.Pollers < 1 || c.Pollers > 64:
 		return errors.New("-pollers must be between 1 and 64")
 	case c.TargetP99 <= 0:
@@ -124,6 +134,16 @@ func (c EventsConfig) validate() error {
 		return errors.New("-postgres must be a postgres:// URL")
 	}
 	return nil
+}
+
+// eventsAccountIDs are the n accounts of a run: the caller's first, then
+// 210000000001, 210000000002, …
+func eventsAccountIDs(n int) []string {
+	ids := []string{eventsAccount}
+	for i := 1; i < n; i++ {
+		ids = append(ids, fmt.Sprintf("%012d", 210_000_000_000+i))
+	}
+	return ids
 }
 
 // eventsMain is `sagekey-bench events [flags]`.

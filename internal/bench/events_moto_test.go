@@ -14,7 +14,8 @@ import (
 
 // TestEventsBenchmarkAgainstMoto runs the whole events benchmark at a tiny
 // size: it builds sagekey, seeds moto, starts `sagekey serve --queue`
-// through the proxy and sends 10 events/s for 5 s. Latency is the
+// through the proxy and sends 10 events/s for 5 s, spread over two
+// accounts. Latency is the
 // machine's; what must hold anywhere is the structure: every event sent on
 // schedule and alerted exactly once at the webhook with a valid signature,
 // each checked by serve (its metrics say so) with sagekey's SQS and
@@ -27,8 +28,8 @@ func TestEventsBenchmarkAgainstMoto(t *testing.T) {
 	}
 	const rate, base = 10, 10
 	work := t.TempDir()
-	cfg := EventsConfig{Rate: rate, Duration: 5 * time.Second, Latency: 2 * time.Millisecond, Base: base, Pollers: 2,
-		TargetP99: 5 * time.Second, KeepDir: work}
+	cfg := EventsConfig{Rate: rate, Duration: 5 * time.Second, Latency: 2 * time.Millisecond, Base: base, Accounts: 2,
+		Pollers: 2, TargetP99: 5 * time.Second, KeepDir: work}
 	events := cfg.Events()
 	var logs bytes.Buffer
 	res, err := executeEvents(context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil)))
@@ -38,7 +39,8 @@ func TestEventsBenchmarkAgainstMoto(t *testing.T) {
 	if !res.Serve.OK() {
 		t.Fatalf("serve failed: %s", res.Serve.Failure)
 	}
-	if res.Serve.PeakRSSKiB <= 0 || !strings.Contains(res.Serve.Command, "--queue "+res.Seed.Queue) {
+	if res.Serve.PeakRSSKiB <= 0 || !strings.Contains(res.Serve.Command, "--queue "+res.Seed.Queue) ||
+		!strings.Contains(res.Serve.Command, "--accounts 123456789012,210000000001") {
 		t.Errorf("serve %+v", res.Serve)
 	}
 	if g := res.Generator; g.Planned != events || g.Sent != events || g.Errors != 0 || g.AchievedRate <= 0 {
@@ -59,7 +61,11 @@ func TestEventsBenchmarkAgainstMoto(t *testing.T) {
 	if m.Events["received"] < float64(events) || m.Checks["ok"] < 1 || m.CheckDuration.Count < 1 || m.Scans != 0 {
 		t.Errorf("serve metrics %+v", m)
 	}
-	for _, op := range []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sagemaker:DescribeNotebookInstance"} {
+	// Each notebook was created, and alerted, in its own account.
+	if perAccount := res.Alerts.ByAccount; perAccount["123456789012"] != events/2 || perAccount["210000000001"] != events/2 {
+		t.Errorf("alerted notebooks by account %v, want %d in each", perAccount, events/2)
+	}
+	for _, op := range []string{"sqs:ReceiveMessage", "sqs:DeleteMessageBatch", "sagemaker:DescribeNotebookInstance"} {
 		if res.Proxy.Calls[op] == 0 {
 			t.Errorf("the proxy saw no %s: %v", op, res.Proxy.Calls)
 		}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sagekey/sagekey/internal/awsclient"
 )
 
 // WriteEventsText writes the events benchmark's plain-text report.
@@ -16,9 +18,13 @@ func WriteEventsText(w io.Writer, r *EventsResult) error {
 	p.line("sagekey events benchmark (serve --queue, event in SQS → alert at the webhook)")
 	p.line("  load          %g events/s for %s: %s CreateNotebookInstance events, each about a new notebook without a key",
 		c.Rate, c.Duration, thousands(int64(c.Events)))
-	p.line("  estate        %d notebooks before the events (%d with the CMK), one CMK with rotation; seeded in %s",
-		r.Seed.Notebooks, r.Seed.Keyed, roundSeconds(r.Seed.SetupSeconds))
-	p.line("  queue         %s (redrive to %s after %d receives)", r.Seed.Queue, eventsDLQName, eventsMaxReceives)
+	if n := len(c.Accounts); n > 0 {
+		p.line("  accounts      %d accounts × %g events/s, round-robin, each notebook in its own account (%s); serve --accounts, role %s",
+			n, c.PerAccountRate(), strings.Join(c.Accounts, ", "), awsclient.DefaultRoleName)
+	}
+	p.line("  estate        %d notebooks before the events (%d with the CMK), one CMK with rotation, in %s; seeded in %s",
+		r.Seed.Notebooks, r.Seed.Keyed, eventsAccount, roundSeconds(r.Seed.SetupSeconds))
+	p.line("  queue         %s in %s (redrive to %s after %d receives)", r.Seed.Queue, eventsAccount, eventsDLQName, eventsMaxReceives)
 	p.line("  proxy         latency %s on every request sagekey makes (SQS, SageMaker, KMS, STS)", c.Latency)
 	p.line("  serve         --queue-pollers %d, store %s", c.Pollers, c.Store)
 	p.line("  sagekey       %s", c.Sagekey)
@@ -62,6 +68,13 @@ func WriteEventsText(w io.Writer, r *EventsResult) error {
 	p.line("== Event → alert latency (SendMessage returned → violation_opened at the webhook) ==")
 	p.line("  alerted       %s of %s events, %d missing, %d duplicates; at most %d violation_opened per notebook (one per failing check)",
 		thousands(int64(a.Matched)), thousands(int64(g.Sent)), a.Missing, a.Duplicates, a.PerEvent)
+	if len(a.ByAccount) > 1 {
+		var parts []string
+		for _, id := range slices.Sorted(maps.Keys(a.ByAccount)) {
+			parts = append(parts, fmt.Sprintf("%s %s", id, thousands(int64(a.ByAccount[id]))))
+		}
+		p.line("  by account    %s", strings.Join(parts, ", "))
+	}
 	p.line("  webhook       %s distinct alerts received in all (the base estate's included), %d deliveries refused", thousands(int64(a.Received)), a.Refused)
 	if l.Count > 0 {
 		p.line("  latency       p50 %s   p90 %s   p99 %s   max %s   mean %s",
@@ -97,6 +110,9 @@ func WriteEventsText(w io.Writer, r *EventsResult) error {
 		p.line("  moto_server   %s", share(c.MotoSeconds))
 		p.line("  sagekey serve %s", share(c.ServeSeconds))
 		p.line("  bench         %s (generator, proxy, webhook receiver)", share(&c.BenchSeconds))
+		if c.OthersSeconds != nil {
+			p.line("  others        %s (every other process of the machine)", share(c.OthersSeconds))
+		}
 		p.line("")
 	}
 

@@ -41,16 +41,19 @@ type EventsResult struct {
 
 // EventsResultConfig records the conditions of the run.
 type EventsResultConfig struct {
-	Rate      float64 `json:"rate"`
-	Duration  string  `json:"duration"`
-	Events    int     `json:"events"`
-	Latency   string  `json:"latency"`
-	Base      int     `json:"base_notebooks"`
-	Pollers   int     `json:"pollers"`
-	TargetP99 string  `json:"target_p99"`
-	Store     string  `json:"store"`
-	Sagekey   string  `json:"sagekey"`
-	WorkDir   string  `json:"work_dir,omitempty"` // only when kept
+	Rate     float64 `json:"rate"`
+	Duration string  `json:"duration"`
+	Events   int     `json:"events"`
+	Latency  string  `json:"latency"`
+	Base     int     `json:"base_notebooks"`
+	// Accounts the events were spread over, round-robin; the first is
+	// the caller's (queue, base estate).
+	Accounts  []string `json:"accounts"`
+	Pollers   int      `json:"pollers"`
+	TargetP99 string   `json:"target_p99"`
+	Store     string   `json:"store"`
+	Sagekey   string   `json:"sagekey"`
+	WorkDir   string   `json:"work_dir,omitempty"` // only when kept
 }
 
 // EventsSeed is what was seeded in moto before serve started.
@@ -104,7 +107,10 @@ type EventsCPU struct {
 	MotoSeconds  *float64 `json:"moto_server_seconds"`
 	ServeSeconds *float64 `json:"serve_seconds"`
 	BenchSeconds float64  `json:"bench_seconds"`
-	CPUs         int      `json:"cpus"`
+	// OthersSeconds is what every other process of the machine used (the
+	// machine's busy time less the above): load that skews the run.
+	OthersSeconds *float64 `json:"others_seconds,omitempty"`
+	CPUs          int      `json:"cpus"`
 }
 
 // EventsAlerts is what the webhook received.
@@ -115,8 +121,10 @@ type EventsAlerts struct {
 	// Matched events have at least one violation_opened for their notebook.
 	Matched int `json:"matched"`
 	// Missing events have none.
-	Missing         int      `json:"missing"`
-	MissingExamples []string `json:"missing_examples,omitempty"`
+	Missing int `json:"missing"`
+	// ByAccount counts the matched events by the account of their notebook.
+	ByAccount       map[string]int `json:"matched_by_account,omitempty"`
+	MissingExamples []string       `json:"missing_examples,omitempty"`
 	// Duplicates are deliveries beyond the first of one alert id, plus
 	// second alert ids for the same notebook and check.
 	Duplicates int `json:"duplicates"`
@@ -128,6 +136,11 @@ type EventsAlerts struct {
 	// checks.
 	Refused      int    `json:"refused"`
 	FirstRefused string `json:"first_refused,omitempty"`
+}
+
+// PerAccountRate is the events per second each account sends.
+func (c EventsResultConfig) PerAccountRate() float64 {
+	return c.Rate / float64(max(1, len(c.Accounts)))
 }
 
 // LatencyStats summarizes durations; seconds in the JSON.
@@ -196,6 +209,10 @@ func durationStats(ds []time.Duration) LatencyStats {
 // hold the schedule: the run then did not test the stated rate.
 const minRateShare = 0.95
 
+// maxOthersShare is the share of one CPU other processes may use during
+// the events before the run warns that it was measured on a busy machine.
+const maxOthersShare = 0.25
+
 // Passed reports whether serve ran cleanly, every planned event was sent
 // and no target failed.
 func (r *EventsResult) Passed() bool {
@@ -263,6 +280,10 @@ func (r *EventsResult) evaluate() {
 	}
 	if r.Generator.Errors > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d of %d events could not be sent (first: %s)", r.Generator.Errors, r.Generator.Planned, r.Generator.FirstError))
+	}
+	if c := r.CPU; c != nil && c.OthersSeconds != nil && c.WallSeconds > 0 && *c.OthersSeconds > maxOthersShare*c.WallSeconds {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("other processes of the machine used %.0f %% of one CPU (of %d) during the events: the latencies are pessimistic",
+			100**c.OthersSeconds/c.WallSeconds, c.CPUs))
 	}
 	if r.Metrics.Scans > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%g scans ran during the event phase", r.Metrics.Scans))

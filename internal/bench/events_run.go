@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -35,6 +36,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sagekey/sagekey/internal/alert"
+	"github.com/sagekey/sagekey/internal/awsclient"
 	"github.com/sagekey/sagekey/internal/events/eventstest"
 	"github.com/sagekey/sagekey/internal/motoserver"
 )
@@ -61,9 +63,11 @@ func executeEvents(ctx context.Context, cfg EventsConfig, log *slog.Logger) (*Ev
 	if err != nil {
 		return nil, err
 	}
+	accounts := eventsAccountIDs(cfg.Accounts)
 	res := &EventsResult{Config: EventsResultConfig{
 		Rate: cfg.Rate, Duration: cfg.Duration.String(), Events: cfg.Events(), Latency: cfg.Latency.String(),
-		Base: cfg.Base, Pollers: cfg.Pollers, TargetP99: cfg.TargetP99.String(), Store: "sqlite", Sagekey: bin,
+		Base: cfg.Base, Accounts: accounts, Pollers: cfg.Pollers, TargetP99: cfg.TargetP99.String(),
+		Store: "sqlite", Sagekey: bin,
 	}}
 	if cfg.Postgres != "" {
 		res.Config.Store = "postgres"
@@ -104,7 +108,7 @@ func executeEvents(ctx context.Context, cfg EventsConfig, log *slog.Logger) (*Ev
 	}
 	defer hook.close()
 
-	sp, err := startEventsServe(ctx, cfg, work, bin, proxyURL, est.queue, hook.url(), secret)
+	sp, err := startEventsServe(ctx, cfg, work, bin, proxyURL, accounts, est.queue, hook.url(), secret)
 	if err != nil {
 		return nil, err
 	}
@@ -134,8 +138,22 @@ func executeEvents(ctx context.Context, cfg EventsConfig, log *slog.Logger) (*Ev
 	motoPID := findMotoPID(portOf(srv.URL()))
 	cpuBefore := sampleEventsCPU(motoPID, sp.cmd.Process.Pid)
 
-	log.Info("sending events", "rate", cfg.Rate, "duration", cfg.Duration, "events", cfg.Events())
-	gen := generateEvents(ctx, awsCfg, est.queue, cfg, time.Now())
+	// The generator reaches each account as serve does: the caller's
+	// directly, the others by assuming the organization's role.
+	sms := make([]*sagemaker.Client, len(accounts))
+	for i, account := range accounts {
+		c := awsCfg
+		if account != eventsAccount {
+			c = awsclient.AssumeRole(awsCfg, awsCfg, "arn:aws:iam::"+account+":role/"+awsclient.DefaultRoleName)
+			// Assumed now, not on the first event's schedule.
+			if _, err := c.Credentials.Retrieve(ctx); err != nil {
+				return nil, fmt.Errorf("assume %s in %s: %w", awsclient.DefaultRoleName, account, err)
+			}
+		}
+		sms[i] = sagemaker.NewFromConfig(c)
+	}
+	log.Info("sending events", "rate", cfg.Rate, "duration", cfg.Duration, "events", cfg.Events(), "accounts", len(accounts))
+	gen := generateEvents(ctx, sms, accounts, sqs.NewFromConfig(awsCfg), est.queue, cfg, time.Now())
 	res.Generator = gen.summary()
 	log.Info("events sent", "sent", res.Generator.Sent, "errors", res.Generator.Errors,
 		"achieved_rate", fmt.Sprintf("%.1f/s", res.Generator.AchievedRate), "slip_max", roundWall(time.Duration(res.Generator.SlipMaxSeconds*float64(time.Second))))
@@ -181,9 +199,10 @@ type eventsEstate struct {
 	queue, dlq string
 }
 
-// seedEventsEstate creates the CMK (rotation on, tagged), base notebooks
-// (half with the key, all tagged like the e2e estate) and the event queue
-// with its dead-letter queue, directly in moto.
+// seedEventsEstate creates the CMK (rotation on, tagged) and base notebooks
+// (half with the key, all tagged like the e2e estate) in the caller's
+// account, and the event queue with its dead-letter queue (the
+// organization's central queue, there too), directly in moto.
 func seedEventsEstate(ctx context.Context, cfg aws.Config, base int) (*eventsEstate, error) {
 	km, sm, q := kms.NewFromConfig(cfg), sagemaker.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 	k, err := km.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("sagekey-bench events CMK"),
@@ -204,7 +223,7 @@ func seedEventsEstate(ctx context.Context, cfg aws.Config, base int) (*eventsEst
 			if i%2 == 0 {
 				key = est.key
 			}
-			_, err := createNotebook(gctx, sm, fmt.Sprintf("base-%04d", i), key)
+			_, err := createNotebook(gctx, sm, eventsAccount, fmt.Sprintf("base-%04d", i), key)
 			return err
 		})
 	}
@@ -231,11 +250,11 @@ func seedEventsEstate(ctx context.Context, cfg aws.Config, base int) (*eventsEst
 	return est, nil
 }
 
-// createNotebook creates a notebook instance tagged like the e2e estate,
-// with key as its KMS key unless empty, and returns its ARN.
-func createNotebook(ctx context.Context, sm *sagemaker.Client, name, key string) (string, error) {
+// createNotebook creates a notebook instance tagged like the e2e estate in
+// account (sm's), with key as its KMS key unless empty, and returns its ARN.
+func createNotebook(ctx context.Context, sm *sagemaker.Client, account, name, key string) (string, error) {
 	in := &sagemaker.CreateNotebookInstanceInput{NotebookInstanceName: aws.String(name), InstanceType: smtypes.InstanceTypeMlT3Medium,
-		RoleArn: aws.String("arn:aws:iam::" + eventsAccount + ":role/sagemaker"),
+		RoleArn: aws.String("arn:aws:iam::" + account + ":role/sagemaker"),
 		Tags:    []smtypes.Tag{{Key: aws.String("owner"), Value: aws.String("ml-platform")}, {Key: aws.String("cost-center"), Value: aws.String("cc-42")}}}
 	if key != "" {
 		in.KmsKeyId = aws.String(key)
@@ -250,6 +269,7 @@ func createNotebook(ctx context.Context, sm *sagemaker.Client, name, key string)
 // sentEvent is one generated event.
 type sentEvent struct {
 	name, arn string
+	account   string
 	scheduled time.Time // when the schedule said to start it
 	started   time.Time // when its notebook creation started
 	created   time.Time // when CreateNotebookInstance returned
@@ -263,12 +283,12 @@ type generated struct {
 	events []sentEvent
 }
 
-// generateEvents creates notebook ev-NNNNN without a key and then sends its
-// CreateNotebookInstance event, for i = 0 … Events−1 at t0 + i/rate, with
-// at most eventsInFlight events in flight. Both calls go to moto directly:
-// they are the world changing, not sagekey.
-func generateEvents(ctx context.Context, cfg aws.Config, queue string, c EventsConfig, t0 time.Time) *generated {
-	sm, q := sagemaker.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
+// generateEvents creates notebook ev-NNNNN without a key in account
+// i mod len(accounts) (with sms[that], a client of the account) and then
+// sends its CreateNotebookInstance event, for i = 0 … Events−1 at
+// t0 + i/rate, with at most eventsInFlight events in flight. Both calls go
+// to moto directly: they are the world changing, not sagekey.
+func generateEvents(ctx context.Context, sms []*sagemaker.Client, accounts []string, q *sqs.Client, queue string, c EventsConfig, t0 time.Time) *generated {
 	n := c.Events()
 	g := &generated{t0: t0, events: make([]sentEvent, n)}
 	sem := make(chan struct{}, eventsInFlight)
@@ -276,6 +296,8 @@ func generateEvents(ctx context.Context, cfg aws.Config, queue string, c EventsC
 	for i := range n {
 		e := &g.events[i]
 		e.name = fmt.Sprintf("ev-%05d", i)
+		e.account = accounts[i%len(accounts)]
+		sm := sms[i%len(accounts)]
 		e.scheduled = t0.Add(time.Duration(float64(i) / c.Rate * float64(time.Second)))
 		if d := time.Until(e.scheduled); d > 0 {
 			select {
@@ -292,13 +314,13 @@ func generateEvents(ctx context.Context, cfg aws.Config, queue string, c EventsC
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			e.started = time.Now()
-			arn, err := createNotebook(ctx, sm, e.name, "")
+			arn, err := createNotebook(ctx, sm, e.account, e.name, "")
 			if err != nil {
 				e.err = err.Error()
 				return
 			}
 			e.arn, e.created = arn, time.Now()
-			call := eventstest.Call{ID: fmt.Sprintf("bench-%s-%05d", t0.UTC().Format("150405"), i), Account: eventsAccount,
+			call := eventstest.Call{ID: fmt.Sprintf("bench-%s-%05d", t0.UTC().Format("150405"), i), Account: e.account,
 				Region: eventsRegion, Service: "sagemaker", Name: "CreateNotebookInstance",
 				Request: map[string]any{"notebookInstanceName": e.name}, Time: time.Now().UTC()}
 			if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queue), MessageBody: aws.String(string(call.JSON()))}); err != nil {
@@ -533,6 +555,12 @@ func matchAlerts(sent []sentEvent, hook hookSnapshot) (EventsAlerts, LatencyStat
 			continue
 		}
 		a.Matched++
+		if e.account != "" {
+			if a.ByAccount == nil {
+				a.ByAccount = map[string]int{}
+			}
+			a.ByAccount[e.account]++
+		}
 		first := got[0].first
 		checks := map[string]int{}
 		for _, r := range got {
@@ -675,7 +703,8 @@ type eventsServe struct {
 
 // startEventsServe writes serve's config, token and webhook secret into
 // the work directory and starts it as a child process.
-func startEventsServe(ctx context.Context, cfg EventsConfig, work, bin, endpoint, queue, hookURL, secret string) (*eventsServe, error) {
+// accounts are its --accounts.
+func startEventsServe(ctx context.Context, cfg EventsConfig, work, bin, endpoint string, accounts []string, queue, hookURL, secret string) (*eventsServe, error) {
 	token := randomHex(16)
 	tokenFile := filepath.Join(work, "serve-token")
 	secretFile := filepath.Join(work, "hook-secret")
@@ -705,7 +734,7 @@ serve:
 		return nil, err
 	}
 	args := []string{"serve", "--listen", addr, "--auth-token-file", tokenFile, "--config", configFile,
-		"--db", db, "--endpoint-url", endpoint, "--regions", eventsRegion, "--every", "24h",
+		"--db", db, "--endpoint-url", endpoint, "--regions", eventsRegion, "--accounts", strings.Join(accounts, ","), "--every", "24h",
 		"--queue", queue, "--queue-pollers", fmt.Sprint(cfg.Pollers), "--alert-severity", "high",
 		"--log-level", "info", "--log-format", "json"}
 	s := &eventsServe{addr: addr, token: token, logPath: filepath.Join(work, "serve.log"), done: make(chan struct{})}
@@ -718,12 +747,14 @@ serve:
 		}
 	}
 	s.command = "sagekey " + strings.Join(shown, " ")
+
 	if s.logFile, err = os.Create(s.logPath); err != nil {
 		return nil, err
 	}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = work
 	s.cmd.Env = append(scannerEnv(work, eventsRegion), "SAGEKEY_BENCH_HOOK_URL="+hookURL)
+
 	s.cmd.Stdout, s.cmd.Stderr = s.logFile, s.logFile
 	if err := s.cmd.Start(); err != nil {
 		s.logFile.Close()
@@ -896,11 +927,45 @@ type eventsCPUSample struct {
 	at                time.Time
 	ok                bool
 	bench, moto, serv time.Duration // moto, serv < 0: not sampled
+	// system is the busy time of every CPU of the machine (/proc/stat);
+	// < 0 where not sampled.
+	system time.Duration
 }
 
+// systemBusy is the machine's CPU time spent busy since boot, summed over
+// its CPUs, from /proc/stat (Linux only).
+func systemBusy() (time.Duration, bool) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, false
+	}
+	var busy int64
+	for i, v := range f[1:] {
+		if i == 3 || i == 4 || i >= 8 { // idle, iowait; guest times are in user already
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		busy += n
+	}
+	return time.Duration(busy) * time.Second / 100, true // USER_HZ: Linux fixes it at 100 for user space
+}
+
+// sampleEventsCPU samples the benchmark, moto_server, serve and the whole
+// machine.
 func sampleEventsCPU(motoPID, servePID int) eventsCPUSample {
 	c := cpuNow(motoPID)
-	s := eventsCPUSample{at: time.Now(), ok: c.ok, bench: c.self, moto: c.moto, serv: -1}
+	s := eventsCPUSample{at: time.Now(), ok: c.ok, bench: c.self, moto: c.moto, serv: -1, system: -1}
+	if d, ok := systemBusy(); ok {
+		s.system = d
+	}
 	if d, ok := procCPU(servePID); ok {
 		s.serv = d
 	}
@@ -921,6 +986,14 @@ func (s eventsCPUSample) until(after eventsCPUSample) *EventsCPU {
 	if s.serv >= 0 && after.serv >= 0 {
 		v := (after.serv - s.serv).Seconds()
 		c.ServeSeconds = &v
+	}
+	// What the rest of the machine used: the whole machine's busy time
+	// less the benchmark's processes (sagekey's child processes, if any,
+	// count as others).
+	if s.system >= 0 && after.system >= 0 && c.MotoSeconds != nil && c.ServeSeconds != nil {
+		v := (after.system - s.system).Seconds() - c.BenchSeconds - *c.MotoSeconds - *c.ServeSeconds
+		v = max(v, 0)
+		c.OthersSeconds = &v
 	}
 	return c
 }

@@ -95,10 +95,10 @@ func TestParseEventsConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Rate != 50 || cfg.Duration != time.Minute || cfg.Events() != 3000 || cfg.Latency != 20*time.Millisecond ||
-		cfg.Base != 200 || cfg.Pollers != 4 || cfg.TargetP99 != 5*time.Second || cfg.Postgres != "" {
+		cfg.Base != 200 || cfg.Accounts != 5 || cfg.Pollers != 4 || cfg.TargetP99 != 5*time.Second || cfg.Postgres != "" {
 		t.Errorf("defaults = %+v", cfg)
 	}
-	for _, bad := range [][]string{{"-rate", "0"}, {"-duration", "0s"}, {"-pollers", "0"}, {"-base", "-1"},
+	for _, bad := range [][]string{{"-rate", "0"}, {"-duration", "0s"}, {"-pollers", "0"}, {"-base", "-1"}, {"-accounts", "0"}, {"-accounts", "101"},
 		{"-postgres", "host=x"}, {"-target-p99", "0s"}, {"-rate", "0.01", "-duration", "1s"}, {"extra"}} {
 		if _, err := ParseEventsConfig(bad, io.Discard); err == nil {
 			t.Errorf("ParseEventsConfig(%v) accepted", bad)
@@ -113,12 +113,32 @@ func TestParseEventsConfig(t *testing.T) {
 	}
 }
 
+func TestEventsAccountIDs(t *testing.T) {
+	ids := eventsAccountIDs(3)
+	if len(ids) != 3 || ids[0] != eventsAccount || ids[1] != "210000000001" || ids[2] != "210000000002" {
+		t.Errorf("eventsAccountIDs(3) = %v", ids)
+	}
+	if ids := eventsAccountIDs(1); len(ids) != 1 || ids[0] != eventsAccount {
+		t.Errorf("eventsAccountIDs(1) = %v", ids)
+	}
+	c := EventsResultConfig{Rate: 50, Accounts: eventsAccountIDs(5)}
+	if got := c.PerAccountRate(); got != 10 {
+		t.Errorf("PerAccountRate = %v, want 10", got)
+	}
+	var out bytes.Buffer
+	r := &EventsResult{Config: c}
+	r.evaluate()
+	if err := WriteEventsText(&out, r); err != nil || !strings.Contains(out.String(), "5 accounts × 10 events/s") {
+		t.Errorf("report lacks the per-account rate (%v):\n%s", err, out.String())
+	}
+}
+
 func TestMatchAlertsLatencyMissingDuplicates(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	arn := func(n string) string { return "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/" + n }
 	sent := []sentEvent{
-		{name: "ev-00000", arn: arn("ev-00000"), sent: t0},
-		{name: "ev-00001", arn: arn("ev-00001"), sent: t0.Add(time.Second)},
+		{name: "ev-00000", arn: arn("ev-00000"), account: "123456789012", sent: t0},
+		{name: "ev-00001", arn: arn("ev-00001"), account: "210000000001", sent: t0.Add(time.Second)},
 		{name: "ev-00002", arn: arn("ev-00002"), sent: t0.Add(2 * time.Second)},
 		{name: "ev-00003", err: "create notebook: boom"},
 	}
@@ -136,7 +156,8 @@ func TestMatchAlertsLatencyMissingDuplicates(t *testing.T) {
 	}, bad: []string{"signature: nope"}}
 	a, lat := matchAlerts(sent, hook)
 	if a.Received != 4 || a.Matched != 2 || a.Missing != 1 || a.MissingExamples[0] != "ev-00002" ||
-		a.Redelivered != 1 || a.Duplicates != 2 || a.PerEvent != 2 || a.Refused != 1 {
+		a.Redelivered != 1 || a.Duplicates != 2 || a.PerEvent != 2 || a.Refused != 1 ||
+		len(a.ByAccount) != 2 || a.ByAccount["123456789012"] != 1 || a.ByAccount["210000000001"] != 1 {
 		t.Errorf("alerts = %+v", a)
 	}
 	// ev-00001's latency is to its earliest alert: 200ms.
@@ -209,5 +230,22 @@ func TestEventsResultEvaluate(t *testing.T) {
 	r.evaluate()
 	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "30.0 events/s") {
 		t.Errorf("warnings = %q", r.Warnings)
+	}
+	// A busy machine only warns, and the report shows the others' share.
+	r = base()
+	others, moto := 30.0, 20.0
+	r.CPU = &EventsCPU{WallSeconds: 60, MotoSeconds: &moto, OthersSeconds: &others, CPUs: 2}
+	r.evaluate()
+	var out bytes.Buffer
+	if err := WriteEventsText(&out, r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Passed() || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "50 % of one CPU") ||
+		!strings.Contains(out.String(), "others        30.00s (50 % of one CPU)") {
+		t.Errorf("warnings = %q, report:\n%s", r.Warnings, out.String())
+	}
+	others = 10
+	if r.evaluate(); len(r.Warnings) != 0 {
+		t.Errorf("warnings at 17 %% of one CPU = %q", r.Warnings)
 	}
 }
