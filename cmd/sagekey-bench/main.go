@@ -1,6 +1,6 @@
 // Command sagekey-bench measures sagekey against a large SageMaker estate
 // seeded into a local moto_server: API calls per operation, wall time and
-// peak memory of a first scan, a re-scan and a throttled full scan, compared
+// peak memory of a first scan, a re-scan, a --full scan and a throttled scan, compared
 // with a naive scanner and with a lower bound on the calls any correct
 // scanner needs. `sagekey-bench trail` measures `sagekey trail` reading a
 // generated CloudTrail trail from moto's S3: throughput, peak memory and a

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // apiMaxPageSize is the API maximum MaxResults of Search and of the List
@@ -23,20 +24,31 @@ const (
 	iamDetailsOp    = "iam:GetAccountAuthorizationDetails"
 )
 
-// kmsCallsPerKey are the reads sagekey's key resolver makes once per
+// kmsReadsPerKey are the reads sagekey's key resolver makes once per
 // distinct customer-managed key in the scanning account
 // (internal/keys: resolver.go and resolver_inspect.go): DescribeKey, then
-// rotation, policy, one page of tags and, because the key-access checks
-// are selected by default (WithGrants), the key's grants. ListGrants is
-// last: a key with more than 100 grants needs more than one page.
-func kmsCallsPerKey() []string {
-	return []string{"kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "kms:ListResourceTags", listGrantsOp}
+// rotation, policy and one page of tags. The key's grants, read because
+// the key-access checks are selected by default (WithGrants), are a
+// listing: kms:ListGrants, one page per 100 grants (listGrantsLine).
+func kmsReadsPerKey() []string {
+	return []string{"kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "kms:ListResourceTags"}
 }
+
+const (
+	getResourcesOp   = "tag:GetResources"
+	listTagsOp       = "sagemaker:ListTags"
+	listEndpointsOp  = "sagemaker:ListEndpoints"
+	searchTraining   = "TrainingJob"
+	searchEndpoint   = "Endpoint"
+	searchIndexLag   = time.Hour // sagekey's collect/sagemaker searchIndexLag
+	sagekeyTagLagDoc = "--tag-lag"
+)
 
 // RegionCounts is the estate of one region, as the bound sees it.
 type RegionCounts struct {
 	Region          string
 	TrainingJobs    int
+	ProcessingJobs  int
 	Notebooks       int
 	EndpointConfigs int
 	Endpoints       int
@@ -44,6 +56,18 @@ type RegionCounts struct {
 	// Models is the number of distinct models the region's endpoint
 	// configs (and transform jobs, of which the bench seeds none) name.
 	Models int
+	// Untagged counts the resources of the kinds whose tags come from
+	// tag:GetResources that carry no tag (GetResources returns only
+	// resources that are or were tagged): each costs a ListTags. The bench
+	// tags every resource.
+	Untagged int
+}
+
+// indexed is the number of the region's resources whose tags sagekey asks
+// the tag index for: every kind except training jobs and endpoints, whose
+// Search records carry their tags.
+func (r RegionCounts) indexed() int {
+	return r.ProcessingJobs + r.Notebooks + r.EndpointConfigs + r.Clusters
 }
 
 // BoundInput is what the lower bound is computed from.
@@ -58,6 +82,24 @@ type BoundInput struct {
 	// policies), measured after seeding; nil when no resource runs as a
 	// role, and the account's IAM is not read.
 	IAM *IAMListing
+
+	// The estate is seeded in one burst before the scans, so each of these
+	// holds for all of its resources or for none.
+	//
+	// WithinTagLag: the resources were created within --tag-lag before the
+	// scan started, so sagekey does not trust the eventually consistent
+	// tag index for them and reads every tag with ListTags.
+	WithinTagLag bool
+	// EndpointsRecent: the endpoints were modified within an hour (Search's
+	// index lag) before the scan started, so the ListEndpoints page of
+	// recent changes returns them all.
+	EndpointsRecent bool
+	// JobsInSearchWindow (re-scan only): the training jobs were created
+	// after an hour before the previous scan started, so the re-scan, which
+	// searches from there because Search's index lags, pages them again.
+	JobsInSearchWindow bool
+	// TagLag is the --tag-lag the scans ran with (for the derivations).
+	TagLag time.Duration
 }
 
 // IAMListing is what one account's GetAccountAuthorizationDetails returns
@@ -95,21 +137,32 @@ type LowerBound struct {
 	Notes    []string `json:"notes,omitempty"`
 }
 
-// FirstScanBound is the bound for a scan with nothing cached: every listing
-// page at the API maximum page size, a Describe for each resource whose key
-// fields no listing returns, a ListTags for each resource whose Describe
-// does not return tags, one page per other listing question, one
-// DescribeModel per distinct model the endpoint configs serve (their
-// execution roles), the per-key KMS reads, the account's IAM listing and
-// the identity check.
+// FirstScanBound is the bound for a scan with nothing stored:
+//
+//   - one page per 100 records of every List, Search and GetResources
+//     call the estate needs, per region and kind as sagekey reads it
+//     (training jobs and endpoints with Search, tags with one
+//     GetResources index per region, the endpoints modified in the last
+//     hour with one ListEndpoints query, the other kinds with List), and
+//     one page for every listing of a kind the estate leaves empty;
+//   - one Describe per mutable record neither Search nor a stored record
+//     covers (notebooks, clusters; endpoints only while a deployment may
+//     be pending) and per immutable record not stored yet (endpoint
+//     configs, processing jobs), and one DescribeModel per distinct model
+//     the endpoint configs serve;
+//   - one ListTags per record GetResources does not return (never tagged,
+//     or created within --tag-lag);
+//   - four KMS reads per distinct key, plus its ListGrants pages;
+//   - the account's IAM listing and one identity call.
 func FirstScanBound(in BoundInput, observed Counts) LowerBound {
 	return lowerBound("first scan", in, observed, false)
 }
 
-// RescanBound is the bound for a re-scan of an unchanged estate by a
-// scanner that caches immutable records: endpoint configs are not described
-// again, so neither are their models, and training jobs cost one Search page
-// per region (nothing created since the watermark). Notebooks, endpoints
+// RescanBound is the bound for a re-scan of the unchanged estate by a
+// scanner that stores immutable records: endpoint configs and jobs are not
+// described again, so neither are the configs' models; training jobs cost
+// the Search pages from an hour before the last scan (Search's index lags:
+// a job created just before it may not have been indexed yet). Notebooks
 // and clusters are mutable and described again; tags are mutable and read
 // again; keys, grants and IAM policies can change and are read again.
 func RescanBound(in BoundInput, observed Counts) LowerBound {
@@ -134,76 +187,94 @@ func lowerBound(phase string, in BoundInput, observed Counts, rescan bool) Lower
 		return out
 	}
 	training := field(func(r RegionCounts) int { return r.TrainingJobs })
+	processing := field(func(r RegionCounts) int { return r.ProcessingJobs })
 	notebooks := field(func(r RegionCounts) int { return r.Notebooks })
 	configs := field(func(r RegionCounts) int { return r.EndpointConfigs })
 	endpoints := field(func(r RegionCounts) int { return r.Endpoints })
 	clusters := field(func(r RegionCounts) int { return r.Clusters })
 
 	// Training jobs: Search returns configuration and tags, 100 per page.
-	search := BoundLine{Label: "sagemaker:Search (training jobs)"}
-	if rescan {
+	search := BoundLine{Label: "sagemaker:Search Resource=TrainingJob"}
+	switch {
+	case rescan && !in.JobsInSearchWindow:
 		search.Calls = len(in.Regions)
-		search.Derivation = fmt.Sprintf("1 page × %d regions (CreationTime > watermark: nothing new); sagekey searches again from an hour "+
-			"before the last scan (Search's index lags), so it pages again every job the bench seeded minutes earlier", len(in.Regions))
-	} else {
+		search.Derivation = fmt.Sprintf("1 page × %d regions: no job was created after an hour before the last scan "+
+			"(sagekey searches from there because Search's index lags)", len(in.Regions))
+	case rescan:
+		search.Calls, search.Derivation = pagesPerRegion(in.Regions, training)
+		search.Derivation += "; sagekey searches again from an hour before the last scan (Search's index lags), " +
+			"and every job the bench seeded is minutes old"
+	default:
 		search.Calls, search.Derivation = pagesPerRegion(in.Regions, training)
 	}
-	counted[searchOperation] = true
-	search.Observed = observed.estateSearchCalls()
+	search.Observed = observed.searchCalls(searchTraining)
 	b.Lines = append(b.Lines, search)
+
+	// Endpoints: Search returns name, config, status and tags, 100 per page.
+	epSearch := BoundLine{Label: "sagemaker:Search Resource=Endpoint"}
+	epSearch.Calls, epSearch.Derivation = pagesPerRegion(in.Regions, endpoints)
+	epSearch.Observed = observed.searchCalls(searchEndpoint)
+	b.Lines = append(b.Lines, epSearch)
+	counted[searchOperation] = true
+
+	recent := BoundLine{Label: listEndpointsOp + " (modified in the last hour)"}
+	if in.EndpointsRecent {
+		recent.Calls, recent.Derivation = pagesPerRegion(in.Regions, endpoints)
+		recent.Derivation += " (LastModifiedTimeAfter = start − 1h: every seeded endpoint is minutes old)"
+	} else {
+		recent.Calls = len(in.Regions)
+		recent.Derivation = fmt.Sprintf("1 empty page × %d regions (no endpoint modified in the last hour)", len(in.Regions))
+	}
+	add(recent, listEndpointsOp)
 
 	lists := []struct {
 		op     string
 		counts []int
 	}{
+		{"sagemaker:ListProcessingJobs", processing},
 		{"sagemaker:ListNotebookInstances", notebooks},
 		{"sagemaker:ListEndpointConfigs", configs},
-		{"sagemaker:ListEndpoints", endpoints},
 		{"sagemaker:ListClusters", clusters},
 	}
 	for _, l := range lists {
 		calls, why := pagesPerRegion(in.Regions, l.counts)
 		add(BoundLine{Label: l.op, Calls: calls, Derivation: why}, l.op)
 	}
+	add(getResourcesLine(in), getResourcesOp)
 
 	describes := []struct {
 		op, noun string
 		counts   []int
-		cached   bool
+		stored   bool
 	}{
+		{"sagemaker:DescribeProcessingJob", "processing jobs", processing, rescan},
 		{"sagemaker:DescribeNotebookInstance", "notebook instances", notebooks, false},
 		{"sagemaker:DescribeEndpointConfig", "endpoint configs", configs, rescan},
-		{"sagemaker:DescribeEndpoint", "endpoints", endpoints, false},
 		{"sagemaker:DescribeCluster", "clusters", clusters, false},
 	}
 	for _, d := range describes {
 		n := total(d.counts)
-		line := BoundLine{Label: d.op, Calls: n, Derivation: fmt.Sprintf("1 per resource × %d %s (no listing returns their key fields)", n, d.noun)}
-		if d.cached {
+		line := BoundLine{Label: d.op, Calls: n, Derivation: fmt.Sprintf("1 per record × %d %s (no listing returns their key fields)", n, d.noun)}
+		if d.stored {
 			line.Calls = 0
-			line.Derivation = fmt.Sprintf("0: the %d %s are immutable, cached by ARN + creation time", n, d.noun)
+			line.Derivation = fmt.Sprintf("0: the %d %s are immutable, stored by ARN + creation time", n, d.noun)
 		}
 		add(line, d.op)
 	}
+	add(BoundLine{Label: "sagemaker:DescribeEndpoint", Derivation: fmt.Sprintf("0: Search returns the %d endpoints' config, status and tags; "+
+		"only a status that may carry a pending deployment needs Describe (moto's endpoints are InService)", total(endpoints))}, "sagemaker:DescribeEndpoint")
+	add(BoundLine{Label: "sagemaker:DescribeTrainingJob", Derivation: fmt.Sprintf("0: Search returns the %d training jobs' key fields and tags", total(training))},
+		"sagemaker:DescribeTrainingJob")
 
-	tagged := total(notebooks) + total(configs) + total(endpoints) + total(clusters)
-	add(BoundLine{
-		Label: "sagemaker:ListTags",
-		Calls: tagged,
-		Derivation: fmt.Sprintf("1 per resource × (%d notebooks + %d endpoint configs + %d endpoints + %d clusters); their Describe returns no tags, Search returns training jobs' tags",
-			total(notebooks), total(configs), total(endpoints), total(clusters)),
-	}, "sagemaker:ListTags")
+	add(listTagsLine(in), listTagsOp)
 
 	b.Lines = append(b.Lines, otherListingsLine(observed, counted))
 
 	add(describeModelLine(in, configs, endpoints, rescan), describeModelOp)
-	for _, op := range kmsCallsPerKey() {
-		line := BoundLine{Label: op, Calls: in.DistinctKeys, Derivation: fmt.Sprintf("1 per distinct key × %d keys referenced", in.DistinctKeys)}
-		if op == listGrantsOp {
-			line = listGrantsLine(in)
-		}
-		add(line, op)
+	for _, op := range kmsReadsPerKey() {
+		add(BoundLine{Label: op, Calls: in.DistinctKeys, Derivation: fmt.Sprintf("1 per distinct key × %d keys referenced", in.DistinctKeys)}, op)
 	}
+	add(listGrantsLine(in), listGrantsOp)
 	add(iamLine(in.IAM), iamDetailsOp)
 	add(BoundLine{Label: "sts:GetCallerIdentity", Calls: 1, Derivation: "1 per scan (the account the findings belong to)"}, "sts:GetCallerIdentity")
 
@@ -215,6 +286,57 @@ func lowerBound(phase string, in BoundInput, observed Counts, rescan bool) Lower
 	}
 	b.Notes = append(pageSizeNotes(observed), listGrantsNotes(observed)...)
 	return b
+}
+
+// getResourcesLine charges the tag index: per region whose resources ask
+// it, one GetResources query (every needed kind's ResourceTypeFilter in
+// one request) at 100 resources a page, the tagged resources being what
+// it returns. A region with nothing to ask, or whose resources are all
+// within --tag-lag, reads no page.
+func getResourcesLine(in BoundInput) BoundLine {
+	line := BoundLine{Label: getResourcesOp + " (tags of the other kinds)"}
+	if in.WithinTagLag {
+		line.Derivation = fmt.Sprintf("0: every resource was created within %s %s of the scan, too new for the index", sagekeyTagLagDoc, in.TagLag)
+		return line
+	}
+	terms := make([]string, len(in.Regions))
+	for i, r := range in.Regions {
+		n := r.indexed()
+		tagged := n - r.Untagged
+		switch {
+		case n == 0:
+			terms[i] = r.Region + " 0 (nothing to ask)"
+		default:
+			p := pages(tagged)
+			line.Calls += p
+			terms[i] = fmt.Sprintf("%s ceil(%d/%d)=%d", r.Region, tagged, apiMaxPageSize, p)
+		}
+	}
+	line.Derivation = strings.Join(terms, " + ") + " (tagged processing jobs, notebooks, endpoint configs and clusters; " +
+		"training jobs and endpoints have their tags in their Search records)"
+	return line
+}
+
+// listTagsLine charges one ListTags per record the tag index does not
+// serve: never tagged (GetResources does not return it) or created within
+// --tag-lag.
+func listTagsLine(in BoundInput) BoundLine {
+	line := BoundLine{Label: listTagsOp}
+	indexed, untagged := 0, 0
+	for _, r := range in.Regions {
+		indexed += r.indexed()
+		untagged += r.Untagged
+	}
+	if in.WithinTagLag {
+		line.Calls = indexed
+		line.Derivation = fmt.Sprintf("1 per record × %d records created within %s %s of the scan (the index may not have them yet)",
+			indexed, sagekeyTagLagDoc, in.TagLag)
+		return line
+	}
+	line.Calls = untagged
+	line.Derivation = fmt.Sprintf("1 per record GetResources does not return: %d never tagged + 0 created within %s %s "+
+		"(of %d records whose tags come from the index)", untagged, sagekeyTagLagDoc, in.TagLag, indexed)
+	return line
 }
 
 // describeModelLine charges the execution roles of the endpoint configs'
@@ -320,23 +442,25 @@ func total(counts []int) int {
 	return n
 }
 
-// isEstateListing reports whether q lists one of the five estate kinds.
+// isEstateListing reports whether q lists one of the estate kinds (or
+// reads the tag index), charged per region above rather than as a question
+// about an empty kind.
 func isEstateListing(q ListQuery) bool {
 	switch q.Operation {
-	case "sagemaker:ListNotebookInstances", "sagemaker:ListEndpointConfigs", "sagemaker:ListEndpoints",
-		"sagemaker:ListClusters", "sagemaker:ListTrainingJobs":
+	case "sagemaker:ListNotebookInstances", "sagemaker:ListEndpointConfigs", listEndpointsOp,
+		"sagemaker:ListClusters", "sagemaker:ListTrainingJobs", "sagemaker:ListProcessingJobs", getResourcesOp:
 		return true
 	case searchOperation:
-		return q.Resource == "TrainingJob"
+		return q.Resource == searchTraining || q.Resource == searchEndpoint
 	}
 	return false
 }
 
-// estateSearchCalls counts the Search requests for training jobs.
-func (c Counts) estateSearchCalls() int {
+// searchCalls counts the Search requests for one Resource.
+func (c Counts) searchCalls(resource string) int {
 	n := 0
 	for _, q := range c.Queries {
-		if q.Operation == searchOperation && q.Resource == "TrainingJob" {
+		if q.Operation == searchOperation && q.Resource == resource {
 			n += q.Calls
 		}
 	}

@@ -29,6 +29,16 @@ func TestLowerBounds(t *testing.T) {
 			ListQuery{Operation: searchOperation, Region: r, Resource: "TrainingJob", Params: `{"Resource":"TrainingJob"}`, Calls: 17},
 		)
 	}
+	recent := threeRegions
+	recent.EndpointsRecent = true
+	rescanWindow := recent
+	rescanWindow.JobsInSearchWindow = true
+	withinLag := recent
+	withinLag.WithinTagLag = true
+	jobs := BoundInput{
+		Regions:      []RegionCounts{{Region: "us-east-1", TrainingJobs: 50000, ProcessingJobs: 50000}},
+		DistinctKeys: 50, IAM: &IAMListing{Roles: 2, LocalManagedPolicies: 1, Responses: 1},
+	}
 	tests := []struct {
 		name      string
 		in        BoundInput
@@ -38,11 +48,14 @@ func TestLowerBounds(t *testing.T) {
 		wantLines map[string]int
 	}{
 		{
-			name:      "one empty region costs one page per listing, the identity and nothing else",
-			in:        BoundInput{Regions: []RegionCounts{{Region: "us-east-1"}}},
-			wantTotal: 1 + 4 + 1, // Search, four List calls, GetCallerIdentity
+			name: "one empty region costs one page per listing, the identity and nothing else",
+			in:   BoundInput{Regions: []RegionCounts{{Region: "us-east-1"}}},
+			// Two Searches, the recent ListEndpoints, four List calls,
+			// no tag index (nothing to ask), GetCallerIdentity.
+			wantTotal: 2 + 1 + 4 + 1,
 			wantLines: map[string]int{
-				"sagemaker:Search (training jobs)": 1, "sagemaker:ListClusters": 1, "sagemaker:ListTags": 0, "kms:DescribeKey": 0,
+				"sagemaker:Search Resource=TrainingJob": 1, "sagemaker:Search Resource=Endpoint": 1, "sagemaker:ListClusters": 1,
+				"sagemaker:ListTags": 0, "tag:GetResources (tags of the other kinds)": 0, "kms:DescribeKey": 0,
 				"kms:ListGrants": 0, "sagemaker:DescribeModel (execution roles)": 0, iamDetailsOp: 0,
 			},
 		},
@@ -54,10 +67,11 @@ func TestLowerBounds(t *testing.T) {
 				KeyGrants:    []int{100, 101, 250}, // 1, 2 and 3 pages
 				IAM:          &IAMListing{Roles: 300, LocalManagedPolicies: 200, AWSManagedPolicies: 1485, Responses: 1},
 			},
-			// Search, four List, 1 Describe + 1 ListTags, 4 × 3 other KMS
-			// reads, 6 ListGrants, ceil(1985/1000) = 2 IAM pages, STS.
-			wantTotal: 1 + 4 + 2 + 12 + 6 + 2 + 1,
-			wantLines: map[string]int{"kms:ListGrants": 6, "kms:GetKeyPolicy": 3, iamDetailsOp: 2},
+			// 2 Search, 1 recent ListEndpoints, 4 List, 1 GetResources page,
+			// 1 Describe, 4 × 3 KMS reads, 6 ListGrants, ceil(1985/1000) = 2
+			// IAM pages, STS.
+			wantTotal: 2 + 1 + 4 + 1 + 1 + 12 + 6 + 2 + 1,
+			wantLines: map[string]int{"kms:ListGrants": 6, "kms:GetKeyPolicy": 3, iamDetailsOp: 2, "tag:GetResources (tags of the other kinds)": 1},
 		},
 		{
 			name: "page boundaries: 100 fit one page, 101 need two",
@@ -65,21 +79,30 @@ func TestLowerBounds(t *testing.T) {
 				{Region: "a", TrainingJobs: 100, Notebooks: 101},
 				{Region: "b", TrainingJobs: 101, Notebooks: 200},
 			}},
-			wantTotal: (1 + 2) + (2 + 2) + 2 + 2 + 2 + 301 + 301 + 1,
-			wantLines: map[string]int{"sagemaker:Search (training jobs)": 3, "sagemaker:ListNotebookInstances": 4, "sagemaker:DescribeNotebookInstance": 301},
+			// Search TJ 1+2, Search EP 2, recent 2, ListProcessingJobs 2,
+			// ListNotebookInstances 2+2, ListEndpointConfigs 2, ListClusters
+			// 2, GetResources 2+2, 301 Describe, STS.
+			wantTotal: 3 + 2 + 2 + 2 + 4 + 2 + 2 + 4 + 301 + 1,
+			wantLines: map[string]int{"sagemaker:Search Resource=TrainingJob": 3, "sagemaker:ListNotebookInstances": 4,
+				"sagemaker:DescribeNotebookInstance": 301, "tag:GetResources (tags of the other kinds)": 4, "sagemaker:ListTags": 0},
 		},
 		{
 			name:    "first scan of the default estate",
-			in:      threeRegions,
+			in:      recent,
 			queries: others,
-			// Search 3×17 + 4 List × 3 regions + Describe (300+300+100+20)
-			// + ListTags 720 + 9 other queries + 100 DescribeModel + 5 KMS
-			// × 50 + 1 IAM page + 1 STS.
-			wantTotal: 51 + 12 + 720 + 720 + 9 + 100 + 250 + 1 + 1,
+			// Search 3×17 + 3, recent ListEndpoints 3, 4 List × 3 regions,
+			// GetResources 3 × ceil(207/100), Describe (300+300+20), no
+			// ListTags, 9 other queries, 100 DescribeModel, 4 KMS × 50, 50
+			// ListGrants, 1 IAM page, 1 STS.
+			wantTotal: 54 + 3 + 12 + 9 + 620 + 9 + 100 + 200 + 50 + 1 + 1,
 			wantLines: map[string]int{
-				"sagemaker:Search (training jobs)":                          51,
+				"sagemaker:Search Resource=TrainingJob":                     51,
+				"sagemaker:Search Resource=Endpoint":                        3,
+				"sagemaker:ListEndpoints (modified in the last hour)":       3,
+				"tag:GetResources (tags of the other kinds)":                9,
 				"sagemaker:DescribeEndpointConfig":                          300,
-				"sagemaker:ListTags":                                        720,
+				"sagemaker:DescribeEndpoint":                                0,
+				"sagemaker:ListTags":                                        0,
 				"other List/Search queries (kinds the estate leaves empty)": 9,
 				"sagemaker:DescribeModel (execution roles)":                 100,
 				"kms:GetKeyPolicy":                                          50,
@@ -88,22 +111,54 @@ func TestLowerBounds(t *testing.T) {
 			},
 		},
 		{
+			name:    "resources created within --tag-lag are read with ListTags, and the index is not asked",
+			in:      withinLag,
+			queries: others,
+			// Endpoints' tags still come with their Search records.
+			wantTotal: 54 + 3 + 12 + 0 + 620 + 620 + 9 + 100 + 200 + 50 + 1 + 1,
+			wantLines: map[string]int{"tag:GetResources (tags of the other kinds)": 0, "sagemaker:ListTags": 620},
+		},
+		{
 			name:    "re-scan of the default estate skips endpoint configs and their models and pages training jobs once",
-			in:      threeRegions,
+			in:      recent,
 			queries: others,
 			rescan:  true,
-			// Search 3 + 12 + Describe (300+100+20) + 720 + 9 + 5 KMS × 50
-			// + 1 IAM page + 1 STS; no DescribeModel.
-			wantTotal: 3 + 12 + 420 + 720 + 9 + 250 + 1 + 1,
+			// Search 3 + 3, recent 3, 12 List, GetResources 9, Describe
+			// (300+20), 9 other queries, 4 KMS × 50 + 50 ListGrants, IAM, STS.
+			wantTotal: 6 + 3 + 12 + 9 + 320 + 9 + 200 + 50 + 1 + 1,
 			wantLines: map[string]int{
-				"sagemaker:Search (training jobs)":          3,
+				"sagemaker:Search Resource=TrainingJob":     3,
 				"sagemaker:DescribeEndpointConfig":          0,
 				"sagemaker:DescribeModel (execution roles)": 0,
 				"sagemaker:DescribeNotebookInstance":        300,
-				"sagemaker:ListTags":                        720,
+				"sagemaker:ListTags":                        0,
 				"kms:ListGrants":                            50,
 				iamDetailsOp:                                1,
 			},
+		},
+		{
+			name:      "re-scan within an hour of the first pages the training jobs again",
+			in:        rescanWindow,
+			queries:   others,
+			rescan:    true,
+			wantTotal: 54 + 3 + 12 + 9 + 320 + 9 + 200 + 50 + 1 + 1,
+			wantLines: map[string]int{"sagemaker:Search Resource=TrainingJob": 51},
+		},
+		{
+			name:   "job history re-scan: processing jobs listed and their tags paged, none described",
+			in:     jobs,
+			rescan: true,
+			// Search TJ 1, Search EP 1, recent 1, ListProcessingJobs 500, 3
+			// empty List, GetResources 500, 4 × 50 KMS, 50 ListGrants, IAM, STS.
+			wantTotal: 1 + 1 + 1 + 500 + 3 + 500 + 200 + 50 + 1 + 1,
+			wantLines: map[string]int{"sagemaker:DescribeProcessingJob": 0, "sagemaker:ListProcessingJobs": 500,
+				"tag:GetResources (tags of the other kinds)": 500},
+		},
+		{
+			name:      "job history first scan describes every processing job",
+			in:        jobs,
+			wantTotal: 500 + 1 + 1 + 500 + 3 + 500 + 50000 + 200 + 50 + 1 + 1,
+			wantLines: map[string]int{"sagemaker:DescribeProcessingJob": 50000, "sagemaker:DescribeTrainingJob": 0},
 		},
 	}
 	for _, tt := range tests {
@@ -132,7 +187,7 @@ func TestLowerBoundComparesWithObservedCalls(t *testing.T) {
 	observed := Counts{
 		Calls: map[string]int{
 			searchOperation: 2, "sagemaker:ListEndpointConfigs": 1, "sagemaker:DescribeEndpointConfig": 2,
-			"sagemaker:DescribeTrainingJob": 5, "sagemaker:ListDomains": 1,
+			"sagemaker:DescribeTrainingJob": 5, "sagemaker:ListDomains": 1, "sagemaker:DescribeDomain": 3,
 		},
 		Queries: []ListQuery{
 			{Operation: searchOperation, Region: "r", Resource: "TrainingJob", Calls: 1, MaxResults: []int{100}},
@@ -142,8 +197,8 @@ func TestLowerBoundComparesWithObservedCalls(t *testing.T) {
 		},
 	}
 	b := RescanBound(in, observed)
-	if b.Observed != 11 {
-		t.Errorf("observed total = %d, want 11", b.Observed)
+	if b.Observed != 14 {
+		t.Errorf("observed total = %d, want 14", b.Observed)
 	}
 	observedOf := func(label string) int {
 		for _, l := range b.Lines {
@@ -156,14 +211,17 @@ func TestLowerBoundComparesWithObservedCalls(t *testing.T) {
 	}
 	// Search for training jobs is the estate's; Search for pipelines is
 	// another kind's question.
-	if got := observedOf("sagemaker:Search (training jobs)"); got != 1 {
+	if got := observedOf("sagemaker:Search Resource=TrainingJob"); got != 1 {
 		t.Errorf("training Search observed = %d, want 1", got)
 	}
 	if got := observedOf("other List/Search queries (kinds the estate leaves empty)"); got != 2 {
 		t.Errorf("other listings observed = %d, want 2 (ListDomains, Search Pipeline)", got)
 	}
-	if got := observedOf("calls to operations outside the bound"); got != 5 {
-		t.Errorf("outside observed = %d, want the 5 DescribeTrainingJob calls", got)
+	if got := observedOf("sagemaker:DescribeTrainingJob"); got != 5 {
+		t.Errorf("DescribeTrainingJob observed = %d, want 5 (bound 0: Search returns the jobs)", got)
+	}
+	if got := observedOf("calls to operations outside the bound"); got != 3 {
+		t.Errorf("outside observed = %d, want the 3 DescribeDomain calls", got)
 	}
 	if len(b.Notes) != 1 || !strings.Contains(b.Notes[0], "sagemaker:ListEndpointConfigs with no MaxResults") {
 		t.Errorf("notes = %q, want one about ListEndpointConfigs' page size", b.Notes)
@@ -218,6 +276,17 @@ func TestParseListingDropsKMSPaging(t *testing.T) {
 	q := parseListing([]byte(`{"KeyId":"k","Limit":100,"Marker":"m"}`))
 	if q.params != `{"KeyId":"k"}` || q.maxResults != 100 {
 		t.Errorf("parsed %+v, want params {\"KeyId\":\"k\"} and page size 100", q)
+	}
+}
+
+func TestParseListingDropsTaggingPaging(t *testing.T) {
+	t.Parallel()
+	q := parseListing([]byte(`{"ResourceTypeFilters":["sagemaker:notebook-instance"],"ResourcesPerPage":100,"PaginationToken":"p"}`))
+	if q.params != `{"ResourceTypeFilters":["sagemaker:notebook-instance"]}` || q.maxResults != 100 {
+		t.Errorf("parsed %+v, want the filters only and page size 100", q)
+	}
+	if !isListing(getResourcesOp) || operationFromTarget("ResourceGroupsTaggingAPI_20170126.GetResources", "tagging") != getResourcesOp {
+		t.Errorf("tag:GetResources is not named or counted as a listing")
 	}
 }
 

@@ -20,6 +20,10 @@ type Counts struct {
 	// Unimplemented counts moto's HTML 500s rewritten to
 	// UnknownOperationException (see Proxy).
 	Unimplemented map[string]int `json:"unimplemented"`
+	// Restored counts the answers to which the proxy added a field moto
+	// drops and AWS returns (ProcessingResources; see
+	// Proxy.RestoreProcessingResources).
+	Restored map[string]int `json:"restored,omitempty"`
 	// Queries are the distinct listing questions asked (List*/Search
 	// requests with their paging fields removed), sorted.
 	Queries []ListQuery `json:"list_queries"`
@@ -36,7 +40,8 @@ type ListQuery struct {
 	// Resource is Search's Resource parameter (e.g. "TrainingJob").
 	Resource string `json:"resource,omitempty"`
 	// Params is the request body as canonical JSON without its paging
-	// fields (NextToken and MaxResults; KMS's Marker and Limit).
+	// fields (NextToken and MaxResults; KMS's Marker and Limit;
+	// tag:GetResources' PaginationToken and ResourcesPerPage).
 	Params string `json:"params"`
 	Calls  int    `json:"calls"`
 	// MaxResults lists the distinct page sizes (MaxResults, or KMS's Limit)
@@ -72,6 +77,7 @@ type counter struct {
 	calls         map[string]int
 	throttled     map[string]int
 	unimplemented map[string]int
+	restored      map[string]int
 	queries       map[queryKey]*ListQuery
 }
 
@@ -89,6 +95,7 @@ func (c *counter) reset() {
 	c.calls = map[string]int{}
 	c.throttled = map[string]int{}
 	c.unimplemented = map[string]int{}
+	c.restored = map[string]int{}
 	c.queries = map[queryKey]*ListQuery{}
 }
 
@@ -129,6 +136,12 @@ func (c *counter) unimplementedOp(operation string) {
 	c.unimplemented[operation]++
 }
 
+func (c *counter) restoredOp(operation string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.restored[operation]++
+}
+
 func (c *counter) snapshot() Counts {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -136,6 +149,7 @@ func (c *counter) snapshot() Counts {
 		Calls:         maps.Clone(c.calls),
 		Throttled:     maps.Clone(c.throttled),
 		Unimplemented: maps.Clone(c.unimplemented),
+		Restored:      maps.Clone(c.restored),
 		Queries:       make([]ListQuery, 0, len(c.queries)),
 	}
 	for _, q := range c.queries {
@@ -157,7 +171,7 @@ func isListing(operation string) bool {
 	if operation == "sagemaker:ListTags" || operation == "kms:ListResourceTags" || service == "unknown" {
 		return false
 	}
-	return strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Search")
+	return strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Search") || operation == getResourcesOp
 }
 
 type parsedListing struct {
@@ -174,7 +188,7 @@ func parseListing(body []byte) *parsedListing {
 		return &parsedListing{params: string(body)}
 	}
 	out := &parsedListing{}
-	for _, size := range []string{"MaxResults", "Limit"} { // Limit: KMS
+	for _, size := range []string{"MaxResults", "Limit", "ResourcesPerPage"} { // Limit: KMS; ResourcesPerPage: tag:GetResources
 		if n, ok := fields[size].(float64); ok {
 			out.maxResults = int(n)
 		}
@@ -182,7 +196,7 @@ func parseListing(body []byte) *parsedListing {
 	if r, ok := fields["Resource"].(string); ok {
 		out.resource = r
 	}
-	for _, paging := range []string{"NextToken", "MaxResults", "Marker", "Limit"} {
+	for _, paging := range []string{"NextToken", "MaxResults", "Marker", "Limit", "PaginationToken", "ResourcesPerPage"} {
 		delete(fields, paging)
 	}
 	canonical, err := json.Marshal(fields) // map keys are sorted

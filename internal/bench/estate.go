@@ -6,9 +6,10 @@ import (
 	"slices"
 )
 
-// The five estate kinds, named as sagekey's catalog names them.
+// The estate kinds, named as sagekey's catalog names them.
 const (
 	KindTrainingJob    = "training-job"
+	KindProcessingJob  = "processing-job"
 	KindNotebook       = "notebook-instance"
 	KindEndpointConfig = "endpoint-config"
 	KindEndpoint       = "endpoint"
@@ -17,13 +18,14 @@ const (
 
 // EstateKinds lists the seeded kinds in a stable order.
 func EstateKinds() []string {
-	return []string{KindTrainingJob, KindNotebook, KindEndpointConfig, KindEndpoint, KindCluster}
+	return []string{KindTrainingJob, KindProcessingJob, KindNotebook, KindEndpointConfig, KindEndpoint, KindCluster}
 }
 
 // EstateSpec is the size of the estate to seed, spread evenly over Regions.
 type EstateSpec struct {
 	Regions         []string `json:"regions"`
 	TrainingJobs    int      `json:"training_jobs"`
+	ProcessingJobs  int      `json:"processing_jobs"`
 	Notebooks       int      `json:"notebooks"`
 	EndpointConfigs int      `json:"endpoint_configs"`
 	Endpoints       int      `json:"endpoints"`
@@ -38,6 +40,8 @@ func (s EstateSpec) total(kind string) int {
 	switch kind {
 	case KindTrainingJob:
 		return s.TrainingJobs
+	case KindProcessingJob:
+		return s.ProcessingJobs
 	case KindNotebook:
 		return s.Notebooks
 	case KindEndpointConfig:
@@ -202,6 +206,7 @@ func share(n, k, i int) int {
 func resourceName(kind string, j int) string {
 	prefix := map[string]string{
 		KindTrainingJob:    "bench-train",
+		KindProcessingJob:  "bench-proc",
 		KindNotebook:       "bench-nb",
 		KindEndpointConfig: "bench-ec",
 		KindEndpoint:       "bench-ep",
@@ -295,6 +300,7 @@ func (e Estate) BoundInput() BoundInput {
 		in.Regions = append(in.Regions, RegionCounts{
 			Region:          r.Region,
 			TrainingJobs:    r.Count(KindTrainingJob),
+			ProcessingJobs:  r.Count(KindProcessingJob),
 			Notebooks:       r.Count(KindNotebook),
 			EndpointConfigs: r.Count(KindEndpointConfig),
 			Endpoints:       r.Count(KindEndpoint),

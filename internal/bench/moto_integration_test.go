@@ -4,10 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	rgt "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
@@ -137,5 +139,98 @@ func TestProxyPagesMotoSearch(t *testing.T) {
 		if created[i].After(created[i-1]) || created[i].IsZero() {
 			t.Errorf("job %d created %s after job %d (%s): want newest first", i, created[i], i-1, created[i-1])
 		}
+	}
+}
+
+// TestProxyAgainstMotoForTheNewReadPaths checks, against moto itself, what
+// the bound and the scans rely on: the proxy pages Search for endpoints as
+// for training jobs (moto returns every match at once), counts the Tagging
+// API's GetResources as tag:GetResources with its page size (moto pages it
+// itself), and puts back the ProcessingResources moto drops.
+func TestProxyAgainstMotoForTheNewReadPaths(t *testing.T) {
+	srv := mototest.ForTest(t)
+	ctx := context.Background()
+	est, err := PlanEstate(EstateSpec{
+		Regions: []string{"us-east-1"}, Notebooks: 4, EndpointConfigs: 4, Endpoints: 12, ProcessingJobs: 2, Keys: 1, Models: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded, err := Seed(ctx, func(region string) aws.Config { return mototest.Config(t, srv, region) },
+		est, seedConcurrency, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := proxyTo(t, srv.URL(), ProxyOptions{})
+	ps.RestoreProcessingResources(seeded.ProcessingResources)
+	cfg := mototest.Config(t, srv, "us-east-1")
+	sm := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.BaseEndpoint = aws.String(ps.URL()) })
+
+	// Search for endpoints: 12 at MaxResults 10 take two pages, each
+	// record with its tags.
+	pager := sagemaker.NewSearchPaginator(sm, &sagemaker.SearchInput{Resource: smtypes.ResourceTypeEndpoint, MaxResults: aws.Int32(10),
+		SortBy: aws.String("CreationTime"), SortOrder: smtypes.SearchSortOrderAscending})
+	endpoints := map[string]bool{}
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Results {
+			if r.Endpoint == nil || len(r.Endpoint.Tags) != 2 {
+				t.Errorf("endpoint record %+v: want owner and cost-center tags", r.Endpoint)
+				continue
+			}
+			endpoints[aws.ToString(r.Endpoint.EndpointName)] = true
+		}
+	}
+	if c := ps.Snapshot(); c.searchCalls(searchEndpoint) != 2 || len(endpoints) != 12 {
+		t.Errorf("%d Search calls for endpoints returned %d distinct endpoints, want 2 and 12", c.searchCalls(searchEndpoint), len(endpoints))
+	}
+
+	// GetResources: moto pages the 4 notebooks and 4 endpoint configs at 3
+	// a page; the proxy counts every page as tag:GetResources, one query.
+	ps.Reset()
+	tagging := rgt.NewFromConfig(cfg, func(o *rgt.Options) { o.BaseEndpoint = aws.String(ps.URL()) })
+	tp := rgt.NewGetResourcesPaginator(tagging, &rgt.GetResourcesInput{
+		ResourceTypeFilters: []string{"sagemaker:endpoint-config", "sagemaker:notebook-instance"}, ResourcesPerPage: aws.Int32(3)})
+	tagged := map[string]bool{}
+	for tp.HasMorePages() {
+		page, err := tp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range page.ResourceTagMappingList {
+			tagged[aws.ToString(m.ResourceARN)] = len(m.Tags) == 2
+		}
+	}
+	c := ps.Snapshot()
+	if len(tagged) != 8 || c.Calls[getResourcesOp] != 3 {
+		t.Errorf("GetResources: %d calls returned %d resources (%v), want 3 pages of the 8", c.Calls[getResourcesOp], len(tagged), tagged)
+	}
+	for arn, ok := range tagged {
+		if !ok {
+			t.Errorf("%s returned without its two tags", arn)
+		}
+	}
+	if len(c.Queries) != 1 || c.Queries[0].Operation != getResourcesOp || !slices.Equal(c.Queries[0].MaxResults, []int{3}) {
+		t.Errorf("queries %+v, want one tag:GetResources query at page size 3", c.Queries)
+	}
+
+	// DescribeProcessingJob: moto drops ProcessingResources; the proxy puts
+	// back what the seeder sent (job 0 is keyed, job 1 is not).
+	for i, wantKey := range []string{seeded.KeyARNs["us-east-1"][0], ""} {
+		out, err := sm.DescribeProcessingJob(ctx, &sagemaker.DescribeProcessingJobInput{ProcessingJobName: aws.String(resourceName(KindProcessingJob, i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.ProcessingResources == nil || out.ProcessingResources.ClusterConfig == nil ||
+			aws.ToString(out.ProcessingResources.ClusterConfig.VolumeKmsKeyId) != wantKey ||
+			out.ProcessingResources.ClusterConfig.InstanceType != processingInstanceType {
+			t.Errorf("job %d: ProcessingResources %+v, want the seeded one with key %q", i, out.ProcessingResources, wantKey)
+		}
+	}
+	if n := ps.Snapshot().Restored[describeProcessingJobOp]; n != 2 {
+		t.Errorf("restored %d answers, want 2", n)
 	}
 }

@@ -94,6 +94,10 @@ func serviceForTargetPrefix(prefix string) string {
 		return "sagemaker"
 	case "TrentService":
 		return "kms"
+	case "ResourceGroupsTaggingAPI_20170126":
+		// The Resource Groups Tagging API signs as "tagging" but its IAM
+		// actions are "tag:", as sagekey meters them (tag:GetResources).
+		return "tag"
 	}
 	return ""
 }

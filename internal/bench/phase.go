@@ -12,13 +12,16 @@ import (
 
 // PhaseResult is what one measured phase did.
 type PhaseResult struct {
-	ID              string        `json:"id"`
-	Name            string        `json:"name"`
-	Command         string        `json:"command"`
-	ThrottlePercent float64       `json:"throttle_percent"`
-	Wall            time.Duration `json:"-"`
-	WallSeconds     float64       `json:"wall_seconds"`
-	ExitCode        int           `json:"exit_code"`
+	ID              string  `json:"id"`
+	Name            string  `json:"name"`
+	Command         string  `json:"command"`
+	ThrottlePercent float64 `json:"throttle_percent"`
+	// Started is when the child was started (the scan starts a moment
+	// later): the bound compares it with the seeding times.
+	Started     time.Time     `json:"started"`
+	Wall        time.Duration `json:"-"`
+	WallSeconds float64       `json:"wall_seconds"`
+	ExitCode    int           `json:"exit_code"`
 	// Failure says why the phase did not produce a usable result; "" when
 	// it did.
 	Failure    string `json:"failure,omitempty"`
@@ -58,7 +61,7 @@ func scanCompleted(exitCode int) bool {
 func (r *runner) sagekeyPhase(ctx context.Context, id, name, db, report string, throttle float64, extra ...string) *PhaseResult {
 	reportPath := filepath.Join(r.work, report)
 	args := []string{"scan", "--endpoint-url", r.proxy.URL(), "--regions", strings.Join(r.regions, ","),
-		"--db", filepath.Join(r.work, db), "--format", "json", "--output", reportPath}
+		"--db", filepath.Join(r.work, db), "--format", "json", "--output", reportPath, "--tag-lag", r.cfg.TagLag.String()}
 	args = append(args, extra...)
 	p := &PhaseResult{
 		ID: id, Name: name, ThrottlePercent: throttle, ReportPath: reportPath,
@@ -118,6 +121,7 @@ func (r *runner) naivePhase(ctx context.Context, id string) *PhaseResult {
 func (r *runner) measure(ctx context.Context, p *PhaseResult, bin string, args []string) (childRun, error) {
 	r.proxy.Configure(ProxyOptions{Latency: r.cfg.Latency, ThrottlePercent: p.ThrottlePercent, Seed: r.cfg.Seed})
 	r.proxy.Reset()
+	p.Started = time.Now()
 	run, err := runChild(ctx, childSpec{
 		bin: bin, args: args, dir: r.work, stderrPath: p.LogPath,
 		env: scannerEnv(r.work, r.regions[0]),

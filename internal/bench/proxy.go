@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,9 @@ type Proxy struct {
 	counts   *counter
 	searches *searchPager
 	log      *slog.Logger
+	// processing, when set, gives the ProcessingResources a processing
+	// job was created with (see RestoreProcessingResources).
+	processing func(region, name string) (json.RawMessage, bool)
 
 	mu              sync.Mutex // guards the fields below
 	latency         time.Duration
@@ -64,6 +68,7 @@ type proxyContextKey struct{}
 
 type proxyRequestState struct {
 	operation string
+	region    string
 	// search is set for a first-page Search the proxy must page.
 	search *searchRequest
 }
@@ -115,6 +120,17 @@ func (p *Proxy) Configure(opts ProxyOptions) {
 	p.rng = rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
 }
 
+// RestoreProcessingResources makes the proxy put back, in each
+// DescribeProcessingJob answer that lacks it, the ProcessingResources the
+// job was created with, as lookup gives it. moto 5.2.1 drops the field
+// (it is not stored), which AWS always returns: without it a scanner could
+// not verify a processing job's volume key, so sagekey would never store
+// the record as complete and would describe every processing job again on
+// each scan, which it does not do against AWS. Call before serving.
+func (p *Proxy) RestoreProcessingResources(lookup func(region, name string) (json.RawMessage, bool)) {
+	p.processing = lookup
+}
+
 // Snapshot returns the counts since the last Reset.
 func (p *Proxy) Snapshot() Counts { return p.counts.snapshot() }
 
@@ -151,7 +167,13 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	state := &proxyRequestState{operation: info.operation}
+	if info.operation == getResourcesOp {
+		if err := widenTagsPerPage(r, info.body); err != nil {
+			http.Error(w, "bench proxy: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	state := &proxyRequestState{operation: info.operation, region: info.region}
 	if info.operation == searchOperation {
 		req, err := parseSearchRequest(info.body)
 		if err != nil {
@@ -212,6 +234,9 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		replaceResponseBody(resp, body) // a real 500: pass it on untouched
 		return nil
 	}
+	if state.operation == describeProcessingJobOp && p.processing != nil && resp.StatusCode == http.StatusOK {
+		return p.restoreProcessing(resp, state)
+	}
 	if state.search != nil && resp.StatusCode == http.StatusOK {
 		body, err := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
@@ -224,6 +249,64 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		}
 		replaceResponseBody(resp, page)
 	}
+	return nil
+}
+
+const describeProcessingJobOp = "sagemaker:DescribeProcessingJob"
+
+// taggingMaxTagsPerPage is the largest TagsPerPage GetResources takes.
+const taggingMaxTagsPerPage = 500
+
+// widenTagsPerPage forwards a tag:GetResources request that sets no
+// TagsPerPage with the largest one. moto 5.2.1 applies TagsPerPage 100
+// when none is sent and stops a page before it would exceed it, so with
+// two tags a resource it serves 49 resources a page whatever
+// ResourcesPerPage asks (up to 100); AWS pages by ResourcesPerPage and
+// recommends it over TagsPerPage. With 500 the resources' few tags no
+// longer cut the page, and moto pages as AWS would. A request that sets
+// TagsPerPage is forwarded as it is.
+func widenTagsPerPage(r *http.Request, body []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return fmt.Errorf("GetResources request body: %w", err)
+	}
+	if _, set := fields["TagsPerPage"]; set {
+		return nil
+	}
+	fields["TagsPerPage"] = json.RawMessage(strconv.Itoa(taggingMaxTagsPerPage))
+	out, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	setBody(r, out)
+	return nil
+}
+
+// restoreProcessing adds the job's ProcessingResources to a
+// DescribeProcessingJob answer that lacks them (RestoreProcessingResources).
+func (p *Proxy) restoreProcessing(resp *http.Response, state *proxyRequestState) error {
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil {
+		replaceResponseBody(resp, body) // not ours to judge: pass it on
+		return nil
+	}
+	var name string
+	_ = json.Unmarshal(doc["ProcessingJobName"], &name)
+	if _, has := doc["ProcessingResources"]; !has && name != "" {
+		if res, ok := p.processing(state.region, name); ok {
+			doc["ProcessingResources"] = res
+			if out, err := json.Marshal(doc); err == nil {
+				body = out
+				p.counts.restoredOp(state.operation)
+			}
+		}
+	}
+	replaceResponseBody(resp, body)
 	return nil
 }
 

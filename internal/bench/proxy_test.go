@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -357,8 +358,8 @@ func TestProxyPagesSearchLikeAWS(t *testing.T) {
 	if got := rec.received(); len(got) != 1 || strings.Contains(got[0], searchTokenPrefix) {
 		t.Errorf("upstream received %d requests (%q), want one first-page request", len(got), got)
 	}
-	if c := ps.Snapshot(); c.Calls[searchOperation] != 3 || c.estateSearchCalls() != 3 {
-		t.Errorf("counted %d Search calls (%d for training jobs), want 3", c.Calls[searchOperation], c.estateSearchCalls())
+	if c := ps.Snapshot(); c.Calls[searchOperation] != 3 || c.searchCalls(searchTraining) != 3 {
+		t.Errorf("counted %d Search calls (%d for training jobs), want 3", c.Calls[searchOperation], c.searchCalls(searchTraining))
 	}
 }
 
@@ -378,5 +379,32 @@ func TestProxyRejectsSearchTokensFromBeforeAReset(t *testing.T) {
 	status, _, body := post(t, ps.URL(), jsonTarget("SageMaker.Search"), `{"Resource":"TrainingJob","MaxResults":2,"NextToken":"`+first.NextToken+`"}`)
 	if status != http.StatusBadRequest || body != invalidTokenBody {
 		t.Errorf("stale token answered %d %s, want 400 %s", status, body, invalidTokenBody)
+	}
+}
+
+// TestProxyWidensGetResourcesTagsPerPage: a GetResources request without
+// TagsPerPage reaches moto with the largest one, so moto pages by
+// ResourcesPerPage as AWS does; one that sets it is left alone. Both are
+// counted as tag:GetResources.
+func TestProxyWidensGetResourcesTagsPerPage(t *testing.T) {
+	t.Parallel()
+	up := &upstreamRecorder{answer: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", awsJSONType)
+		_, _ = io.WriteString(w, `{"ResourceTagMappingList":[]}`)
+	}}
+	ps, rec := startTestProxy(t, up, ProxyOptions{})
+	target := jsonTarget("ResourceGroupsTaggingAPI_20170126.GetResources")
+	post(t, ps.URL(), target, `{"ResourceTypeFilters":["sagemaker:notebook-instance"],"ResourcesPerPage":100}`)
+	post(t, ps.URL(), target, `{"ResourcesPerPage":100,"TagsPerPage":200}`)
+	got := rec.received()
+	want := []string{
+		`{"ResourceTypeFilters":["sagemaker:notebook-instance"],"ResourcesPerPage":100,"TagsPerPage":500}`,
+		`{"ResourcesPerPage":100,"TagsPerPage":200}`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("moto received\n %q\nwant\n %q", got, want)
+	}
+	if n := ps.Snapshot().Calls[getResourcesOp]; n != 2 {
+		t.Errorf("counted %d tag:GetResources calls, want 2", n)
 	}
 }

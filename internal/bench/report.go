@@ -27,12 +27,14 @@ func (p *printer) line(format string, args ...any) {
 func WriteText(w io.Writer, r *Result) error {
 	p := &printer{w: w}
 	writeHeader(p, r)
-	for _, ph := range []*PhaseResult{r.First, r.Rescan, r.Throttled, r.Naive} {
+	for _, ph := range []*PhaseResult{r.First, r.Rescan, r.Full, r.Throttled, r.Naive} {
 		if ph != nil {
 			writePhase(p, ph)
 		}
 	}
-	if r.Naive == nil {
+	if r.Config.Estate == EstateJobs {
+		p.line("== c, d, e ==\n  skipped (%s)\n", jobsSkippedCause)
+	} else if r.Naive == nil {
 		p.line("== d. naive baseline ==\n  skipped (-skip-naive)\n")
 	}
 	writeRatios(p, r)
@@ -41,7 +43,8 @@ func WriteText(w io.Writer, r *Result) error {
 			writeBound(p, b)
 		}
 	}
-	writeVerdicts(p, "throttled full re-scan (c) vs first scan (a)", r.ThrottledVerdicts)
+	writeVerdicts(p, "--full scan (c) vs first scan (a)", r.FullVerdicts)
+	writeVerdicts(p, "throttled scan (e) vs first scan (a)", r.ThrottledVerdicts)
 	writeVerdicts(p, "re-scan (b) vs first scan (a), for information", r.RescanVerdicts)
 	writeKeyAccess(p, r.KeyAccess)
 	if len(r.Warnings) > 0 {
@@ -58,8 +61,8 @@ func WriteText(w io.Writer, r *Result) error {
 func writeHeader(p *printer, r *Result) {
 	s := r.Estate.Spec
 	p.line("sagekey benchmark")
-	p.line("  estate        %d training jobs, %d notebook instances, %d endpoint configs, %d endpoints, %d clusters, %d KMS keys, %d models, %d IAM roles",
-		s.TrainingJobs, s.Notebooks, s.EndpointConfigs, s.Endpoints, s.Clusters, s.Keys, s.Models, len(benchRoleNames))
+	p.line("  estate        %s: %d training jobs, %d processing jobs, %d notebook instances, %d endpoint configs, %d endpoints, %d clusters, %d KMS keys, %d models, %d IAM roles",
+		r.Config.Estate, s.TrainingJobs, s.ProcessingJobs, s.Notebooks, s.EndpointConfigs, s.Endpoints, s.Clusters, s.Keys, s.Models, len(benchRoleNames))
 	p.line("  regions       %s (spread evenly)", strings.Join(s.Regions, ", "))
 	var keyed []string
 	for _, k := range EstateKinds() {
@@ -77,11 +80,15 @@ func writeHeader(p *printer, r *Result) {
 	iam := r.Estate.IAM
 	p.line("  IAM listing   %d roles, %d local and %d AWS-managed policies in %d GetAccountAuthorizationDetails response%s from moto",
 		iam.Roles, iam.LocalManagedPolicies, iam.AWSManagedPolicies, iam.Responses, plural(iam.Responses, "", "s"))
-	p.line("  seeded in     %.1fs (%d concurrent SDK calls straight to moto, not measured)", r.Estate.SeedSeconds, seedConcurrency)
-	p.line("  proxy         latency %s per request; throttling %g %% in phases a, b, d and %g %% in phase c (seed %d);",
+	p.line("  seeded in     %.1fs, %.0f resources/s (%d concurrent SDK calls straight to moto, not measured)",
+		r.Estate.SeedSeconds, r.Estate.SeedPerSecond, r.Estate.SeedConcurrency)
+	p.line("  tag lag       sagekey runs with --tag-lag %s (the estate is seconds old; sagekey's default is 15m)", r.Config.TagLag)
+	p.line("  proxy         latency %s per request; throttling %g %% in phases a, b, c, d and %g %% in phase e (seed %d);",
 		r.Config.Latency, r.Config.ThrottlePercent, r.Config.ThrottleRescanPercent, r.Config.Seed)
 	p.line("                moto's unimplemented-operation HTML 500s answered as UnknownOperationException;")
-	p.line("                moto's unpaged Search responses re-paged to the requested MaxResults (API max %d)", searchMaxPageSize)
+	p.line("                moto's unpaged Search responses (TrainingJob, Endpoint) re-paged to the requested MaxResults (API max %d);", searchMaxPageSize)
+	p.line("                tag:GetResources (ResourceGroupsTaggingAPI_20170126) counted as itself; moto pages it;")
+	p.line("                the ProcessingResources moto drops put back into DescribeProcessingJob answers, as seeded")
 	p.line("  sagekey       %s", r.Config.Sagekey)
 	if r.Config.WorkDir != "" {
 		p.line("  work files    %s", r.Config.WorkDir)
@@ -118,6 +125,9 @@ func writePhase(p *printer, ph *PhaseResult) {
 		}
 		if n := c.Unimplemented[op]; n > 0 {
 			extra += fmt.Sprintf("  unimplemented %d", n)
+		}
+		if n := c.Restored[op]; n > 0 {
+			extra += fmt.Sprintf("  ProcessingResources restored by the proxy %d", n)
 		}
 		p.line("    %-48s %7d%s", op, c.Calls[op], extra)
 	}
@@ -157,7 +167,8 @@ func writeVerdicts(p *printer, title string, v VerdictComparison) {
 		p.line("  not compared: %s\n", v.Reason)
 		return
 	}
-	p.line("  identical verdicts: %s (%d vs %d (check, resource, slot, status) verdicts)", yesNo(v.Identical), v.Baseline, v.Other)
+	p.line("  identical verdicts: %s (%d vs %d (check, resource, slot, status) verdicts; %d of the baseline's are <kind>.tags)",
+		yesNo(v.Identical), v.Baseline, v.Other, v.BaselineTags)
 	for _, d := range v.OnlyInBaseline {
 		p.line("    only in baseline: %s %s %q %s", d.CheckID, d.ARN, d.Slot, d.Status)
 	}

@@ -14,6 +14,7 @@ const (
 	targetFail        = "FAIL"
 	targetSkip        = "SKIP"
 	naiveSkippedCause = "naive baseline skipped (-skip-naive)"
+	jobsSkippedCause  = "job-history estate (-estate jobs): phases a and b only"
 )
 
 // Result is everything one benchmark run measured and concluded.
@@ -23,14 +24,18 @@ type Result struct {
 
 	First     *PhaseResult `json:"first_scan"`
 	Rescan    *PhaseResult `json:"rescan"`
-	Throttled *PhaseResult `json:"throttled_full_scan"`
+	Full      *PhaseResult `json:"full_scan,omitempty"`
+	Throttled *PhaseResult `json:"throttled_scan,omitempty"`
 	Naive     *PhaseResult `json:"naive,omitempty"`
 
 	FirstBound  *LowerBound `json:"first_scan_lower_bound,omitempty"`
 	RescanBound *LowerBound `json:"rescan_lower_bound,omitempty"`
 
-	// ThrottledVerdicts compares phase c with phase a (a target);
-	// RescanVerdicts compares phase b with phase a (information only).
+	// FullVerdicts compares phase c (--full: every tag read with
+	// ListTags) with phase a, ThrottledVerdicts phase e (10 % throttling)
+	// with phase a (both targets); RescanVerdicts compares phase b with
+	// phase a (information only).
+	FullVerdicts      VerdictComparison `json:"full_verdicts"`
 	ThrottledVerdicts VerdictComparison `json:"throttled_verdicts"`
 	RescanVerdicts    VerdictComparison `json:"rescan_verdicts"`
 	// KeyAccess checks the first scan's <kind>.key-access verdicts against
@@ -40,6 +45,9 @@ type Result struct {
 	Ratios   Ratios   `json:"ratios"`
 	Targets  []Target `json:"targets"`
 	Warnings []string `json:"warnings"`
+
+	// tagLag is the --tag-lag the phases ran with.
+	tagLag time.Duration
 }
 
 // ResultConfig records the conditions of the run.
@@ -48,6 +56,8 @@ type ResultConfig struct {
 	ThrottlePercent       float64 `json:"throttle_percent"`
 	ThrottleRescanPercent float64 `json:"throttle_rescan_percent"`
 	Seed                  uint64  `json:"seed"`
+	Estate                string  `json:"estate"`
+	TagLag                string  `json:"tag_lag"`
 	Sagekey               string  `json:"sagekey"`
 	WorkDir               string  `json:"work_dir,omitempty"` // only when kept
 }
@@ -56,6 +66,7 @@ func resultConfig(cfg Config, bin, work string) ResultConfig {
 	rc := ResultConfig{
 		Latency: cfg.Latency.String(), ThrottlePercent: cfg.ThrottlePercent,
 		ThrottleRescanPercent: cfg.ThrottleRescanPercent, Seed: cfg.Seed, Sagekey: bin,
+		Estate: cfg.EstateName, TagLag: cfg.TagLag.String(),
 	}
 	if cfg.KeepDir != "" {
 		rc.WorkDir = work
@@ -75,12 +86,29 @@ type EstateSummary struct {
 	// IAM is the account's IAM listing as moto served it after seeding.
 	IAM         IAMListing `json:"iam"`
 	SeedSeconds float64    `json:"seed_seconds"`
+	// SeedStarted and SeedFinished bound the creation times of every
+	// seeded resource; SeedConcurrency is the SDK requests in flight.
+	SeedStarted     time.Time `json:"seed_started"`
+	SeedFinished    time.Time `json:"seed_finished"`
+	SeedConcurrency int       `json:"seed_concurrency"`
+	// SeedPerSecond is the resources (of every kind, keys and models
+	// included) created per second of seeding.
+	SeedPerSecond float64 `json:"seed_per_second"`
 }
 
-func summarizeEstate(seeded *SeededEstate, seedWall time.Duration) EstateSummary {
+func summarizeEstate(seeded *SeededEstate, started, finished time.Time, concurrency int) EstateSummary {
+	wall := finished.Sub(started)
 	s := EstateSummary{
 		Spec: seeded.Spec, Regions: seeded.BoundInput().Regions, Keyed: map[string]int{}, WithoutKMS: map[string]int{},
-		DistinctKeysReferenced: seeded.DistinctKeysReferenced(), IAM: seeded.IAM, SeedSeconds: seedWall.Seconds(),
+		DistinctKeysReferenced: seeded.DistinctKeysReferenced(), IAM: seeded.IAM, SeedSeconds: wall.Seconds(),
+		SeedStarted: started, SeedFinished: finished, SeedConcurrency: concurrency,
+	}
+	created := seeded.Spec.Keys + seeded.Models()
+	for _, k := range EstateKinds() {
+		created += seeded.Count(k)
+	}
+	if wall > 0 {
+		s.SeedPerSecond = float64(created) / wall.Seconds()
 	}
 	for _, k := range EstateKinds() {
 		s.Keyed[k] = seeded.Keyed(k)
@@ -105,7 +133,7 @@ type Target struct {
 
 // Passed reports whether every phase ran and no target failed.
 func (r *Result) Passed() bool {
-	for _, p := range []*PhaseResult{r.First, r.Rescan, r.Throttled, r.Naive} {
+	for _, p := range []*PhaseResult{r.First, r.Rescan, r.Full, r.Throttled, r.Naive} {
 		if p != nil && !p.OK() {
 			return false
 		}
@@ -122,15 +150,15 @@ func (r *Result) Passed() bool {
 // phases.
 func (r *Result) evaluate(seeded *SeededEstate) {
 	est := seeded.Estate
-	in := seeded.BoundInput()
 	if r.First != nil {
-		b := FirstScanBound(in, r.First.Counts)
+		b := FirstScanBound(r.boundInput(seeded, r.First, nil), r.First.Counts)
 		r.FirstBound = &b
 	}
 	if r.Rescan != nil {
-		b := RescanBound(in, r.Rescan.Counts)
+		b := RescanBound(r.boundInput(seeded, r.Rescan, r.First), r.Rescan.Counts)
 		r.RescanBound = &b
 	}
+	r.FullVerdicts = compareReportsOf(r.First, r.Full)
 	r.ThrottledVerdicts = compareReportsOf(r.First, r.Throttled)
 	r.RescanVerdicts = compareReportsOf(r.First, r.Rescan)
 	r.KeyAccess = checkKeyAccessOf(r.First, est)
@@ -143,6 +171,29 @@ func (r *Result) evaluate(seeded *SeededEstate) {
 	}
 	r.Warnings = append(r.Warnings, r.warnings(est)...)
 	r.Targets = r.targets()
+}
+
+// boundInput is the estate's bound input with the timing facts of phase p
+// (previous is the scan before it, for a re-scan): whether the estate was
+// created within --tag-lag before p, within an hour (Search's index lag)
+// before p (endpoints), and within an hour before the previous scan
+// (training jobs a re-scan pages again). The estate is seeded in one
+// burst, so a fact holds for every resource when it holds for the last
+// one created, and is counted for none otherwise: a phase started while a
+// part of the estate was within the lag is charged as all within it.
+func (r *Result) boundInput(seeded *SeededEstate, p, previous *PhaseResult) BoundInput {
+	in := seeded.BoundInput()
+	in.TagLag = r.tagLag
+	finished := r.Estate.SeedFinished
+	if p == nil || p.Started.IsZero() || finished.IsZero() {
+		return in
+	}
+	in.WithinTagLag = !p.Started.Add(-r.tagLag).After(finished)
+	in.EndpointsRecent = p.Started.Add(-searchIndexLag).Before(finished)
+	if previous != nil && !previous.Started.IsZero() {
+		in.JobsInSearchWindow = previous.Started.Add(-searchIndexLag).Before(finished)
+	}
+	return in
 }
 
 func compareReportsOf(baseline, other *PhaseResult) VerdictComparison {
@@ -170,7 +221,10 @@ func (r *Result) warnings(est Estate) []string {
 			w = append(w, fmt.Sprintf("naive baseline had %d failed calls, e.g. %v", n.Naive.Errors, n.Naive.ErrorSamples))
 		}
 	}
-	for _, p := range []*PhaseResult{r.First, r.Rescan, r.Throttled} {
+	for _, p := range []*PhaseResult{r.First, r.Rescan, r.Full, r.Throttled} {
+		if p == nil {
+			continue
+		}
 		// sagekey's total may or may not include its retries; either way
 		// it must account for every request the proxy saw.
 		if self := p.SelfReported; p.OK() && self != nil && self.Total != p.Counts.Total() && self.Total+self.Retries != p.Counts.Total() {

@@ -19,8 +19,9 @@ import (
 const (
 	phaseFirst     = "a"
 	phaseRescan    = "b"
-	phaseThrottled = "c"
+	phaseFull      = "c"
 	phaseNaive     = "d"
+	phaseThrottled = "e"
 )
 
 // Run executes the benchmark, prints the report to stdout and returns the
@@ -73,17 +74,33 @@ func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error)
 	seeded, err := Seed(ctx, func(region string) aws.Config {
 		cfg, _ := motoserver.AWSConfig(ctx, srv.URL(), region) // fails only on empty URL or region
 		return cfg
-	}, est, seedConcurrency, log)
+	}, est, cfg.SeedConcurrency, log)
 	if err != nil {
 		return nil, err
 	}
-	seedWall := time.Since(seedStart)
+	seedEnd := time.Now()
+	seedWall := seedEnd.Sub(seedStart)
 	log.Info("estate seeded", "elapsed", seedWall.Round(time.Millisecond), "account", seeded.Account)
+
+	// The scans run with --tag-lag cfg.TagLag: wait until the estate is
+	// older than that (a second more, for creation times moto rounds), so
+	// its tags come from tag:GetResources as an older estate's would. A lag
+	// longer than maxTagLagWait is not waited out: the scans then read the
+	// estate's tags with ListTags, and the bounds charge them so.
+	if wait := time.Until(seedEnd.Add(cfg.TagLag + time.Second)); wait > 0 && cfg.TagLag <= maxTagLagWait {
+		log.Info("waiting for the estate to be older than --tag-lag", "wait", wait.Round(time.Millisecond))
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+	}
 
 	proxy, err := NewProxy(srv.URL(), ProxyOptions{Latency: cfg.Latency, Seed: cfg.Seed}, log)
 	if err != nil {
 		return nil, err
 	}
+	proxy.RestoreProcessingResources(seeded.ProcessingResources)
 	ps, err := StartProxy(proxy)
 	if err != nil {
 		return nil, err
@@ -97,30 +114,35 @@ func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error)
 	r := &runner{cfg: cfg, work: work, sagekey: bin, proxy: ps, regions: cfg.Estate.Regions}
 	res := &Result{
 		Config:   resultConfig(cfg, bin, work),
-		Estate:   summarizeEstate(seeded, seedWall),
+		Estate:   summarizeEstate(seeded, seedStart, seedEnd, cfg.SeedConcurrency),
 		Warnings: []string{},
+		tagLag:   cfg.TagLag,
 	}
 	phases := []struct {
-		name  string
-		run   func() *PhaseResult
-		dst   **PhaseResult
-		naive bool
+		name string
+		run  func() *PhaseResult
+		dst  **PhaseResult
+		skip string // why the phase does not run; "" when it does
 	}{
 		{"sagekey first scan", func() *PhaseResult {
 			return r.sagekeyPhase(ctx, phaseFirst, "sagekey first scan", "history.db", "first.json", cfg.ThrottlePercent)
-		}, &res.First, false},
+		}, &res.First, ""},
 		{"sagekey re-scan", func() *PhaseResult {
 			return r.sagekeyPhase(ctx, phaseRescan, "sagekey re-scan (unchanged estate)", "history.db", "rescan.json", cfg.ThrottlePercent)
-		}, &res.Rescan, false},
-		{"sagekey throttled full re-scan", func() *PhaseResult {
-			return r.sagekeyPhase(ctx, phaseThrottled, fmt.Sprintf("sagekey full scan with %g %% throttling", cfg.ThrottleRescanPercent),
-				"throttled.db", "throttled.json", cfg.ThrottleRescanPercent, "--full")
-		}, &res.Throttled, false},
-		{"naive baseline", func() *PhaseResult { return r.naivePhase(ctx, phaseNaive) }, &res.Naive, true},
+		}, &res.Rescan, ""},
+		{"sagekey --full scan", func() *PhaseResult {
+			return r.sagekeyPhase(ctx, phaseFull, "sagekey --full scan (every tag with ListTags)", "full.db", "full.json", cfg.ThrottlePercent, "--full")
+		}, &res.Full, skipIf(cfg.jobHistory(), jobsSkippedCause)},
+		{"sagekey throttled scan", func() *PhaseResult {
+			return r.sagekeyPhase(ctx, phaseThrottled, fmt.Sprintf("sagekey scan with %g %% throttling", cfg.ThrottleRescanPercent),
+				"throttled.db", "throttled.json", cfg.ThrottleRescanPercent)
+		}, &res.Throttled, skipIf(cfg.jobHistory(), jobsSkippedCause)},
+		{"naive baseline", func() *PhaseResult { return r.naivePhase(ctx, phaseNaive) }, &res.Naive,
+			skipIf(cfg.SkipNaive, naiveSkippedCause)},
 	}
 	for _, ph := range phases {
-		if ph.naive && cfg.SkipNaive {
-			log.Info("phase skipped", "phase", ph.name)
+		if ph.skip != "" {
+			log.Info("phase skipped", "phase", ph.name, "why", ph.skip)
 			continue
 		}
 		log.Info("phase started", "phase", ph.name)
@@ -134,6 +156,16 @@ func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error)
 	}
 	res.evaluate(seeded)
 	return res, nil
+}
+
+// maxTagLagWait is the longest -tag-lag the bench waits out after seeding.
+const maxTagLagWait = time.Minute
+
+func skipIf(skip bool, cause string) string {
+	if skip {
+		return cause
+	}
+	return ""
 }
 
 // workDir returns the directory for the run's files and a cleanup that

@@ -13,7 +13,8 @@ import (
 )
 
 // moto 5.2.1 ignores MaxResults and NextToken on SageMaker Search and
-// returns every match in one response. Real SageMaker returns at most 100
+// returns every match in one response, whatever the Resource (sagekey
+// searches TrainingJob and Endpoint; both are paged here alike). Real SageMaker returns at most 100
 // records per page, so left alone the benchmark would credit a scanner with
 // one Search call per region where AWS needs ceil(n/100). The proxy
 // therefore pages Search itself: it forwards a first-page request, keeps

@@ -2,9 +2,11 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,6 +28,8 @@ func keySlotsSeeded(kind string) int {
 		return 2 // ResourceConfig.VolumeKmsKeyId, OutputDataConfig.KmsKeyId
 	case KindNotebook, KindEndpointConfig:
 		return 1 // KmsKeyId
+	case KindProcessingJob:
+		return 1 // ProcessingOutputConfig.KmsKeyId (moto drops ProcessingResources, so no volume key)
 	case KindCluster:
 		return 2 // root and secondary EBS volume of its one instance group
 	}
@@ -43,6 +47,9 @@ type SeededEstate struct {
 	RoleARNs [len(benchRoleNames)]string
 	// IAM is what GetAccountAuthorizationDetails lists after seeding.
 	IAM IAMListing
+
+	processingOnce sync.Once
+	processing     map[string]string // region/name → volume key ARN
 }
 
 // BoundInput is the planned estate's bound input plus what the emulator
@@ -87,7 +94,7 @@ func Seed(ctx context.Context, cfgFor func(region string) aws.Config, est Estate
 		{"KMS keys", s.keys},
 		{"models", s.models},
 		{"endpoint configs", s.endpointConfigs},
-		{"endpoints, notebooks, training jobs and clusters", s.rest},
+		{"endpoints, notebooks, training and processing jobs and clusters", s.rest},
 	}
 	for _, st := range stages {
 		start := time.Now()
@@ -216,6 +223,12 @@ func (s *seeder) rest(ctx context.Context, g *errgroup.Group) {
 				return wrapCreate(err, job.Name, r.Region)
 			})
 		}
+		for j, job := range r.Resources[KindProcessingJob] {
+			g.Go(func() error {
+				_, err := sm.CreateProcessingJob(ctx, s.processingJob(r.Region, j, job))
+				return wrapCreate(err, job.Name, r.Region)
+			})
+		}
 		for j, c := range r.Resources[KindCluster] {
 			g.Go(func() error {
 				_, err := sm.CreateCluster(ctx, s.cluster(r.Region, j, c))
@@ -254,6 +267,80 @@ func (s *seeder) trainingJob(region string, j int, job PlannedResource) *sagemak
 		StoppingCondition: &smtypes.StoppingCondition{MaxRuntimeInSeconds: aws.Int32(3600)},
 		Tags:              smTags(j),
 	}
+}
+
+// The one instance of every seeded processing job.
+const (
+	processingInstanceType = smtypes.ProcessingInstanceTypeMlM5Large // EBS-backed: the volume slot applies
+	processingVolumeGB     = 30
+)
+
+// processingJob is a one-instance processing job writing one S3 output,
+// its volume and output encrypted with the planned key. moto drops
+// ProcessingResources (the volume key) from what it stores; the proxy puts
+// it back (ProcessingResources, Proxy.RestoreProcessingResources).
+func (s *seeder) processingJob(region string, j int, job PlannedResource) *sagemaker.CreateProcessingJobInput {
+	return &sagemaker.CreateProcessingJobInput{
+		ProcessingJobName: aws.String(job.Name),
+		RoleArn:           aws.String(s.out.RoleARNs[job.Role]),
+		AppSpecification:  &smtypes.AppSpecification{ImageUri: aws.String(s.image(region))},
+		ProcessingResources: &smtypes.ProcessingResources{ClusterConfig: &smtypes.ProcessingClusterConfig{
+			InstanceType:   processingInstanceType,
+			InstanceCount:  aws.Int32(1),
+			VolumeSizeInGB: aws.Int32(processingVolumeGB),
+			VolumeKmsKeyId: s.keyFor(region, job),
+		}},
+		ProcessingOutputConfig: &smtypes.ProcessingOutputConfig{
+			KmsKeyId: s.keyFor(region, job),
+			Outputs: []smtypes.ProcessingOutput{{
+				OutputName: aws.String("out"),
+				S3Output: &smtypes.ProcessingS3Output{
+					S3Uri:        aws.String(s.bucket(region) + "/processing-output/" + job.Name + "/"),
+					LocalPath:    aws.String("/opt/ml/processing/output"),
+					S3UploadMode: smtypes.ProcessingS3UploadModeEndOfJob,
+				},
+			}},
+		},
+		StoppingCondition: &smtypes.ProcessingStoppingCondition{MaxRuntimeInSeconds: aws.Int32(3600)},
+		Tags:              smTags(j),
+	}
+}
+
+// ProcessingResources returns, in awsJson wire form, the ProcessingResources
+// the seeder created the processing job name of region with; false when
+// the estate has no such job.
+func (s *SeededEstate) ProcessingResources(region, name string) (json.RawMessage, bool) {
+	s.processingOnce.Do(s.indexProcessing)
+	key, ok := s.processing[region+"/"+name]
+	if !ok {
+		return nil, false
+	}
+	type clusterConfig struct {
+		InstanceCount  int32  `json:"InstanceCount"`
+		InstanceType   string `json:"InstanceType"`
+		VolumeKmsKeyId string `json:"VolumeKmsKeyId,omitempty"`
+		VolumeSizeInGB int32  `json:"VolumeSizeInGB"`
+	}
+	out, err := json.Marshal(struct {
+		ClusterConfig clusterConfig `json:"ClusterConfig"`
+	}{clusterConfig{1, string(processingInstanceType), key, processingVolumeGB}})
+	return out, err == nil
+}
+
+// indexProcessing maps region/name to the volume key ARN ("" for none) of
+// every planned processing job.
+func (s *SeededEstate) indexProcessing() {
+	m := map[string]string{}
+	for _, r := range s.Regions {
+		for _, job := range r.Resources[KindProcessingJob] {
+			key := ""
+			if job.KeyIndex >= 0 {
+				key = s.KeyARNs[r.Region][job.KeyIndex]
+			}
+			m[r.Region+"/"+job.Name] = key
+		}
+	}
+	s.processing = m
 }
 
 // cluster is a one-group HyperPod cluster. A keyed one encrypts its root

@@ -31,26 +31,33 @@ func (r *Result) targets() []Target {
 
 	ts = append(ts, boundTarget("re-scan API calls ≤ 1.1 × its lower bound", r.Rescan, r.RescanBound))
 
-	noDescribe := Target{Name: "re-scan made no DescribeEndpointConfig / DescribeTrainingJob calls"}
+	noDescribe := Target{Name: "re-scan made no DescribeEndpointConfig / DescribeTrainingJob / DescribeProcessingJob calls"}
 	if !r.Rescan.OK() {
 		noDescribe.Status, noDescribe.Detail = targetFail, failedCause(r.Rescan)
 	} else {
-		ec, tj := r.Rescan.Counts.Calls["sagemaker:DescribeEndpointConfig"], r.Rescan.Counts.Calls["sagemaker:DescribeTrainingJob"]
-		noDescribe.Status = passIf(ec == 0 && tj == 0)
-		noDescribe.Detail = fmt.Sprintf("DescribeEndpointConfig %d, DescribeTrainingJob %d", ec, tj)
+		c := r.Rescan.Counts.Calls
+		ec, tj, pj := c["sagemaker:DescribeEndpointConfig"], c["sagemaker:DescribeTrainingJob"], c["sagemaker:DescribeProcessingJob"]
+		noDescribe.Status = passIf(ec == 0 && tj == 0 && pj == 0)
+		noDescribe.Detail = fmt.Sprintf("DescribeEndpointConfig %d, DescribeTrainingJob %d, DescribeProcessingJob %d", ec, tj, pj)
 	}
 	ts = append(ts, noDescribe)
 
-	same := Target{Name: "throttled full re-scan has identical verdicts to the first scan"}
-	switch v := r.ThrottledVerdicts; {
-	case !v.Compared:
-		same.Status, same.Detail = targetFail, "not compared: "+v.Reason
-	default:
-		same.Status = passIf(v.Identical)
-		same.Detail = fmt.Sprintf("identical verdicts: %s (%d vs %d verdicts; %d missing, %d extra)",
-			yesNo(v.Identical), v.Baseline, v.Other, v.Missing, v.Extra)
+	if r.Config.Estate == EstateJobs {
+		t := Target{Name: fmt.Sprintf("job-history re-scan makes < %d API calls", jobsMaxRescanCalls)}
+		if !r.Rescan.OK() {
+			t.Status, t.Detail = targetFail, failedCause(r.Rescan)
+		} else {
+			n := r.Rescan.Counts.Total()
+			t.Status = passIf(n < jobsMaxRescanCalls)
+			t.Detail = fmt.Sprintf("%d calls for %d training and %d processing jobs", n, r.Estate.Spec.TrainingJobs, r.Estate.Spec.ProcessingJobs)
+		}
+		ts = append(ts, t)
 	}
-	ts = append(ts, same)
+
+	ts = append(ts,
+		verdictTarget("default scan (a) has the verdicts of a --full scan (c), every <kind>.tags verdict included", r.FullVerdicts, r.Full),
+		verdictTarget(fmt.Sprintf("scan with %g %% throttling (e) has the verdicts of the first scan (a)", r.Config.ThrottleRescanPercent),
+			r.ThrottledVerdicts, r.Throttled))
 
 	access := Target{Name: "first scan's key-access verdicts are those the seeded roles imply"}
 	access.Status, access.Detail = passIf(r.KeyAccess.OK()), r.KeyAccess.describe()
@@ -59,8 +66,11 @@ func (r *Result) targets() []Target {
 	for _, ph := range []struct {
 		id string
 		p  *PhaseResult
-	}{{phaseFirst, r.First}, {phaseRescan, r.Rescan}, {phaseThrottled, r.Throttled}} {
+	}{{phaseFirst, r.First}, {phaseRescan, r.Rescan}, {phaseFull, r.Full}, {phaseThrottled, r.Throttled}} {
 		p := ph.p
+		if p == nil && r.Config.Estate == EstateJobs {
+			continue // not run in the job-history estate
+		}
 		t := Target{Name: fmt.Sprintf("peak RSS of sagekey phase %s < %.0f MiB", ph.id, maxPeakRSSMiB)}
 		switch {
 		case !p.OK():
@@ -74,6 +84,23 @@ func (r *Result) targets() []Target {
 		ts = append(ts, t)
 	}
 	return ts
+}
+
+// verdictTarget passes when phase p judged every resource like phase a;
+// skipped when p does not run in the job-history estate.
+func verdictTarget(name string, v VerdictComparison, p *PhaseResult) Target {
+	t := Target{Name: name}
+	switch {
+	case p == nil && v.Reason == "phase not run":
+		t.Status, t.Detail = targetSkip, "phase not run"
+	case !v.Compared:
+		t.Status, t.Detail = targetFail, "not compared: "+v.Reason
+	default:
+		t.Status = passIf(v.Identical)
+		t.Detail = fmt.Sprintf("identical: %s (%d vs %d verdicts, %d of them <kind>.tags; %d missing, %d extra)",
+			yesNo(v.Identical), v.Baseline, v.Other, v.BaselineTags, v.Missing, v.Extra)
+	}
+	return t
 }
 
 func boundTarget(name string, p *PhaseResult, b *LowerBound) Target {

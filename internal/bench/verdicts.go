@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 )
 
 // ScanReport is the part of a sagekey JSON report (sagekey.scan/v1, see
@@ -84,6 +85,9 @@ func (r *ScanReport) Verdicts() map[Verdict]bool {
 	return set
 }
 
+// tagsCheckSuffix ends the id of every <kind>.tags check.
+const tagsCheckSuffix = ".tags"
+
 // maxVerdictExamples bounds the differences a comparison keeps.
 const maxVerdictExamples = 10
 
@@ -95,6 +99,9 @@ type VerdictComparison struct {
 	Reason   string `json:"reason,omitempty"`
 	Baseline int    `json:"baseline_verdicts"`
 	Other    int    `json:"other_verdicts"`
+	// BaselineTags counts the baseline's <kind>.tags verdicts, compared
+	// like the others.
+	BaselineTags int `json:"baseline_tags_verdicts"`
 	// OnlyInBaseline and OnlyInOther hold up to 10 differences each, sorted.
 	OnlyInBaseline []Verdict `json:"only_in_baseline,omitempty"`
 	OnlyInOther    []Verdict `json:"only_in_other,omitempty"`
@@ -105,6 +112,11 @@ type VerdictComparison struct {
 // CompareVerdicts compares two verdict sets.
 func CompareVerdicts(baseline, other map[Verdict]bool) VerdictComparison {
 	c := VerdictComparison{Compared: true, Baseline: len(baseline), Other: len(other)}
+	for v := range baseline {
+		if strings.HasSuffix(v.CheckID, tagsCheckSuffix) {
+			c.BaselineTags++
+		}
+	}
 	onlyIn := func(a, b map[Verdict]bool) []Verdict {
 		var out []Verdict
 		for v := range a {
