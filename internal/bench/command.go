@@ -67,3 +67,18 @@ func naiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	return 0
 }
+
+// subcommand parses a subcommand's flags and runs it: 0 after -h, 2 on a
+// usage error, else what run returns.
+func subcommand[C any](ctx context.Context, name string, args []string, stdout, stderr io.Writer,
+	parse func([]string, io.Writer) (C, error), run func(context.Context, C, io.Writer, *slog.Logger) int) int {
+	cfg, err := parse(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		fmt.Fprintf(stderr, "sagekey-bench %s: %v\n", name, err)
+		return 2
+	}
+	return run(ctx, cfg, stdout, slog.New(slog.NewTextHandler(stderr, nil)))
+}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"time"
 )
@@ -148,13 +147,5 @@ func eventsAccountIDs(n int) []string {
 
 // eventsMain is `sagekey-bench events [flags]`.
 func eventsMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := ParseEventsConfig(args, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		fmt.Fprintln(stderr, "sagekey-bench events:", err)
-		return 2
-	}
-	return RunEvents(ctx, cfg, stdout, slog.New(slog.NewTextHandler(stderr, nil)))
+	return subcommand(ctx, "events", args, stdout, stderr, ParseEventsConfig, RunEvents)
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"time"
 )
@@ -114,13 +113,5 @@ func (c TrailConfig) validate() error {
 
 // trailMain is `sagekey-bench trail [flags]`.
 func trailMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := ParseTrailConfig(args, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		fmt.Fprintln(stderr, "sagekey-bench trail:", err)
-		return 2
-	}
-	return RunTrail(ctx, cfg, stdout, slog.New(slog.NewTextHandler(stderr, nil)))
+	return subcommand(ctx, "trail", args, stdout, stderr, ParseTrailConfig, RunTrail)
 }
