@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/sagekey/sagekey/internal/awsclient"
 )
@@ -157,17 +156,7 @@ func labelCounts(m map[string]float64) string {
 }
 
 func writeEventsTargets(p *printer, r *EventsResult) {
-	p.line("== Targets ==")
-	failed, width := 0, 0
-	for _, t := range r.Targets {
-		width = max(width, utf8.RuneCountInString(t.Name))
-	}
-	for _, t := range r.Targets {
-		if t.Status == targetFail {
-			failed++
-		}
-		p.line("  %-4s  %-*s  %s", t.Status, width, t.Name, t.Detail)
-	}
+	failed := writeTargetLines(p, r.Targets)
 	if r.Passed() {
 		p.line("\nAll targets met.")
 		return

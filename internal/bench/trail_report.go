@@ -174,17 +174,7 @@ func rssText(run *TrailRun) string {
 }
 
 func writeTrailTargets(p *printer, r *TrailResult) {
-	p.line("== Targets ==")
-	failed, width := 0, 0
-	for _, t := range r.Targets {
-		width = max(width, utf8.RuneCountInString(t.Name))
-	}
-	for _, t := range r.Targets {
-		if t.Status == targetFail {
-			failed++
-		}
-		p.line("  %-4s  %-*s  %s", t.Status, width, t.Name, t.Detail)
-	}
+	failed := writeTargetLines(p, r.Targets)
 	if r.Passed() {
 		p.line("\nAll targets met.")
 		return
@@ -193,6 +183,23 @@ func writeTrailTargets(p *printer, r *TrailResult) {
 	if r.Config.WorkDir == "" {
 		p.line("The work files (logs, reports) were removed; rerun with -keep DIR to inspect them.")
 	}
+}
+
+// writeTargetLines prints the targets as PASS/FAIL lines, names aligned,
+// and returns how many failed.
+func writeTargetLines(p *printer, targets []Target) int {
+	p.line("== Targets ==")
+	failed, width := 0, 0
+	for _, t := range targets {
+		width = max(width, utf8.RuneCountInString(t.Name))
+	}
+	for _, t := range targets {
+		if t.Status == targetFail {
+			failed++
+		}
+		p.line("  %-4s  %-*s  %s", t.Status, width, t.Name, t.Detail)
+	}
+	return failed
 }
 
 // thousands formats n with comma thousands separators: 1,000,000.
