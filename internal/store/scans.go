@@ -1,6 +1,9 @@
 package store
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // Scan is one scan of the estate as the views read it: an unsharded run,
 // or a complete sweep (the latest run of each of its shards).
@@ -30,7 +33,7 @@ func Scans(runs []Run) []Scan {
 			out = append(out, Scan{ID: set.Last, Runs: set.Latest, Sweep: &s})
 		}
 	}
-	slices.SortFunc(out, func(a, b Scan) int { return int(a.ID - b.ID) })
+	slices.SortFunc(out, func(a, b Scan) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
