@@ -35,13 +35,17 @@ func kmsReadsPerKey() []string {
 }
 
 const (
-	getResourcesOp   = "tag:GetResources"
-	listTagsOp       = "sagemaker:ListTags"
-	listEndpointsOp  = "sagemaker:ListEndpoints"
-	searchTraining   = "TrainingJob"
-	searchEndpoint   = "Endpoint"
-	searchIndexLag   = time.Hour // sagekey's collect/sagemaker searchIndexLag
-	sagekeyTagLagDoc = "--tag-lag"
+	getResourcesOp      = "tag:GetResources"
+	listTagsOp          = "sagemaker:ListTags"
+	listEndpointsOp     = "sagemaker:ListEndpoints"
+	searchTraining      = "TrainingJob"
+	searchEndpoint      = "Endpoint"
+	sagekeyTagLagDoc    = "--tag-lag"
+	sagekeySearchLagDoc = "--search-lag"
+	// sagekeyDefaultSearchLag is sagekey's --search-lag default
+	// (collect/sagemaker DefaultSearchLag), taken when BoundInput.SearchLag
+	// is not set.
+	sagekeyDefaultSearchLag = time.Hour
 )
 
 // RegionCounts is the estate of one region, as the bound sees it.
@@ -90,16 +94,28 @@ type BoundInput struct {
 	// scan started, so sagekey does not trust the eventually consistent
 	// tag index for them and reads every tag with ListTags.
 	WithinTagLag bool
-	// EndpointsRecent: the endpoints were modified within an hour (Search's
-	// index lag) before the scan started, so the ListEndpoints page of
-	// recent changes returns them all.
+	// EndpointsRecent: the endpoints were modified within --search-lag
+	// (Search's index lag) before the scan started, so the ListEndpoints
+	// page of recent changes returns them all.
 	EndpointsRecent bool
 	// JobsInSearchWindow (re-scan only): the training jobs were created
-	// after an hour before the previous scan started, so the re-scan, which
-	// searches from there because Search's index lags, pages them again.
+	// after --search-lag before the previous scan started, so the re-scan,
+	// which searches from there because Search's index lags, pages them
+	// again.
 	JobsInSearchWindow bool
 	// TagLag is the --tag-lag the scans ran with (for the derivations).
 	TagLag time.Duration
+	// SearchLag is the --search-lag the scans ran with (for the
+	// derivations); 0 is sagekey's default, an hour.
+	SearchLag time.Duration
+}
+
+// searchLag is the --search-lag the scans ran with.
+func (in BoundInput) searchLag() time.Duration {
+	if in.SearchLag > 0 {
+		return in.SearchLag
+	}
+	return sagekeyDefaultSearchLag
 }
 
 // IAMListing is what one account's GetAccountAuthorizationDetails returns
@@ -142,8 +158,8 @@ type LowerBound struct {
 //   - one page per 100 records of every List, Search and GetResources
 //     call the estate needs, per region and kind as sagekey reads it
 //     (training jobs and endpoints with Search, tags with one
-//     GetResources index per region, the endpoints modified in the last
-//     hour with one ListEndpoints query, the other kinds with List), and
+//     GetResources index per region, the endpoints modified within
+//     --search-lag with one ListEndpoints query, the other kinds with List), and
 //     one page for every listing of a kind the estate leaves empty;
 //   - one Describe per mutable record neither Search nor a stored record
 //     covers (notebooks, clusters; endpoints only while a deployment may
@@ -161,8 +177,8 @@ func FirstScanBound(in BoundInput, observed Counts) LowerBound {
 // RescanBound is the bound for a re-scan of the unchanged estate by a
 // scanner that stores immutable records: endpoint configs and jobs are not
 // described again, so neither are the configs' models; training jobs cost
-// the Search pages from an hour before the last scan (Search's index lags:
-// a job created just before it may not have been indexed yet). Notebooks
+// the Search pages from --search-lag before the last scan (Search's index
+// lags: a job created just before it may not have been indexed yet). Notebooks
 // and clusters are mutable and described again; tags are mutable and read
 // again; keys, grants and IAM policies can change and are read again.
 func RescanBound(in BoundInput, observed Counts) LowerBound {
@@ -198,12 +214,12 @@ func lowerBound(phase string, in BoundInput, observed Counts, rescan bool) Lower
 	switch {
 	case rescan && !in.JobsInSearchWindow:
 		search.Calls = len(in.Regions)
-		search.Derivation = fmt.Sprintf("1 page × %d regions: no job was created after an hour before the last scan "+
-			"(sagekey searches from there because Search's index lags)", len(in.Regions))
+		search.Derivation = fmt.Sprintf("1 page × %d regions: no job was created after %s %s before the last scan "+
+			"(sagekey searches from there because Search's index lags)", len(in.Regions), sagekeySearchLagDoc, in.searchLag())
 	case rescan:
 		search.Calls, search.Derivation = pagesPerRegion(in.Regions, training)
-		search.Derivation += "; sagekey searches again from an hour before the last scan (Search's index lags), " +
-			"and every job the bench seeded is minutes old"
+		search.Derivation += fmt.Sprintf("; sagekey searches again from %s %s before the last scan (Search's index lags), "+
+			"and every job the bench seeded is younger than that", sagekeySearchLagDoc, in.searchLag())
 	default:
 		search.Calls, search.Derivation = pagesPerRegion(in.Regions, training)
 	}
@@ -217,13 +233,15 @@ func lowerBound(phase string, in BoundInput, observed Counts, rescan bool) Lower
 	b.Lines = append(b.Lines, epSearch)
 	counted[searchOperation] = true
 
-	recent := BoundLine{Label: listEndpointsOp + " (modified in the last hour)"}
+	recent := BoundLine{Label: listEndpointsOp + " (modified within " + sagekeySearchLagDoc + ")"}
 	if in.EndpointsRecent {
 		recent.Calls, recent.Derivation = pagesPerRegion(in.Regions, endpoints)
-		recent.Derivation += " (LastModifiedTimeAfter = start − 1h: every seeded endpoint is minutes old)"
+		recent.Derivation += fmt.Sprintf(" (LastModifiedTimeAfter = start − %s %s: every seeded endpoint is younger than that)",
+			sagekeySearchLagDoc, in.searchLag())
 	} else {
 		recent.Calls = len(in.Regions)
-		recent.Derivation = fmt.Sprintf("1 empty page × %d regions (no endpoint modified in the last hour)", len(in.Regions))
+		recent.Derivation = fmt.Sprintf("1 empty page × %d regions (no endpoint modified within %s %s of the scan)",
+			len(in.Regions), sagekeySearchLagDoc, in.searchLag())
 	}
 	add(recent, listEndpointsOp)
 

@@ -3,6 +3,7 @@ package bench
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLowerBounds(t *testing.T) {
@@ -98,7 +99,7 @@ func TestLowerBounds(t *testing.T) {
 			wantLines: map[string]int{
 				"sagemaker:Search Resource=TrainingJob":                     51,
 				"sagemaker:Search Resource=Endpoint":                        3,
-				"sagemaker:ListEndpoints (modified in the last hour)":       3,
+				"sagemaker:ListEndpoints (modified within --search-lag)":    3,
 				"tag:GetResources (tags of the other kinds)":                9,
 				"sagemaker:DescribeEndpointConfig":                          300,
 				"sagemaker:DescribeEndpoint":                                0,
@@ -178,6 +179,50 @@ func TestLowerBounds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The re-scan's training Search term and the recent ListEndpoints term
+// follow --search-lag: the phases' start times against the end of seeding
+// decide whether the jobs and endpoints are within it, and the derivations
+// name the lag.
+func TestBoundsFollowTheSearchLag(t *testing.T) {
+	t.Parallel()
+	est, err := PlanEstate(EstateSpec{TrainingJobs: 5000, ProcessingJobs: 300, Endpoints: 150, EndpointConfigs: 150, Models: 3, Keys: 3,
+		Regions: []string{"us-east-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded := &SeededEstate{Estate: est}
+	finished := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	first := &PhaseResult{Started: finished.Add(5 * time.Second)}
+	rescan := &PhaseResult{Started: finished.Add(10 * time.Minute)}
+	for _, tt := range []struct {
+		lag                 time.Duration
+		wantSearch, wantEPs int
+		wantText            string
+	}{
+		// Every job and endpoint is minutes old: within sagekey's default
+		// hour, paged again; outside a 1s lag, one page.
+		{0, 50, 2, "--search-lag 1h0m0s before the last scan"},
+		{time.Second, 1, 1, "no job was created after --search-lag 1s before the last scan"},
+	} {
+		r := &Result{Estate: EstateSummary{SeedFinished: finished}, tagLag: time.Second, searchLag: tt.lag}
+		in := r.boundInput(seeded, rescan, first)
+		if in.JobsInSearchWindow != (tt.lag == 0) || in.EndpointsRecent != (tt.lag == 0) {
+			t.Errorf("lag %s: JobsInSearchWindow %v, EndpointsRecent %v", tt.lag, in.JobsInSearchWindow, in.EndpointsRecent)
+		}
+		b := RescanBound(in, Counts{Calls: map[string]int{}})
+		if got, _ := lineCalls(b, "sagemaker:Search Resource=TrainingJob"); got != tt.wantSearch {
+			t.Errorf("lag %s: training Search = %d, want %d\n%s", tt.lag, got, tt.wantSearch, describeBound(b))
+		}
+		recent := "sagemaker:ListEndpoints (modified within --search-lag)"
+		if got, _ := lineCalls(b, recent); got != tt.wantEPs {
+			t.Errorf("lag %s: %s = %d, want %d", tt.lag, recent, got, tt.wantEPs)
+		}
+		if !strings.Contains(describeBound(b), tt.wantText) {
+			t.Errorf("lag %s: derivations lack %q:\n%s", tt.lag, tt.wantText, describeBound(b))
+		}
 	}
 }
 

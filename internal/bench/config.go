@@ -32,9 +32,11 @@ const (
 	jobsMaxRescanCalls = 1500
 )
 
-// defaultTagLag is the --tag-lag the bench passes to sagekey: the estate is
-// seeded seconds before the scans, where sagekey's default (15m) would read
-// every tag with ListTags; an estate in AWS is mostly older than that.
+// defaultTagLag is the --tag-lag the bench passes to sagekey, and its
+// --search-lag too (Config.searchLag): the estate is seeded seconds before
+// the scans, where sagekey's defaults (15m, 1h) would read every tag with
+// ListTags and have every re-scan page all the job history again; an
+// estate in AWS is mostly older than that.
 const defaultTagLag = time.Second
 
 // Config is one benchmark run.
@@ -60,11 +62,18 @@ type Config struct {
 	Seed uint64
 	// EstateName is EstateScan or EstateJobs.
 	EstateName string
-	// TagLag is passed to sagekey as --tag-lag.
+	// TagLag is passed to sagekey as --tag-lag, and as --search-lag
+	// (searchLag).
 	TagLag time.Duration
 	// SeedConcurrency bounds the SDK requests in flight while seeding.
 	SeedConcurrency int
 }
+
+// searchLag is the --search-lag passed to sagekey: the tag lag, which the
+// bench waits out after seeding, so both of sagekey's eventually
+// consistent indexes (tag:GetResources, Search) are read as an estate
+// older than the lag would be.
+func (c Config) searchLag() time.Duration { return c.TagLag }
 
 // jobHistory reports whether the run seeds the job-history estate.
 func (c Config) jobHistory() bool { return c.EstateName == EstateJobs }
@@ -95,7 +104,7 @@ func ParseConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.SagekeyPath, "sagekey", "", "sagekey binary to benchmark (default: build ./cmd/sagekey)")
 	fs.StringVar(&cfg.JSONPath, "json", "", "also write the results as JSON to this file")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the proxy's throttling decisions")
-	fs.DurationVar(&cfg.TagLag, "tag-lag", defaultTagLag, "--tag-lag passed to sagekey; the bench waits it out after seeding when it is at most 1m (the estate is seconds old; sagekey's default is 15m)")
+	fs.DurationVar(&cfg.TagLag, "tag-lag", defaultTagLag, "--tag-lag and --search-lag passed to sagekey; the bench waits it out after seeding when it is at most 1m (the estate is seconds old; sagekey's defaults are 15m and 1h)")
 	fs.IntVar(&cfg.SeedConcurrency, "seed-concurrency", seedConcurrency, "SDK requests in flight while seeding")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: sagekey-bench [flags]\n\n"+
@@ -151,7 +160,7 @@ func (c Config) validate() error {
 		return fmt.Errorf("-estate must be %s or %s, got %q", EstateScan, EstateJobs, c.EstateName)
 	}
 	if c.TagLag <= 0 {
-		return errors.New("-tag-lag must be positive (sagekey reads 0 as its 15m default)")
+		return errors.New("-tag-lag must be positive (sagekey reads 0 as its 15m and 1h defaults)")
 	}
 	if c.SeedConcurrency < 1 {
 		return errors.New("-seed-concurrency must be at least 1")

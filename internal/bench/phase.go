@@ -61,7 +61,7 @@ func scanCompleted(exitCode int) bool {
 func (r *runner) sagekeyPhase(ctx context.Context, id, name, db, report string, throttle float64, extra ...string) *PhaseResult {
 	reportPath := filepath.Join(r.work, report)
 	args := []string{"scan", "--endpoint-url", r.proxy.URL(), "--regions", strings.Join(r.regions, ","),
-		"--db", filepath.Join(r.work, db), "--format", "json", "--output", reportPath, "--tag-lag", r.cfg.TagLag.String()}
+		"--db", filepath.Join(r.work, db), "--format", "json", "--output", reportPath, "--tag-lag", r.cfg.TagLag.String(), "--search-lag", r.cfg.searchLag().String()}
 	args = append(args, extra...)
 	p := &PhaseResult{
 		ID: id, Name: name, ThrottlePercent: throttle, ReportPath: reportPath,

@@ -82,7 +82,8 @@ func writeHeader(p *printer, r *Result) {
 		iam.Roles, iam.LocalManagedPolicies, iam.AWSManagedPolicies, iam.Responses, plural(iam.Responses, "", "s"))
 	p.line("  seeded in     %.1fs, %.0f resources/s (%d concurrent SDK calls straight to moto, not measured)",
 		r.Estate.SeedSeconds, r.Estate.SeedPerSecond, r.Estate.SeedConcurrency)
-	p.line("  tag lag       sagekey runs with --tag-lag %s (the estate is seconds old; sagekey's default is 15m)", r.Config.TagLag)
+	p.line("  tag lag       sagekey runs with --tag-lag %s and --search-lag %s (waited out after seeding when at most 1m; sagekey's defaults are 15m and 1h)",
+		r.Config.TagLag, r.Config.SearchLag)
 	p.line("  proxy         latency %s per request; throttling %g %% in phases a, b, c, d and %g %% in phase e (seed %d);",
 		r.Config.Latency, r.Config.ThrottlePercent, r.Config.ThrottleRescanPercent, r.Config.Seed)
 	p.line("                moto's unimplemented-operation HTML 500s answered as UnknownOperationException;")

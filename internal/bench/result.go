@@ -46,8 +46,9 @@ type Result struct {
 	Targets  []Target `json:"targets"`
 	Warnings []string `json:"warnings"`
 
-	// tagLag is the --tag-lag the phases ran with.
-	tagLag time.Duration
+	// tagLag and searchLag are the --tag-lag and --search-lag the phases
+	// ran with.
+	tagLag, searchLag time.Duration
 }
 
 // ResultConfig records the conditions of the run.
@@ -58,6 +59,7 @@ type ResultConfig struct {
 	Seed                  uint64  `json:"seed"`
 	Estate                string  `json:"estate"`
 	TagLag                string  `json:"tag_lag"`
+	SearchLag             string  `json:"search_lag"`
 	Sagekey               string  `json:"sagekey"`
 	WorkDir               string  `json:"work_dir,omitempty"` // only when kept
 }
@@ -66,7 +68,7 @@ func resultConfig(cfg Config, bin, work string) ResultConfig {
 	rc := ResultConfig{
 		Latency: cfg.Latency.String(), ThrottlePercent: cfg.ThrottlePercent,
 		ThrottleRescanPercent: cfg.ThrottleRescanPercent, Seed: cfg.Seed, Sagekey: bin,
-		Estate: cfg.EstateName, TagLag: cfg.TagLag.String(),
+		Estate: cfg.EstateName, TagLag: cfg.TagLag.String(), SearchLag: cfg.searchLag().String(),
 	}
 	if cfg.KeepDir != "" {
 		rc.WorkDir = work
@@ -175,23 +177,24 @@ func (r *Result) evaluate(seeded *SeededEstate) {
 
 // boundInput is the estate's bound input with the timing facts of phase p
 // (previous is the scan before it, for a re-scan): whether the estate was
-// created within --tag-lag before p, within an hour (Search's index lag)
-// before p (endpoints), and within an hour before the previous scan
-// (training jobs a re-scan pages again). The estate is seeded in one
+// created within --tag-lag before p, within --search-lag (Search's index
+// lag) before p (endpoints), and within --search-lag before the previous
+// scan (training jobs a re-scan pages again). The estate is seeded in one
 // burst, so a fact holds for every resource when it holds for the last
 // one created, and is counted for none otherwise: a phase started while a
 // part of the estate was within the lag is charged as all within it.
 func (r *Result) boundInput(seeded *SeededEstate, p, previous *PhaseResult) BoundInput {
 	in := seeded.BoundInput()
 	in.TagLag = r.tagLag
+	in.SearchLag = r.searchLag
 	finished := r.Estate.SeedFinished
 	if p == nil || p.Started.IsZero() || finished.IsZero() {
 		return in
 	}
 	in.WithinTagLag = !p.Started.Add(-r.tagLag).After(finished)
-	in.EndpointsRecent = p.Started.Add(-searchIndexLag).Before(finished)
+	in.EndpointsRecent = p.Started.Add(-in.searchLag()).Before(finished)
 	if previous != nil && !previous.Started.IsZero() {
-		in.JobsInSearchWindow = previous.Started.Add(-searchIndexLag).Before(finished)
+		in.JobsInSearchWindow = previous.Started.Add(-in.searchLag()).Before(finished)
 	}
 	return in
 }

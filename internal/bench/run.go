@@ -82,13 +82,15 @@ func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error)
 	seedWall := seedEnd.Sub(seedStart)
 	log.Info("estate seeded", "elapsed", seedWall.Round(time.Millisecond), "account", seeded.Account)
 
-	// The scans run with --tag-lag cfg.TagLag: wait until the estate is
-	// older than that (a second more, for creation times moto rounds), so
-	// its tags come from tag:GetResources as an older estate's would. A lag
+	// The scans run with --tag-lag and --search-lag cfg.TagLag: wait until
+	// the estate is older than that (a second more, for creation times moto
+	// rounds), so its tags come from tag:GetResources and a re-scan's
+	// Search stops at the last scan as an older estate's would. A lag
 	// longer than maxTagLagWait is not waited out: the scans then read the
-	// estate's tags with ListTags, and the bounds charge them so.
+	// estate's tags with ListTags and Search it all again, and the bounds
+	// charge them so.
 	if wait := time.Until(seedEnd.Add(cfg.TagLag + time.Second)); wait > 0 && cfg.TagLag <= maxTagLagWait {
-		log.Info("waiting for the estate to be older than --tag-lag", "wait", wait.Round(time.Millisecond))
+		log.Info("waiting for the estate to be older than --tag-lag and --search-lag", "wait", wait.Round(time.Millisecond))
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
@@ -113,10 +115,11 @@ func execute(ctx context.Context, cfg Config, log *slog.Logger) (*Result, error)
 
 	r := &runner{cfg: cfg, work: work, sagekey: bin, proxy: ps, regions: cfg.Estate.Regions}
 	res := &Result{
-		Config:   resultConfig(cfg, bin, work),
-		Estate:   summarizeEstate(seeded, seedStart, seedEnd, cfg.SeedConcurrency),
-		Warnings: []string{},
-		tagLag:   cfg.TagLag,
+		Config:    resultConfig(cfg, bin, work),
+		Estate:    summarizeEstate(seeded, seedStart, seedEnd, cfg.SeedConcurrency),
+		Warnings:  []string{},
+		tagLag:    cfg.TagLag,
+		searchLag: cfg.searchLag(),
 	}
 	phases := []struct {
 		name string

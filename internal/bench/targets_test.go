@@ -189,8 +189,25 @@ func TestParseConfigEstates(t *testing.T) {
 		}
 		got := cfg.Estate
 		got.Regions = nil
-		if !reflect.DeepEqual(got, tt.want) || cfg.SkipNaive == tt.naive || cfg.TagLag != defaultTagLag {
-			t.Errorf("%v: estate %+v, naive %v, tag lag %s; want %+v, naive %v, %s", tt.args, got, !cfg.SkipNaive, cfg.TagLag, tt.want, tt.naive, defaultTagLag)
+		if !reflect.DeepEqual(got, tt.want) || cfg.SkipNaive == tt.naive || cfg.TagLag != defaultTagLag || cfg.searchLag() != defaultTagLag {
+			t.Errorf("%v: estate %+v, naive %v, tag lag %s, search lag %s; want %+v, naive %v, %s for both",
+				tt.args, got, !cfg.SkipNaive, cfg.TagLag, cfg.searchLag(), tt.want, tt.naive, defaultTagLag)
 		}
+	}
+}
+
+// sagekey's --search-lag is the bench's tag lag, which it waits out after
+// seeding.
+func TestParseConfigSearchLagFollowsTagLag(t *testing.T) {
+	t.Parallel()
+	cfg, err := ParseConfig([]string{"-estate", "jobs", "-tag-lag", "5s"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TagLag != 5*time.Second || cfg.searchLag() != 5*time.Second {
+		t.Errorf("tag lag %s, search lag %s; want 5s for both", cfg.TagLag, cfg.searchLag())
+	}
+	if rc := resultConfig(cfg, "sagekey", ""); rc.TagLag != "5s" || rc.SearchLag != "5s" {
+		t.Errorf("result config tag lag %q, search lag %q; want 5s for both", rc.TagLag, rc.SearchLag)
 	}
 }

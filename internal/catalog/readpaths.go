@@ -70,7 +70,7 @@ var readPaths = map[string]readPath{
 		search: "Endpoint",
 		searchNote: "DescribeEndpoint still reads each endpoint whose status is not InService, OutOfService or Failed " +
 			"(the record has no PendingDeploymentSummary, the config it is moving to), and each one a ListEndpoints page " +
-			"of the last hour's changes shows missing from Search or with another LastModifiedTime (the index lags); " +
+			"of the changes within --search-lag (an hour by default) shows missing from Search or with another LastModifiedTime (the index lags); " +
 			"the keys are read from DescribeEndpointConfig either way"},
 	"training-job": {tagging: "sagemaker:training-job",
 		// types.TrainingJob: TrainingJobArn/Name, CreationTime, RoleArn,
@@ -106,7 +106,7 @@ var readPaths = map[string]readPath{
 		// has the right slots; the index lag can hide a new group.
 		search: "FeatureGroup",
 		searchNote: "DescribeFeatureGroup still reads each group whose record has no ARN or the status Deleting, " +
-			"and each one a ListFeatureGroups page of the last hour's creations shows missing from Search (the index lags)"},
+			"and each one a ListFeatureGroups page of the creations within --search-lag (an hour by default) shows missing from Search (the index lags)"},
 	"model-card": {tagging: "sagemaker:model-card",
 		// types.ModelCard: Arn/Name, CreationTime, SecurityConfig.KmsKeyId,
 		// Tags. It also carries Content (as DescribeModelCard does) and
@@ -114,7 +114,7 @@ var readPaths = map[string]readPath{
 		// collect/sagemaker/search_kinds.go; the key is fixed at creation.
 		search: "ModelCard",
 		searchNote: "one record per card, its latest version (as DescribeModelCard without a version); DescribeModelCard " +
-			"still reads each card a ListModelCards page of the last hour's creations shows missing from Search (the index lags)"},
+			"still reads each card a ListModelCards page of the creations within --search-lag (an hour by default) shows missing from Search (the index lags)"},
 	"model-package": {tagging: "sagemaker:model-package",
 		// types.ModelPackage has SecurityConfig, ValidationSpecification,
 		// CreationTime and Tags, but Search has no IncludedData option.

@@ -124,13 +124,13 @@ Sources: [Search](` + catalog.DocSearch + `), the SDK's ` + "`types.ResourceType
 - **Permission.** ` + "`sagemaker:Search`" + `, separate from the List and Describe actions; AWS warns that "the Search API may
   provide access to otherwise restricted data".
 - **Consistency.** Search reads an index. AWS does not document how far it trails the API; sagekey's reading is
-  seconds to minutes, so a re-scan searches an hour behind its last complete listing (` + "`searchIndexLag`" + ` in
-  ` + "`training.go`" + `). Endpoints change in place, so their records may also be stale: one ` + "`ListEndpoints`" + ` page
-  (` + "`LastModifiedTimeAfter`" + ` an hour before the scan) names the endpoints changed since, and each one Search
-  did not return, or returned with another ` + "`LastModifiedTime`" + `, is described. Tuning and customization jobs are
-  read as training jobs (immutable: newest first, an hour behind the stored window). Feature groups and model cards
-  change in place, but not their keys or roles: one ` + "`ListFeatureGroups`" + ` or ` + "`ListModelCards`" + ` page
-  (` + "`CreationTimeAfter`" + ` an hour before the scan) names the ones created since, and each one Search did not return
-  is described.
+  seconds to minutes, so by default a re-scan searches an hour behind its last complete listing (` + "`--search-lag`" + `,
+  ` + "`DefaultSearchLag`" + ` in ` + "`training.go`" + `; every hour below is that lag). Endpoints change in place, so their records
+  may also be stale: one ` + "`ListEndpoints`" + ` page (` + "`LastModifiedTimeAfter`" + ` an hour before the scan) names the endpoints
+  changed since, and each one Search did not return, or returned with another ` + "`LastModifiedTime`" + `, is described.
+  Tuning and customization jobs are read as training jobs (immutable: newest first, an hour behind the stored
+  window). Feature groups and model cards change in place, but not their keys or roles: one ` + "`ListFeatureGroups`" + `
+  or ` + "`ListModelCards`" + ` page (` + "`CreationTimeAfter`" + ` an hour before the scan) names the ones created since, and each
+  one Search did not return is described.
 `
 }

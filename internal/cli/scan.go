@@ -57,6 +57,7 @@ type scanScope struct {
 	roleARN     string
 	rateScale   float64
 	tagLag      time.Duration
+	searchLag   time.Duration
 	shard       shardFlags
 }
 
@@ -105,6 +106,9 @@ func (o *scanScope) register(f *pflag.FlagSet) {
 	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply sagekey's per-account, per-operation request rates (e.g. 0.5 to leave more of the quotas to workloads)")
 	f.DurationVar(&o.tagLag, "tag-lag", smcollect.DefaultTagLag, "tags are read in pages with tag:GetResources, which is eventually consistent: "+
 		"resources created this recently are read with ListTags (--full reads every tag with ListTags)")
+	f.DurationVar(&o.searchLag, "search-lag", smcollect.DefaultSearchLag, "how far SageMaker Search's index may trail the API (AWS does not say; "+
+		"0 means the default): a re-scan searches jobs again from this far before the last complete listing, and lists the "+
+		"endpoints, feature groups and model cards changed this recently")
 }
 
 // validate checks the flags that do not depend on the time of the scan.
@@ -127,6 +131,9 @@ func (o *scanScope) validate() error {
 	}
 	if o.tagLag < 0 {
 		return usagef("--tag-lag must not be negative")
+	}
+	if o.searchLag < 0 {
+		return usagef("--search-lag must not be negative")
 	}
 	return awsclientUsage(awsclient.ValidateAccounts(o.accountsOptions()))
 }
@@ -166,6 +173,7 @@ func (o *scanScope) options(now func() time.Time) (scan.Options, error) {
 	opts := scan.Options{
 		AWS: o.awsOptions(), Accounts: o.accountsOptions(), Regions: o.regions, Settings: settings,
 		Concurrency: o.concurrency, Since: since, RateScale: o.rateScale, Now: now, TagLag: o.tagLag,
+		SearchLag: o.searchLag,
 	}
 	if err := o.shard.apply(&opts, now()); err != nil {
 		return scan.Options{}, err

@@ -35,6 +35,11 @@ type Target struct {
 	// collector reads a resource's tags with ListTags only when it is not
 	// there; nil reads every resource's tags with ListTags.
 	Tags TagSource
+	// SearchLag is how far Search's index may trail the API: collectors
+	// that read with Search page again what was created (or, for mutable
+	// kinds, modified) within it; 0 takes the collectors' default
+	// (sagemaker.DefaultSearchLag, an hour).
+	SearchLag time.Duration
 	// Only, when non-nil, names the resources to read instead of listing
 	// the kinds: an event-driven check reads exactly these, and a kind
 	// with none of them is not read at all. A named resource that no

@@ -61,6 +61,10 @@ type Options struct {
 	// have its tags read with ListTags rather than from tag:GetResources,
 	// which is eventually consistent (<= 0: smcollect.DefaultTagLag).
 	TagLag time.Duration
+	// SearchLag is how far SageMaker Search's index may trail the API:
+	// collectors that read with Search read again what was created or
+	// changed within it (<= 0: smcollect.DefaultSearchLag).
+	SearchLag time.Duration
 	// Progress, when set, is told how far the scan has got.
 	Progress *progress.Tracker
 	// Now is the clock (tests pin it).
@@ -132,7 +136,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if !o.Full {
 		tags = &tagIndexes{started: rep.Started, lag: o.TagLag}
 	}
-	jobs := collectJobs(reached, neededKinds(selected), o.Since, known.known(), tags)
+	jobs := collectJobs(reached, neededKinds(selected), o.Since, o.SearchLag, known.known(), tags)
 	o.Progress.AddJobs(len(jobs))
 	for i := range jobs {
 		jobs[i].Collector = progressCollector{Collector: jobs[i].Collector, progress: o.Progress}
@@ -229,7 +233,7 @@ func resolveRegions(ctx context.Context, cfg aws.Config, requested []string) ([]
 // region. Each account and region shares one tag index (tags read in
 // pages), unless tags is nil (a --full scan reads every tag with
 // ListTags).
-func collectJobs(accounts []reachedAccount, kinds map[string]bool, since time.Time, known collect.Known, tags *tagIndexes) []collect.Job {
+func collectJobs(accounts []reachedAccount, kinds map[string]bool, since time.Time, searchLag time.Duration, known collect.Known, tags *tagIndexes) []collect.Job {
 	var jobs []collect.Job
 	for _, a := range accounts {
 		for _, region := range a.regions {
@@ -240,7 +244,7 @@ func collectJobs(accounts []reachedAccount, kinds map[string]bool, since time.Ti
 					selected = append(selected, c)
 				}
 			}
-			t := collect.Target{Account: a.ID, Region: region, Since: since, Known: known}
+			t := collect.Target{Account: a.ID, Region: region, Since: since, Known: known, SearchLag: searchLag}
 			if idx := tags.forUnit(a, region, kinds); idx != nil {
 				t.Tags = idx
 			}

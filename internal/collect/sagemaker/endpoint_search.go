@@ -32,9 +32,9 @@ const (
 // Search reads an index that trails the API by seconds to minutes, and an
 // endpoint, unlike a training job, changes: a record may be missing (just
 // created) or stale (just updated: the old config, the old status). One
-// ListEndpoints page asks for the endpoints modified since searchIndexLag
-// before the collector started (creation counts as a modification); each
-// one Search did not return, or returned with another LastModifiedTime, is
+// ListEndpoints page asks for the endpoints modified since the Search lag
+// (searchLagOf) before the collector started (creation counts as a
+// modification); each one Search did not return, or returned with another LastModifiedTime, is
 // described, with its tags read afresh. An endpoint changed longer ago than
 // that is in the index as it is. Tags changed within the lag (tagging does
 // not touch LastModifiedTime) show at the next scan, as with training jobs.
@@ -97,7 +97,7 @@ func collectEndpoints(ctx context.Context, api API, t collect.Target, sink colle
 		}
 	}
 
-	recent, err := recentEndpoints(ctx, api, started.Add(-searchIndexLag))
+	recent, err := recentEndpoints(ctx, api, started.Add(-searchLagOf(t)))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr

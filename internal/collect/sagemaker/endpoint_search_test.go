@@ -384,7 +384,7 @@ func TestEndpointsReadWithSearch(t *testing.T) {
 				switch {
 				case tc.fallback && after != nil:
 					t.Errorf("fallback ListEndpoints asks for LastModifiedTimeAfter %v", after)
-				case !tc.fallback && (after == nil || after.Before(before.Add(-searchIndexLag-time.Second)) || after.After(before.Add(-searchIndexLag+time.Minute))):
+				case !tc.fallback && (after == nil || after.Before(before.Add(-DefaultSearchLag-time.Second)) || after.After(before.Add(-DefaultSearchLag+time.Minute))):
 					t.Errorf("recent ListEndpoints LastModifiedTimeAfter = %v, want an hour before %v", after, before)
 				}
 			}

@@ -34,10 +34,10 @@ import (
 //
 // Immutable kinds (the two job kinds, catalog Immutable and JobHistory) are
 // read as training jobs are: newest first, stopping at the stored window
-// (CompleteBefore less searchIndexLag) or --since, stored records older
-// than the cutoff reported from the store. The index lag is covered as for
-// training jobs: the overlap of searchIndexLag means a job the last scan's
-// Search did not show yet is read by this one.
+// (CompleteBefore less the Search lag, searchLagOf) or --since, stored
+// records older than the cutoff reported from the store. The index lag is
+// covered as for training jobs: the overlap of the Search lag means a job
+// the last scan's Search did not show yet is read by this one.
 //
 // Mutable kinds (feature groups and model cards) are read to the end, in
 // ascending creation order so a resource created while the pages are read
@@ -45,8 +45,8 @@ import (
 // (UpdateFeatureGroup changes neither store's key nor the role; a model
 // card's key is fixed at creation), so a stale record still has the right
 // slots: what the index lag can hide is a resource created moments ago. As
-// for endpoints, one List page of the resources created since
-// searchIndexLag before the collector started names them, and each one
+// for endpoints, one List page of the resources created since the Search
+// lag before the collector started names them, and each one
 // Search did not return is described. A resource deleted within the lag
 // may be reported once more, as its record leaves the index. Tags changed
 // within the lag show at the next scan, as with training jobs.
@@ -118,7 +118,7 @@ func collectSearch(ctx context.Context, api searchAPI, t collect.Target, sink co
 		// known, so the store's window no longer covers them: Search reads
 		// them again.
 		if until, ok := completeBefore(ctx, t, k.kind); ok && known.records != nil && known.dropped == 0 {
-			cutoff = later(cutoff, until.Add(-searchIndexLag))
+			cutoff = later(cutoff, until.Add(-searchLagOf(t)))
 		}
 		sortOrder = types.SearchSortOrderDescending
 	}
@@ -213,7 +213,7 @@ func collectSearch(ctx context.Context, api searchAPI, t collect.Target, sink co
 		}
 		return nil
 	}
-	return describeRecent(ctx, api, t, sink, k, records, started.Add(-searchIndexLag))
+	return describeRecent(ctx, api, t, sink, k, records, started.Add(-searchLagOf(t)))
 }
 
 // describeRecent describes the resources of a mutable kind created after

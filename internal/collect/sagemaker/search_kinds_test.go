@@ -345,8 +345,8 @@ func TestSearchKindsRead(t *testing.T) {
 			}
 			assertEqual(t, "calls", []int{calls.get("Search"), calls.get("List"), calls.get("Describe"), calls.get("ListTags")},
 				[]int{2, wantLists, 0, 0})
-			if !fx.immutable && (len(calls.recent) != 1 || calls.recent[0] == nil || time.Since(*calls.recent[0]) < searchIndexLag) {
-				t.Errorf("recent listing CreationTimeAfter = %v, want searchIndexLag before the scan", calls.recent)
+			if !fx.immutable && (len(calls.recent) != 1 || calls.recent[0] == nil || time.Since(*calls.recent[0]) < DefaultSearchLag) {
+				t.Errorf("recent listing CreationTimeAfter = %v, want DefaultSearchLag before the scan", calls.recent)
 			}
 		})
 	}
@@ -428,7 +428,7 @@ func TestSearchKindsOnlyDescribes(t *testing.T) {
 	}
 }
 
-// Immutable kinds stop at the stored window (less searchIndexLag): the
+// Immutable kinds stop at the stored window (less DefaultSearchLag): the
 // page after the cutoff is not read, and stored records older than it are
 // reported from the store. --since drops stored records before it.
 func TestSearchKindsKnownCutoff(t *testing.T) {

@@ -34,16 +34,30 @@ func trainingCollector(api API) collect.Collector {
 	}
 }
 
-// searchIndexLag is how far before the end of the last complete listing a
-// re-scan searches again. Search reads an index that trails the API by
-// seconds to minutes; overlapping by an hour costs a page at most and
-// cannot miss a job the last scan's Search did not show yet.
-const searchIndexLag = time.Hour
+// DefaultSearchLag is how far Search's index may trail the API unless the
+// scan says otherwise (collect.Target.SearchLag, --search-lag): a re-scan
+// searches again from this far before the end of the last complete
+// listing, and the mutable kinds list what changed within it. AWS does not
+// document how far the index trails; sagekey's reading is seconds to
+// minutes, so an hour leaves a wide margin. On a settled estate the
+// overlap costs a page at most; on one whose jobs are all younger than the
+// lag it pages them all again, which is the price of not missing a job the
+// last scan's Search did not show yet.
+const DefaultSearchLag = time.Hour
+
+// searchLagOf is the Search index lag t asks for: DefaultSearchLag unless
+// t.SearchLag is positive.
+func searchLagOf(t collect.Target) time.Duration {
+	if t.SearchLag > 0 {
+		return t.SearchLag
+	}
+	return DefaultSearchLag
+}
 
 // collectTraining pages through Search newest first and stops at the
 // cutoff: the --since bound, or, when an earlier scan stored every job
-// created before some time, that time (less searchIndexLag). Stored jobs
-// older than the cutoff are reported from the store: a training job cannot
+// created before some time, that time (less the Search lag, searchLagOf).
+// Stored jobs older than the cutoff are reported from the store: a training job cannot
 // be deleted or changed, so they are still there as they were.
 //
 // An event-driven check (t.Only) names its jobs: Search cannot look jobs up
@@ -57,7 +71,7 @@ func collectTraining(ctx context.Context, api API, t collect.Target, sink collec
 	// Stored jobs that predate execution roles were left out of known, so
 	// the store's window no longer covers them: Search reads them again.
 	if until, ok := completeBefore(ctx, t, kindTrainingJob); ok && known.records != nil && known.dropped == 0 {
-		cutoff = later(cutoff, until.Add(-searchIndexLag))
+		cutoff = later(cutoff, until.Add(-searchLagOf(t)))
 	}
 	p := sm.NewSearchPaginator(api, &sm.SearchInput{
 		Resource:   types.ResourceTypeTrainingJob,
