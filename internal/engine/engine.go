@@ -46,7 +46,10 @@ func Evaluate(inv inventory.Inventory, ks *keys.Set, s Settings) []finding.Findi
 	}
 	selected := Select(rules.All(), s.Checks, s.SkipChecks)
 	uses := keyUses(inv, ks)
-	var out []finding.Finding
+	var out []finding.Finding // nil when there is nothing to judge, as before
+	if n := findingCount(selected, inv, uses); n > 0 {
+		out = make([]finding.Finding, 0, n)
+	}
 	for _, r := range selected {
 		if r.CheckResource != nil {
 			for _, res := range inv.Resources {
@@ -68,6 +71,25 @@ func Evaluate(inv inventory.Inventory, ks *keys.Set, s Settings) []finding.Findi
 	}
 	Sort(out)
 	return out
+}
+
+// findingCount is how many findings Evaluate makes: one per rule and
+// resource of its kind, or per rule and key. Sized once, the findings of
+// a large estate are not copied as the slice grows.
+func findingCount(selected []rules.Rule, inv inventory.Inventory, uses []rules.KeyUse) int {
+	perKind := map[string]int{}
+	for _, r := range inv.Resources {
+		perKind[r.Kind]++
+	}
+	n := 0
+	for _, r := range selected {
+		if r.CheckResource != nil {
+			n += perKind[r.Kind]
+		} else {
+			n += len(uses)
+		}
+	}
+	return n
 }
 
 // keyUses groups resources by the customer key their slots name. AWS-managed
@@ -100,6 +122,7 @@ func keyUses(inv inventory.Inventory, ks *keys.Set) []rules.KeyUse {
 	}
 	out := make([]rules.KeyUse, 0, len(byARN))
 	for _, u := range byARN {
+		u.Protects = rules.ProtectsOf(u.Protected) // shared by the key's findings
 		out = append(out, *u)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key.ARN < out[j].Key.ARN })

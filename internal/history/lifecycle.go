@@ -79,6 +79,11 @@ type Change struct {
 // resource is gone and an open violation is resolved as deleted.
 func Advance(prev map[string]State, run Run, observed []Observation) Change {
 	var ch Change
+	if len(observed) > 0 {
+		// Each observation makes at most one state: sized once, the
+		// states of a large scan are not copied as the slice grows.
+		ch.States = make([]State, 0, len(observed))
+	}
 	seen := make(map[string]bool, len(observed))
 	for _, o := range observed {
 		fp := o.Fingerprint()

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"sort"
-
 	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/keys"
 )
@@ -13,11 +11,10 @@ func (r Rule) keyFinding(u KeyUse) finding.Finding {
 	f := r.newFinding(finding.Resource{
 		ARN: k.ARN, Kind: KeyKind, Name: keyName(k), Account: k.Account, Region: k.Region, Tags: orEmpty(k.Tags),
 	})
-	f.Protects = make([]finding.Resource, 0, len(u.Protected))
-	for _, p := range u.Protected {
-		f.Protects = append(f.Protects, resourceOf(p))
+	f.Protects = u.Protects
+	if f.Protects == nil {
+		f.Protects = ProtectsOf(u.Protected)
 	}
-	sort.Slice(f.Protects, func(i, j int) bool { return f.Protects[i].ARN < f.Protects[j].ARN })
 	return f
 }
 

@@ -79,6 +79,22 @@ func DenialKey(role, keyARN string) string {
 type KeyUse struct {
 	Key       *keys.Key
 	Protected []inventory.Resource
+	// Protects is Protected as key findings list it (ProtectsOf), built
+	// once per key so that every check of the key shares it instead of
+	// copying the blast radius; nil means each finding builds its own.
+	// Findings only read it.
+	Protects []finding.Resource
+}
+
+// ProtectsOf is the blast radius a key finding lists: the protected
+// resources, sorted by ARN.
+func ProtectsOf(protected []inventory.Resource) []finding.Resource {
+	out := make([]finding.Resource, 0, len(protected))
+	for _, p := range protected {
+		out = append(out, resourceOf(p))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+	return out
 }
 
 // Rule is one check.

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -33,11 +31,7 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 		return 0, err
 	}
 	ch := history.Advance(prev, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observations)
-	extras, err := currentExtras(rec.Observations)
-	if err != nil {
-		return 0, err
-	}
-	if err := s.applyChange(ctx, tx, ch, extras); err != nil {
+	if err := s.applyChange(ctx, tx, ch, currentExtras(rec.Observations)); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -69,7 +63,7 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64
 	if err != nil {
 		return 0, fmt.Errorf("insert run: %w", err)
 	}
-	body, err := gzipJSON(rec.Snapshot)
+	body, err := gzipSnapshot(rec.Snapshot)
 	if err != nil {
 		return 0, err
 	}
@@ -101,7 +95,7 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64
 // takes its owner and detail from extras; one it did not (a finding now
 // gone, which is always already stored) keeps the stored ones, hence the
 // observed flag in the upsert.
-func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, ch history.Change, extras map[string]extra) error {
+func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, ch history.Change, x extras) error {
 	upsert, err := tx.PrepareContext(ctx, s.d.rebind(`INSERT INTO findings
 		(fingerprint, check_id, resource_arn, slot, kind, account, region, resource_created_ms, status, severity, message, tags,
 		 first_seen_ms, last_seen_ms, last_run, gone_ms, opened_ms, resolved_ms, resolution, reopened, owner, detail)
@@ -124,11 +118,14 @@ func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, ch history.Change, 
 		if err != nil {
 			return err
 		}
-		x, observed := extras[st.Fingerprint]
+		e, observed, err := x.lookup(st.Fingerprint)
+		if err != nil {
+			return err
+		}
 		if _, err := upsert.ExecContext(ctx, st.Fingerprint, st.CheckID, st.ResourceARN, st.Slot, st.Kind, st.Account, st.Region,
 			nullMS(st.ResourceCreated), string(st.Status), int(st.Severity), st.Message, string(tags),
 			ms(st.FirstSeen), ms(st.LastSeen), st.LastRun, nullMS(st.Gone), nullMS(st.OpenedAt), nullMS(st.ResolvedAt),
-			string(st.Resolution), st.Reopened, x.owner, x.detail, observed, observed); err != nil {
+			string(st.Resolution), st.Reopened, e.owner, e.detail, observed, observed); err != nil {
 			return fmt.Errorf("upsert finding state: %w", err)
 		}
 	}
@@ -148,16 +145,4 @@ func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, ch history.Change, 
 		}
 	}
 	return nil
-}
-
-func gzipJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(v); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
