@@ -139,12 +139,24 @@ func (s *server) handleEvents(ctx context.Context, targets []events.Target) erro
 	}
 	var errs []error
 	if len(p.resources) > 0 {
-		errs = append(errs, s.check(ctx, p.resources, nil, targets, idx))
+		errs = append(errs, s.check(ctx, p.resources, nil, kmsEvents(targets, false), idx))
 	}
 	if len(p.keyRefs) > 0 {
-		errs = append(errs, s.check(ctx, p.keyRefs, p.judged, targets, idx))
+		errs = append(errs, s.check(ctx, p.keyRefs, p.judged, kmsEvents(targets, true), idx))
 	}
 	return errors.Join(errs...)
+}
+
+// kmsEvents returns the targets of KMS events (kms true) or of SageMaker
+// events, so each check's lag is observed for the events it stands for.
+func kmsEvents(targets []events.Target, kms bool) []events.Target {
+	var out []events.Target
+	for _, t := range targets {
+		if (t.Kind == events.KindKMSKey) == kms {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // check runs one targeted check and alerts on what it changed.

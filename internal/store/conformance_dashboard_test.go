@@ -116,9 +116,9 @@ func TestConformanceDashboardQueries(t *testing.T) {
 		if err := s.EachFinding(ctx, store.FindingFilter{}, func(store.FindingRow) error { n++; return nil }); err != nil || n != 12 {
 			t.Errorf("each finding walked %d, %v", n, err)
 		}
-		runs, total, err := s.RunsPage(ctx, store.Page{Number: 1, Size: 1})
-		if err != nil || total != 2 || len(runs) != 1 || runs[0].ID != second {
-			t.Errorf("runs page %+v of %d, %v; want the latest of 2", runs, total, err)
+		rows, total, err := s.RunRowsPage(ctx, store.Page{Number: 1, Size: 1})
+		if err != nil || total != 2 || len(rows) != 1 || rows[0].Run.ID != second {
+			t.Errorf("runs page %+v of %d, %v; want the latest of 2", rows, total, err)
 		}
 	})
 }

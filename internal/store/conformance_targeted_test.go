@@ -120,9 +120,13 @@ func TestConformanceTargetedRun(t *testing.T) {
 		if r, err := s.Run(ctx, gone); err != nil || !r.Targeted || len(r.Scope.Resources) != 2 {
 			t.Errorf("Run(%d) = %+v, %v; want the targeted run", gone, r, err)
 		}
-		page, total, err := s.RunsPage(ctx, store.Page{Number: 1, Size: 10})
+		rows, total, err := s.RunRowsPage(ctx, store.Page{Number: 1, Size: 10})
+		var page []store.Run
+		for _, r := range rows {
+			page = append(page, r.Run)
+		}
 		if err != nil || total != 6 || len(page) != 6 || page[0].ID != dGone || !page[0].Targeted || page[5].Targeted {
-			t.Errorf("RunsPage = %v (total %d), %v; want all six runs, newest first", runIDs(page), total, err)
+			t.Errorf("RunRowsPage = %v (total %d), %v; want all six runs, newest first", runIDs(page), total, err)
 		}
 		if latest, err := s.LatestRunID(ctx); err != nil || latest != dGone {
 			t.Errorf("LatestRunID = %d, %v; want the last targeted run %d", latest, err, dGone)

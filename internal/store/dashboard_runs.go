@@ -20,31 +20,6 @@ func (s *Store) LatestRunID(ctx context.Context) (int64, error) {
 	return id.Int64, nil
 }
 
-// RunsPage returns one page of the stored runs, most recently started
-// first, and how many are stored.
-func (s *Store) RunsPage(ctx context.Context, p Page) ([]Run, int, error) {
-	var total int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM runs").Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count runs: %w", err)
-	}
-	size := min(max(p.Size, 1), MaxPageSize)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind("SELECT "+runColumns+" FROM runs ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?"),
-		size, (max(p.Number, 1)-1)*size)
-	if err != nil {
-		return nil, 0, fmt.Errorf("runs page: %w", err)
-	}
-	defer rows.Close()
-	out := []Run{}
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
-}
-
 // RunKind is what a stored run, or a row of the dashboard's runs page, is.
 type RunKind string
 
