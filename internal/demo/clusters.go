@@ -66,7 +66,7 @@ func (s *seeder) clusterGroup(region, name string, typ smtypes.ClusterInstanceTy
 }
 
 func (s *seeder) createCluster(ctx context.Context, sm *sagemaker.Client, region string, in *sagemaker.CreateClusterInput, status, why string, access verdict) error {
-	if _, err := sm.CreateCluster(ctx, in); err != nil {
+	if _, err := sm.CreateCluster(ctx, in); createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create cluster %s in %s: %w", aws.ToString(in.ClusterName), region, err)
 	}
 	s.m.expect(KindCluster, region, aws.ToString(in.ClusterName), status, why)

@@ -102,7 +102,7 @@ func (s *seeder) primaryHosting(ctx context.Context, region string) error {
 		KmsKeyId:           aws.String(healthy),
 		ProductionVariants: []smtypes.ProductionVariant{instanceVariant("canary", smtypes.ProductionVariantInstanceTypeMlM5Large)},
 		Tags:               tags("recsys", "cc-6006"),
-	}); err != nil {
+	}); createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create endpoint config %s in %s: %w", danglingConfig, region, err)
 	}
 	if err := s.createEndpoint(ctx, sm, region, "recsys-canary", danglingConfig, tags("recsys", "cc-6006"),
@@ -147,14 +147,14 @@ func (s *seeder) createModel(ctx context.Context, sm *sagemaker.Client, region s
 		},
 		Tags: tags("ml-platform", "cc-1001"),
 	})
-	if err != nil {
+	if createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create model %s in %s: %w", demoModel, region, err)
 	}
 	return nil
 }
 
 func (s *seeder) createEndpointConfig(ctx context.Context, sm *sagemaker.Client, region string, in *sagemaker.CreateEndpointConfigInput, status, why string, access verdict) error {
-	if _, err := sm.CreateEndpointConfig(ctx, in); err != nil {
+	if _, err := sm.CreateEndpointConfig(ctx, in); createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create endpoint config %s in %s: %w", aws.ToString(in.EndpointConfigName), region, err)
 	}
 	s.m.expect(KindEndpointConfig, region, aws.ToString(in.EndpointConfigName), status, why)
@@ -167,7 +167,7 @@ func (s *seeder) createEndpoint(ctx context.Context, sm *sagemaker.Client, regio
 		EndpointName:       aws.String(name),
 		EndpointConfigName: aws.String(config),
 		Tags:               t,
-	}); err != nil {
+	}); createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create endpoint %s in %s: %w", name, region, err)
 	}
 	s.m.expect(KindEndpoint, region, name, status, why)

@@ -62,7 +62,7 @@ func (s *seeder) seedIAM(ctx context.Context, region string) error {
 			AssumeRolePolicyDocument: aws.String(mustJSON(trustDocument(r.trusted))),
 			Description:              aws.String(r.description),
 			Tags:                     []iamtypes.Tag{{Key: aws.String("owner"), Value: aws.String("ml-platform")}},
-		}); err != nil {
+		}); createdEvenIfRetried(err) != nil {
 			return fmt.Errorf("demo: create role %s: %w", r.name, err)
 		}
 		s.m.Roles = append(s.m.Roles, s.m.RoleARN(r.name))

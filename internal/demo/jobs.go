@@ -92,7 +92,7 @@ func (s *seeder) processingJobs(ctx context.Context, region string) error {
 			StoppingCondition:      &smtypes.ProcessingStoppingCondition{MaxRuntimeInSeconds: aws.Int32(3600)},
 			Tags:                   j.tags,
 		})
-		if err != nil {
+		if createdEvenIfRetried(err) != nil {
 			return fmt.Errorf("demo: create processing job %s in %s: %w", j.name, region, err)
 		}
 		s.m.expect(KindProcessingJob, region, j.name, j.status, j.why)
@@ -144,7 +144,7 @@ func (s *seeder) transformJobs(ctx context.Context, region string) error {
 			TransformResources: res,
 			Tags:               j.tags,
 		})
-		if err != nil {
+		if createdEvenIfRetried(err) != nil {
 			return fmt.Errorf("demo: create transform job %s in %s: %w", j.name, region, err)
 		}
 		s.m.expect(KindTransformJob, region, j.name, j.status, j.why)
@@ -209,7 +209,7 @@ func (s *seeder) tuningJobs(ctx context.Context, region string) error {
 			},
 			Tags: j.tags,
 		})
-		if err != nil {
+		if createdEvenIfRetried(err) != nil {
 			return fmt.Errorf("demo: create hyperparameter tuning job %s in %s: %w", j.name, region, err)
 		}
 		s.m.expect(KindHyperParameterTuningJob, region, j.name, j.status, j.why)
@@ -275,7 +275,7 @@ func (s *seeder) compilationJobs(ctx context.Context, region string) error {
 		StoppingCondition: &smtypes.StoppingCondition{MaxRuntimeInSeconds: aws.Int32(900)},
 		Tags:              tags("edge-ml", "cc-1414"),
 	})
-	if err != nil {
+	if createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create compilation job %s in %s: %w", name, region, err)
 	}
 	s.m.expect(KindCompilationJob, region, name, StatusFail, "OutputConfig has no KmsKeyId")

@@ -27,7 +27,7 @@ func (s *seeder) primaryKeys(ctx context.Context, region string) error {
 	if _, err := kc.CreateAlias(ctx, &kms.CreateAliasInput{
 		AliasName:   aws.String(AliasSageMakerData),
 		TargetKeyId: aws.String(keyID(healthy)),
-	}); err != nil {
+	}); createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create alias %s: %w", AliasSageMakerData, err)
 	}
 

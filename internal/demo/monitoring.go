@@ -61,7 +61,7 @@ func (s *seeder) primaryMonitoring(ctx context.Context, region string) error {
 			StoppingCondition:          &smtypes.MonitoringStoppingCondition{MaxRuntimeInSeconds: aws.Int32(1800)},
 			Tags:                       d.tags,
 		})
-		if err != nil {
+		if createdEvenIfRetried(err) != nil {
 			return fmt.Errorf("demo: create data quality job definition %s in %s: %w", d.name, region, err)
 		}
 		s.m.expect(KindDataQualityJobDefinition, region, d.name, d.status, d.why)

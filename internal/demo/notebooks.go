@@ -62,7 +62,7 @@ func (s *seeder) createNotebooks(ctx context.Context, region string, specs []not
 		if nb.kmsKey != "" {
 			in.KmsKeyId = aws.String(nb.kmsKey)
 		}
-		if _, err := sm.CreateNotebookInstance(ctx, in); err != nil {
+		if _, err := sm.CreateNotebookInstance(ctx, in); createdEvenIfRetried(err) != nil {
 			return fmt.Errorf("demo: create notebook instance %s in %s: %w", nb.name, region, err)
 		}
 		s.m.expect(KindNotebookInstance, region, nb.name, nb.status, nb.why)

@@ -106,7 +106,7 @@ func (s *seeder) primaryPipelines(ctx context.Context, region string) error {
 			PipelineDefinition: aws.String(string(def)),
 			RoleArn:            aws.String(s.roleARN()),
 			Tags:               p.tags,
-		}); err != nil {
+		}); createdEvenIfRetried(err) != nil {
 			return fmt.Errorf("demo: create pipeline %s in %s: %w", p.name, region, err)
 		}
 		s.m.expect(KindPipeline, region, p.name, p.state, p.why)

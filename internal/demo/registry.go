@@ -20,7 +20,7 @@ func (s *seeder) primaryRegistry(ctx context.Context, region string) error {
 		SecurityConfig:  &smtypes.ModelCardSecurityConfig{KmsKeyId: aws.String(s.m.key(KeyHealthy))},
 		Tags:            tags("fraud-team", "cc-1001"),
 	})
-	if err != nil {
+	if createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create model card %s in %s: %w", name, region, err)
 	}
 	s.m.expect(KindModelCard, region, name, StatusPass, "SecurityConfig.KmsKeyId is an enabled CMK")

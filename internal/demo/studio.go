@@ -33,7 +33,7 @@ func (s *seeder) primaryStudio(ctx context.Context, region string) error {
 		KmsKeyId:  aws.String(healthy),
 		Tags:      tags("ml-platform", "cc-1001"),
 	})
-	if err != nil {
+	if createdEvenIfRetried(err) != nil {
 		return fmt.Errorf("demo: create domain %s in %s: %w", name, region, err)
 	}
 	s.m.expect(KindDomain, region, name, StatusPass, "storage KmsKeyId and sharing S3KmsKeyId both use an enabled CMK")

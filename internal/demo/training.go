@@ -118,7 +118,7 @@ func (s *seeder) createTrainingJobs(ctx context.Context, region string, specs []
 		if j.outputKey != "" {
 			in.OutputDataConfig.KmsKeyId = aws.String(j.outputKey)
 		}
-		if _, err := sm.CreateTrainingJob(ctx, in); err != nil {
+		if _, err := sm.CreateTrainingJob(ctx, in); createdEvenIfRetried(err) != nil {
 			return fmt.Errorf("demo: create training job %s in %s: %w", j.name, region, err)
 		}
 		s.m.expect(KindTrainingJob, region, j.name, j.status, j.why)

@@ -45,6 +45,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
 )
 
 // ErrNotInstalled is returned (wrapped) by Start when python3 cannot be
@@ -342,5 +343,10 @@ func AWSConfig(ctx context.Context, endpointURL, region string) (aws.Config, err
 		Retryer: func() aws.Retryer {
 			return retry.AddWithMaxAttempts(retry.NewStandard(), 2)
 		},
+		// A retry against a local emulator is rare and, for a create, turns
+		// into a confusing "already exists" on the second attempt; logging
+		// the first attempt's error to stderr says what really happened.
+		Logger:        logging.NewStandardLogger(os.Stderr),
+		ClientLogMode: aws.LogRetries,
 	}, nil
 }
