@@ -13,13 +13,18 @@ type MemorySink struct {
 	mu        sync.Mutex
 	resources []inventory.Resource
 	gaps      []inventory.Gap
+	strings   interner
 }
 
-// Resource records r.
+// Resource records a copy of r that shares nothing with the response it
+// was read from (see interner).
 func (s *MemorySink) Resource(r inventory.Resource) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.resources = append(s.resources, r)
+	if s.strings == nil {
+		s.strings = interner{}
+	}
+	s.resources = append(s.resources, detach(r, s.strings))
 }
 
 // Gap records g.

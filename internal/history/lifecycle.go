@@ -66,7 +66,7 @@ type Run struct {
 // Change is what a scan did to the history.
 type Change struct {
 	States []State   // new and changed states, by fingerprint
-	Opened []Episode // violations the scan opened
+	Opened []Episode // violations the scan opened, by fingerprint
 	Closed []Episode // violations the scan resolved (the open ones, now ended)
 }
 
@@ -128,6 +128,9 @@ func Advance(prev map[string]State, run Run, observed []Observation) Change {
 	}
 	sort.Slice(ch.States, func(i, j int) bool { return ch.States[i].Fingerprint < ch.States[j].Fingerprint })
 	sort.Slice(ch.Closed, func(i, j int) bool { return ch.Closed[i].Fingerprint < ch.Closed[j].Fingerprint })
+	// Opened too, so that advancing a run range by range of fingerprints
+	// (the store does) opens the same violations in the same order.
+	sort.Slice(ch.Opened, func(i, j int) bool { return ch.Opened[i].Fingerprint < ch.Opened[j].Fingerprint })
 	return ch
 }
 

@@ -26,18 +26,35 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	prev, err := s.statesFor(ctx, tx, rec.Run.Scope, rec.Observations)
-	if err != nil {
-		return 0, err
-	}
-	ch := history.Advance(prev, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observations)
-	if err := s.applyChange(ctx, tx, ch, currentExtras(rec.Observations)); err != nil {
+	if err := s.advance(ctx, tx, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observations); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
 	return id, nil
+}
+
+// advance moves the lifecycle of every finding run may change, one range
+// of fingerprints at a time. A finding's next state depends only on its
+// own stored state and observation (history.Advance), so the ranges'
+// changes together are the whole run's change; reading and holding the
+// stored states of a sixteenth of the findings at a time keeps a large
+// scan's save from holding every state twice.
+func (s *Store) advance(ctx context.Context, tx *sql.Tx, run history.Run, observed []history.Observation) error {
+	ranges := fingerprintRanges()
+	placed := byRange(ranges, observed)
+	for j, r := range ranges {
+		obs := inRange(observed, placed, j)
+		prev, err := s.statesFor(ctx, tx, run.Scope, obs, r)
+		if err != nil {
+			return err
+		}
+		if err := s.applyChange(ctx, tx, history.Advance(prev, run, obs), currentExtras(obs)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64, error) {

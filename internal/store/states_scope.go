@@ -21,7 +21,11 @@ const fingerprintChunk = 500
 // may lie outside the scope). Reading the whole table on every save cost
 // about 3 µs per finding ever stored, so saving one shard, or a small
 // scan, into a large history grew with the history, not with the scan.
-func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, observed []history.Observation) (map[string]history.State, error) {
+//
+// It reads only the fingerprints within r: SaveRun advances a run one
+// fingerprint range at a time, so that no more than a range's states are
+// held at once.
+func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, observed []history.Observation, r fingerprintRange) (map[string]history.State, error) {
 	out := map[string]history.State{}
 	for pairs := sc.Complete; len(pairs) > 0; {
 		n := min(len(pairs), pairChunk)
@@ -41,6 +45,7 @@ func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, obse
 			where += " AND kind IN (" + placeholders(len(kinds)) + ")"
 			args = append(args, kinds...)
 		}
+		where, args = r.and(where, args)
 		if err := s.queryStates(ctx, q, out, where, args...); err != nil {
 			return nil, err
 		}
@@ -52,7 +57,8 @@ func (s *Store) statesFor(ctx context.Context, q querier, sc history.Scope, obse
 		// findings_by_resource_lower index serves lower(resource_arn).
 		for arns := lowerSet(sc.Resources); len(arns) > 0; {
 			n := min(len(arns), fingerprintChunk)
-			if err := s.queryStates(ctx, q, out, "lower(resource_arn) IN ("+placeholders(n)+")", arns[:n]...); err != nil {
+			where, args := r.and("lower(resource_arn) IN ("+placeholders(n)+")", arns[:n:n])
+			if err := s.queryStates(ctx, q, out, where, args...); err != nil {
 				return nil, err
 			}
 			arns = arns[n:]

@@ -1,0 +1,45 @@
+package collect
+
+import (
+	"reflect"
+	"testing"
+	"unsafe"
+
+	"github.com/sagekey/sagekey/internal/inventory"
+)
+
+func TestDetachCopiesAndShares(t *testing.T) {
+	// Built from one buffer, as the SDK's string arena builds a response.
+	const kind, prefix, keyRef, tagKey, tagValue = "training-job", "arn:aws:sagemaker:us-east-1:123456789012:training-job/", "alias/ml", "team", "risk"
+	arena := kind + prefix + keyRef + tagKey + tagValue
+	part := func(before, s string) string { i := len(before); return arena[i : i+len(s)] }
+	mk := func(name string) inventory.Resource {
+		return inventory.Resource{
+			Kind: part("", kind), ARN: part(kind, prefix) + name, Name: name, Account: "123456789012", Region: "us-east-1",
+			Tags:           map[string]string{part(kind+prefix+keyRef, tagKey): part(kind+prefix+keyRef+tagKey, tagValue)},
+			Slots:          []inventory.Slot{{Type: "output", Name: "output", Label: "model output", KeyRef: part(kind+prefix, keyRef), InstanceTypes: []string{"ml.m5.xlarge"}}},
+			ExecutionRoles: []string{"arn:aws:iam::123456789012:role/exec"}, Attributes: map[string]string{"a": "b"},
+		}
+	}
+	in := interner{}
+	orig := mk("a")
+	got := detach(orig, in)
+	if !reflect.DeepEqual(got, orig) {
+		t.Fatalf("detach changed the resource:\n%+v\n%+v", got, orig)
+	}
+	if unsafe.StringData(got.Kind) == unsafe.StringData(orig.Kind) || unsafe.StringData(got.Slots[0].KeyRef) == unsafe.StringData(orig.Slots[0].KeyRef) {
+		t.Error("a kept string still points into the response")
+	}
+	orig.Tags["team"], orig.Slots[0].KeyRef, orig.ExecutionRoles[0], orig.Attributes["a"] = "other", "x", "y", "z"
+	if got.Tags["team"] != "risk" || got.Slots[0].KeyRef != "alias/ml" || got.ExecutionRoles[0] != "arn:aws:iam::123456789012:role/exec" || got.Attributes["a"] != "b" {
+		t.Errorf("the copy shares a map or slice with the original: %+v", got)
+	}
+	second := detach(mk("b"), in)
+	if unsafe.StringData(second.Slots[0].KeyRef) != unsafe.StringData(got.Slots[0].KeyRef) ||
+		unsafe.StringData(second.Kind) != unsafe.StringData(got.Kind) {
+		t.Error("a repeated value is not shared between resources")
+	}
+	if empty := detach(inventory.Resource{}, in); !reflect.DeepEqual(empty, inventory.Resource{}) {
+		t.Errorf("detach of the zero resource = %+v", empty)
+	}
+}
