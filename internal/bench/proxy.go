@@ -17,13 +17,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sagekey/sagekey/internal/motoserver"
 )
 
 // Bodies of the answers the proxy makes up. Both use the awsJson error
 // shape, so the SDK decodes them exactly like AWS's own.
 const (
 	throttleBody      = `{"__type":"ThrottlingException","message":"Rate exceeded"}`
-	unimplementedBody = `{"__type":"UnknownOperationException","message":"not implemented by the emulator"}`
+	unimplementedBody = `{"__type":"UnknownOperationException","message":"` + motoserver.UnimplementedMessage + `"}`
 	awsJSONType       = "application/x-amz-json-1.1"
 	// motoErrorMarker identifies moto's (Werkzeug's) generic HTML error page.
 	motoErrorMarker = "<title>500 Internal Server Error</title>"
@@ -232,6 +234,20 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 			return nil
 		}
 		replaceResponseBody(resp, body) // a real 500: pass it on untouched
+		return nil
+	}
+	if resp.StatusCode == http.StatusBadRequest {
+		// The moto launcher (internal/motoserver) already answers an
+		// unimplemented operation as above; count it all the same.
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(body, []byte(`"UnknownOperationException"`)) && bytes.Contains(body, []byte(motoserver.UnimplementedMessage)) {
+			p.counts.unimplementedOp(state.operation)
+		}
+		replaceResponseBody(resp, body)
 		return nil
 	}
 	if state.operation == describeProcessingJobOp && p.processing != nil && resp.StatusCode == http.StatusOK {

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/sagekey/sagekey/internal/motoserver"
 )
 
 // upstreamRecorder is an httptest upstream that records what reached it.
@@ -252,10 +254,21 @@ func TestProxyRewritesMotoUnimplementedPages(t *testing.T) {
 	t.Parallel()
 	const motoPage = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
 	up := &upstreamRecorder{answer: func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Amz-Target") == "SageMaker.ListUserProfiles" {
+		switch r.Header.Get("X-Amz-Target") {
+		case "SageMaker.ListUserProfiles":
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusInternalServerError)
 			_, _ = io.WriteString(w, motoPage)
+			return
+		case "SageMaker.ListDeviceFleets": // the launcher's own answer
+			w.Header().Set("Content-Type", awsJSONType)
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"__type": "UnknownOperationException", "message": "ListDeviceFleets: `+motoserver.UnimplementedMessage+`"}`)
+			return
+		case "SageMaker.DescribeDomain": // a real validation error
+			w.Header().Set("Content-Type", awsJSONType)
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"__type": "ValidationException", "message": "no such domain"}`)
 			return
 		}
 		w.Header().Set("Content-Type", awsJSONType)
@@ -273,9 +286,17 @@ func TestProxyRewritesMotoUnimplementedPages(t *testing.T) {
 	if status != http.StatusInternalServerError || body != `{"__type":"InternalFailure"}` {
 		t.Errorf("JSON 500 became %d %s, want it untouched", status, body)
 	}
+	// The launcher's UnknownOperationException is counted and passed on;
+	// another 400 is only passed on.
+	if status, _, body = post(t, ps.URL(), jsonTarget("SageMaker.ListDeviceFleets"), "{}"); status != http.StatusBadRequest || !strings.Contains(body, "UnknownOperationException") {
+		t.Errorf("launcher's 400 became %d %s, want it untouched", status, body)
+	}
+	if status, _, body = post(t, ps.URL(), jsonTarget("SageMaker.DescribeDomain"), "{}"); status != http.StatusBadRequest || !strings.Contains(body, "no such domain") {
+		t.Errorf("validation error became %d %s, want it untouched", status, body)
+	}
 	c := ps.Snapshot()
-	if c.Unimplemented["sagemaker:ListUserProfiles"] != 1 || c.TotalUnimplemented() != 1 || c.Total() != 2 {
-		t.Errorf("counts = %+v, want 2 calls, 1 unimplemented ListUserProfiles", c)
+	if c.Unimplemented["sagemaker:ListUserProfiles"] != 1 || c.Unimplemented["sagemaker:ListDeviceFleets"] != 1 || c.TotalUnimplemented() != 2 || c.Total() != 4 {
+		t.Errorf("counts = %+v, want 4 calls, unimplemented ListUserProfiles and ListDeviceFleets", c)
 	}
 }
 

@@ -6,7 +6,17 @@ instead of `moto_server -H HOST -p PORT`. It imports moto, repairs two defects
 of moto 5.2.1 that make the Resource Groups Tagging API (tag:GetResources)
 answer HTTP 500 as soon as a SageMaker endpoint config or model card exists in
 the region, and then runs moto.server.main (what the `moto_server` entry point
-runs) with the same arguments. Nothing else about moto changes.
+runs) with the same arguments.
+
+It changes one more thing, how moto answers an operation it does not
+implement. moto answers it (and any request whose handler raises
+NotImplementedError) with Werkzeug's HTML "500 Internal Server Error" page.
+AWS never answers an existing JSON-protocol API that way, and the SDK retries
+a 500 with backoff, so every scan against moto would wait out retries on the
+operations moto lacks. For a JSON-protocol request (it carries X-Amz-Target)
+the launcher answers such a 500 as AWS answers an operation a service does
+not offer: 400 with {"__type": "UnknownOperationException"}. Other protocols
+and every other response pass through untouched.
 
 The two defects (moto 5.2.1; both surface in
 moto/resourcegroupstaggingapi/models.py, _get_resources_generator, at
@@ -216,8 +226,58 @@ def ensure_patched():
     return applied
 
 
+UNIMPLEMENTED_MESSAGE = "not implemented by the emulator"
+
+
+def unknown_operation(start_response, operation):
+    import json
+
+    payload = json.dumps({"__type": "UnknownOperationException",
+                          "message": f"{operation}: {UNIMPLEMENTED_MESSAGE}"}).encode()
+    start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"),
+                                       ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+def answer_unimplemented_as_aws():
+    """Wraps moto's WSGI dispatcher: see the module docstring."""
+    dispatcher = moto.server.DomainDispatcherApplication
+    inner = dispatcher.__call__
+
+    def call(self, environ, start_response):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target:
+            return inner(self, environ, start_response)
+        started = []
+
+        def hold(status, headers, exc_info=None):
+            started[:] = [status, headers]
+            return lambda data: None  # moto never uses the write callable
+
+        operation = target.rsplit(".", 1)[-1]
+        try:
+            body = inner(self, environ, hold)
+            if not started:  # start_response deferred to the first chunk
+                body = list(body)
+        except Exception as e:  # noqa: BLE001 - Werkzeug would send its HTML 500
+            print(f"sagekey launcher: {operation}: {type(e).__name__}: {e}; "
+                  "answered 400 UnknownOperationException", file=sys.stderr, flush=True)
+            return unknown_operation(start_response, operation)
+        status, headers = started
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        if status.startswith("500") and "text/html" in content_type:
+            if hasattr(body, "close"):
+                body.close()
+            return unknown_operation(start_response, operation)
+        start_response(status, headers)
+        return body
+
+    dispatcher.__call__ = call
+
+
 if __name__ == "__main__":
     applied = ensure_patched()
+    answer_unimplemented_as_aws()
     print(
         f"sagekey launcher: moto {moto.__version__}: patched "
         + (", ".join(applied) if applied else "nothing (fixed upstream)"),

@@ -19,7 +19,11 @@
 // It probes moto first and patches only what the probe shows broken; if
 // moto's code no longer has the shape it patches it exits with a clear
 // message instead of serving (see launcher.py). TestPlainMotoStillNeedsPatches
-// fails once a moto release makes the launcher unnecessary.
+// fails once a moto release makes the patches unnecessary. The launcher also
+// answers a JSON-protocol operation moto lacks (or whose handler raises) with
+// 400 UnknownOperationException, as AWS answers an operation a service does
+// not offer, instead of Werkzeug's HTML 500, which the SDK would retry: a
+// scan of an empty region against moto takes about a second instead of ten.
 //
 // Install the emulator with: pip install 'moto[server]==5.2.1'. Start needs
 // python3 on PATH that can import moto; otherwise it returns ErrNotInstalled.
@@ -45,7 +49,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/smithy-go/logging"
 )
 
 // ErrNotInstalled is returned (wrapped) by Start when python3 cannot be
@@ -320,6 +323,11 @@ func (b *tailBuffer) String() string {
 	return string(b.buf)
 }
 
+// UnimplementedMessage is what the launcher's 400 UnknownOperationException
+// says for an operation moto does not implement (UNIMPLEMENTED_MESSAGE in
+// launcher.py), after the operation's name.
+const UnimplementedMessage = "not implemented by the emulator"
+
 // AWSConfig returns an aws.Config that talks to the emulator at endpointURL
 // in region, with static dummy credentials and few retries. It deliberately
 // does not read environment variables or shared config files, so a
@@ -341,12 +349,18 @@ func AWSConfig(ctx context.Context, endpointURL, region string) (aws.Config, err
 			credentials.NewStaticCredentialsProvider("testing", "testing", "testing"),
 		),
 		Retryer: func() aws.Retryer {
-			return retry.AddWithMaxAttempts(retry.NewStandard(), 2)
+			return loggedRetries{retry.AddWithMaxAttempts(retry.NewStandard(), 2)}
 		},
-		// A retry against a local emulator is rare and, for a create, turns
-		// into a confusing "already exists" on the second attempt; logging
-		// the first attempt's error to stderr says what really happened.
-		Logger:        logging.NewStandardLogger(os.Stderr),
-		ClientLogMode: aws.LogRetries,
 	}, nil
+}
+
+// loggedRetries writes to stderr why a request is retried. A retry against
+// a local emulator is rare and, for a create, turns into a confusing
+// "already exists" on the second attempt; the first attempt's error says
+// what really happened.
+type loggedRetries struct{ aws.Retryer }
+
+func (r loggedRetries) RetryDelay(attempt int, err error) (time.Duration, error) {
+	fmt.Fprintf(os.Stderr, "motoserver: retrying a request (attempt %d) after: %v\n", attempt, err)
+	return r.Retryer.RetryDelay(attempt, err)
 }

@@ -192,7 +192,8 @@ func TestJobCollectorsAgainstMoto(t *testing.T) {
 	assertEqual(t, "tags of processing job", got["processing-job/proc"].Tags, map[string]string{"team": "ml"})
 	assertEqual(t, "tags of tuning job", got["hyper-parameter-tuning-job/hpo"].Tags, map[string]string{"team": "ml"})
 	// moto gaps, pinned so a moto change is noticed: the five unimplemented
-	// List calls fail (HTTP 500, reported as a service error), and moto's
+	// List calls fail (UnknownOperationException from the moto launcher,
+	// reported as not supported here), and moto's
 	// ListTags cannot resolve transform or compilation job ARNs. Each is a
 	// gap, never a silent PASS.
 	gotGaps := map[string]bool{}

@@ -194,14 +194,16 @@ func TestStudioCollectorsAgainstMoto(t *testing.T) {
 				Label: "validation profile smoke: transform output in S3", KeyRef: "alias/validate", OutputURI: "s3://validate/out/"}),
 	}
 	// moto cannot read the tags of a versioned package (its ARN has two
-	// slashes) and fails with HTTP 500: a tag error and a gap, as for real.
+	// slashes): its handler raises, which the moto launcher answers as an
+	// operation moto lacks. A tag error and a gap, as for real.
 	mp := want["model-package"] // no roles: ValidationRole runs only the validation jobs
-	mp.TagsError = "sagemaker:ListTags: service error (HTTP 500)"
+	mp.TagsError = "sagemaker:ListTags: not supported here (UnknownOperationException)"
 	want["model-package"] = mp
 	assertEqual(t, "resources", byKind, want)
 
 	// The kinds moto does not implement: one gap each, for their List call
-	// (moto answers them with HTTP 500: a service error, never "throttled"), plus the
+	// (the moto launcher answers them as AWS answers an operation a service
+	// lacks: "not supported here", never "throttled"), plus the
 	// package's tags.
 	var gaps []string
 	for _, g := range inv.Gaps {
