@@ -1,12 +1,15 @@
 package collect
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
-// interner hands out one copy of each string it is given.
+// interner hands out one copy of each string, and of each set of tags, it
+// is given.
 //
 // Why: the SDK decodes a response's strings into one shared block (smithy's
 // StringArena), so a resource that kept its ARN, tags or key reference
@@ -14,22 +17,29 @@ import (
 // 100,000 jobs held several megabytes of responses that way. The sink
 // therefore copies what it keeps, once: values that repeat across
 // resources (kinds, accounts, regions, slot labels, key references, roles,
-// tag keys and values) are shared, unique ones (ARNs, names) are cloned.
-type interner map[string]string
+// tag keys and values, whole tag sets: jobs launched by one pipeline carry
+// the same tags) are shared, unique ones (ARNs, names) are cloned. Shared
+// tag maps are only read: nothing writes to a collected resource's tags.
+type interner struct {
+	strs map[string]string
+	tags TagSets
+}
 
-func (in interner) of(s string) string {
+func newInterner() *interner { return &interner{strs: map[string]string{}} }
+
+func (in *interner) of(s string) string {
 	if s == "" {
 		return ""
 	}
-	if v, ok := in[s]; ok {
+	if v, ok := in.strs[s]; ok {
 		return v
 	}
 	v := strings.Clone(s)
-	in[v] = v
+	in.strs[v] = v
 	return v
 }
 
-func (in interner) all(ss []string) []string {
+func (in *interner) all(ss []string) []string {
 	if ss == nil {
 		return nil
 	}
@@ -40,19 +50,56 @@ func (in interner) all(ss []string) []string {
 	return out
 }
 
+// TagSets shares tag maps with the same content. The zero value is ready;
+// it is not safe for concurrent use.
+type TagSets struct {
+	byContent map[string]map[string]string
+}
+
+// Share returns a map equal to m that every equal map given to s shares,
+// with strings of its own (never m's). nil stays nil, so "no tags" and
+// "tags all removed" read as they were. The result must only be read.
+func (s *TagSets) Share(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	// Each key and value is length-prefixed, so no key or value can pass
+	// for a different split of the same bytes.
+	var b []byte
+	for _, k := range keys {
+		b = strconv.AppendInt(b, int64(len(k)), 10)
+		b = append(append(b, ':'), k...)
+		b = strconv.AppendInt(b, int64(len(m[k])), 10)
+		b = append(append(b, ':'), m[k]...)
+	}
+	content := string(b)
+	if shared, ok := s.byContent[content]; ok {
+		return shared
+	}
+	if s.byContent == nil {
+		s.byContent = map[string]map[string]string{}
+	}
+	shared := make(map[string]string, len(m))
+	for k, v := range m {
+		shared[strings.Clone(k)] = strings.Clone(v)
+	}
+	s.byContent[content] = shared
+	return shared
+}
+
 // detach returns r with every string copied out of the response it was
-// read from, and with slices and maps of its own.
-func detach(r inventory.Resource, in interner) inventory.Resource {
+// read from, and with slices of its own; its tags map is shared with every
+// resource whose tags are the same.
+func detach(r inventory.Resource, in *interner) inventory.Resource {
 	r.Kind, r.Account, r.Region, r.Source = in.of(r.Kind), in.of(r.Account), in.of(r.Region), in.of(r.Source)
 	r.ARN, r.Name = strings.Clone(r.ARN), strings.Clone(r.Name)
 	r.TagsError, r.RolesUnknown = in.of(r.TagsError), in.of(r.RolesUnknown)
-	if r.Tags != nil {
-		tags := make(map[string]string, len(r.Tags))
-		for k, v := range r.Tags {
-			tags[in.of(k)] = in.of(v)
-		}
-		r.Tags = tags
-	}
+	r.Tags = in.tags.Share(r.Tags)
 	if r.Attributes != nil {
 		attrs := make(map[string]string, len(r.Attributes))
 		for k, v := range r.Attributes {

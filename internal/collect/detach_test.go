@@ -21,7 +21,7 @@ func TestDetachCopiesAndShares(t *testing.T) {
 			ExecutionRoles: []string{"arn:aws:iam::123456789012:role/exec"}, Attributes: map[string]string{"a": "b"},
 		}
 	}
-	in := interner{}
+	in := newInterner()
 	orig := mk("a")
 	got := detach(orig, in)
 	if !reflect.DeepEqual(got, orig) {
@@ -41,5 +41,31 @@ func TestDetachCopiesAndShares(t *testing.T) {
 	}
 	if empty := detach(inventory.Resource{}, in); !reflect.DeepEqual(empty, inventory.Resource{}) {
 		t.Errorf("detach of the zero resource = %+v", empty)
+	}
+}
+
+func TestTagSetsShare(t *testing.T) {
+	var s TagSets
+	a := s.Share(map[string]string{"team": "risk", "cost-center": "cc-1"})
+	b := s.Share(map[string]string{"cost-center": "cc-1", "team": "risk"})
+	c := s.Share(map[string]string{"team": "risk"})
+	if reflect.ValueOf(a).UnsafePointer() != reflect.ValueOf(b).UnsafePointer() {
+		t.Error("equal tag sets are not shared")
+	}
+	if reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(c).UnsafePointer() || len(c) != 1 {
+		t.Errorf("different tag sets shared: %v %v", a, c)
+	}
+	// A key and value that differ only in where the separator falls must
+	// not be taken for each other.
+	d := s.Share(map[string]string{"a": "b\x00c"})
+	e := s.Share(map[string]string{"a\x00b": "c"})
+	if d["a"] != "b\x00c" || e["a\x00b"] != "c" {
+		t.Errorf("tag sets with separators mixed up: %q %q", d, e)
+	}
+	if s.Share(nil) != nil {
+		t.Error("nil tags must stay nil (never tagged or all removed)")
+	}
+	if empty := s.Share(map[string]string{}); empty == nil || len(empty) != 0 {
+		t.Errorf("empty tags = %v, want empty and not nil", empty)
 	}
 }

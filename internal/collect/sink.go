@@ -13,7 +13,7 @@ type MemorySink struct {
 	mu        sync.Mutex
 	resources []inventory.Resource
 	gaps      []inventory.Gap
-	strings   interner
+	strings   *interner
 }
 
 // Resource records a copy of r that shares nothing with the response it
@@ -22,7 +22,7 @@ func (s *MemorySink) Resource(r inventory.Resource) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.strings == nil {
-		s.strings = interner{}
+		s.strings = newInterner()
 	}
 	s.resources = append(s.resources, detach(r, s.strings))
 }
@@ -34,14 +34,16 @@ func (s *MemorySink) Gap(g inventory.Gap) {
 	s.gaps = append(s.gaps, g)
 }
 
-// Inventory returns a snapshot of what was recorded. Collectors finish in
-// arbitrary order, so the result is sorted (resources by kind, region, ARN;
-// gaps by account, region, service) to make reports and stored snapshots
-// reproducible and diffable.
+// Inventory hands over what was recorded and empties the sink (it is
+// called once, when collection is over: copying a large estate's records
+// would hold them twice). Collectors finish in arbitrary order, so the
+// result is sorted (resources by kind, region, ARN; gaps by account,
+// region, service) to make reports and stored snapshots reproducible and
+// diffable.
 func (s *MemorySink) Inventory() inventory.Inventory {
 	s.mu.Lock()
-	resources := slices.Clone(s.resources)
-	gaps := slices.Clone(s.gaps)
+	resources, gaps := s.resources, s.gaps
+	s.resources, s.gaps, s.strings = nil, nil, nil
 	s.mu.Unlock()
 	if resources == nil {
 		resources = []inventory.Resource{}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -207,7 +208,13 @@ func listPages[O any](ctx context.Context, p pager[O], items func(O) []listed) (
 		if err != nil {
 			return out, err
 		}
-		out = append(out, items(page)...)
+		for _, it := range items(page) {
+			// Cloned: the SDK decodes a page's strings into one block, and
+			// a listing of 50,000 jobs would keep all its pages alive
+			// through the names until the last Describe.
+			it.name, it.arn, it.parent = strings.Clone(it.name), strings.Clone(it.arn), strings.Clone(it.parent)
+			out = append(out, it)
+		}
 	}
 	return out, nil
 }

@@ -108,6 +108,9 @@ func (x *TagIndex) Note() string {
 // load pages through GetResources, one request per 100 filters.
 func (x *TagIndex) load(ctx context.Context) {
 	x.tags = map[string]map[string]string{}
+	// Resources with the same tags share one map: an index of 100,000 jobs
+	// launched by a few pipelines holds a few maps, not 100,000.
+	var sets collect.TagSets
 	for start := 0; start < len(x.filters); start += taggingFilterLimit {
 		filters := x.filters[start:min(start+taggingFilterLimit, len(x.filters))]
 		p := rgt.NewGetResourcesPaginator(x.api, &rgt.GetResourcesInput{
@@ -132,7 +135,9 @@ func (x *TagIndex) load(ctx context.Context) {
 					}
 					tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 				}
-				x.tags[strings.ToLower(aws.ToString(m.ResourceARN))] = tags
+				// Cloned: ToLower returns an ARN already in lower case as
+				// is, and that string would keep the page's response alive.
+				x.tags[strings.Clone(strings.ToLower(aws.ToString(m.ResourceARN)))] = sets.Share(tags)
 			}
 		}
 	}
