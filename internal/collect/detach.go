@@ -21,11 +21,14 @@ import (
 // the same tags) are shared, unique ones (ARNs, names) are cloned. Shared
 // tag maps are only read: nothing writes to a collected resource's tags.
 type interner struct {
-	strs map[string]string
-	tags TagSets
+	strs     map[string]string
+	tags     TagSets
+	slotSets map[string][]inventory.Slot
 }
 
-func newInterner() *interner { return &interner{strs: map[string]string{}} }
+func newInterner() *interner {
+	return &interner{strs: map[string]string{}, slotSets: map[string][]inventory.Slot{}}
+}
 
 func (in *interner) of(s string) string {
 	if s == "" {
@@ -93,8 +96,8 @@ func (s *TagSets) Share(m map[string]string) map[string]string {
 }
 
 // detach returns r with every string copied out of the response it was
-// read from, and with slices of its own; its tags map is shared with every
-// resource whose tags are the same.
+// read from; its tags and slots are shared with every resource whose tags
+// and slots are the same.
 func detach(r inventory.Resource, in *interner) inventory.Resource {
 	r.Kind, r.Account, r.Region, r.Source = in.of(r.Kind), in.of(r.Account), in.of(r.Region), in.of(r.Source)
 	r.ARN, r.Name = strings.Clone(r.ARN), strings.Clone(r.Name)
@@ -108,15 +111,43 @@ func detach(r inventory.Resource, in *interner) inventory.Resource {
 		r.Attributes = attrs
 	}
 	r.ExecutionRoles = in.all(r.ExecutionRoles)
-	if r.Slots != nil {
-		slots := make([]inventory.Slot, len(r.Slots))
-		for i, s := range r.Slots {
-			s.Type, s.Name, s.Label, s.KeyRef = in.of(s.Type), in.of(s.Name), in.of(s.Label), in.of(s.KeyRef)
-			s.InstanceTypes, s.OutputURI = in.all(s.InstanceTypes), in.of(s.OutputURI) // jobs share output prefixes
-			s.Unsupported, s.Unknown, s.Role = in.of(s.Unsupported), in.of(s.Unknown), in.of(s.Role)
-			slots[i] = s
-		}
-		r.Slots = slots
-	}
+	r.Slots = in.slots(r.Slots)
 	return r
+}
+
+// slots returns a copy of ss that every resource with the same slots
+// shares (jobs launched alike name the same keys, instance types and
+// output prefixes). Shared slots are only read: collectors finish a
+// resource's slots before the sink sees it.
+func (in *interner) slots(ss []inventory.Slot) []inventory.Slot {
+	if ss == nil {
+		return nil
+	}
+	var b []byte
+	field := func(v string) {
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(append(b, ':'), v...)
+	}
+	for _, s := range ss {
+		for _, v := range []string{s.Type, s.Name, s.Label, s.KeyRef, s.OutputURI, s.Unsupported, s.Unknown, s.Role} {
+			field(v)
+		}
+		b = strconv.AppendInt(b, int64(len(s.InstanceTypes)), 10)
+		for _, v := range s.InstanceTypes {
+			field(v)
+		}
+		b = strconv.AppendBool(b, s.Serverless)
+	}
+	if shared, ok := in.slotSets[string(b)]; ok {
+		return shared
+	}
+	out := make([]inventory.Slot, len(ss))
+	for i, s := range ss {
+		s.Type, s.Name, s.Label, s.KeyRef = in.of(s.Type), in.of(s.Name), in.of(s.Label), in.of(s.KeyRef)
+		s.InstanceTypes, s.OutputURI = in.all(s.InstanceTypes), in.of(s.OutputURI)
+		s.Unsupported, s.Unknown, s.Role = in.of(s.Unsupported), in.of(s.Unknown), in.of(s.Role)
+		out[i] = s
+	}
+	in.slotSets[string(b)] = out
+	return out
 }

@@ -69,3 +69,28 @@ func TestTagSetsShare(t *testing.T) {
 		t.Errorf("empty tags = %v, want empty and not nil", empty)
 	}
 }
+
+func TestDetachSharesEqualSlots(t *testing.T) {
+	in := newInterner()
+	slots := func(out string) []inventory.Slot {
+		return []inventory.Slot{
+			{Type: "volume", Name: "volume", Label: "ML volume", KeyRef: "alias/ml", InstanceTypes: []string{"ml.m5.xlarge"}},
+			{Type: "output", Name: "output", Label: "output in S3", KeyRef: "alias/ml", OutputURI: out},
+		}
+	}
+	a := detach(inventory.Resource{ARN: "a", Slots: slots("s3://b/out/")}, in)
+	b := detach(inventory.Resource{ARN: "b", Slots: slots("s3://b/out/")}, in)
+	c := detach(inventory.Resource{ARN: "c", Slots: slots("s3://b/other/")}, in)
+	if &a.Slots[0] != &b.Slots[0] {
+		t.Error("equal slots are not shared")
+	}
+	if &a.Slots[0] == &c.Slots[0] || c.Slots[1].OutputURI != "s3://b/other/" {
+		t.Errorf("slots that differ in their output are shared: %+v", c.Slots)
+	}
+	if !reflect.DeepEqual(a.Slots, slots("s3://b/out/")) {
+		t.Errorf("shared slots changed: %+v", a.Slots)
+	}
+	if d := detach(inventory.Resource{ARN: "d"}, in); d.Slots != nil {
+		t.Errorf("no slots became %+v", d.Slots)
+	}
+}

@@ -143,6 +143,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	found := &collect.MemorySink{}
 	outcomes := collect.Run(ctx, jobs, limit, &progressSink{Sink: found, progress: o.Progress})
+	// Noted now, so that the tag indexes (a map entry per tagged resource)
+	// are not kept alive to the end of the scan.
+	rep.APICallNotes = tags.notes()
 	inv := found.Inventory()
 	inv.Resources = withinWindow(inv.Resources, o.Since)
 	keyAccess := o.forceKeyAccess || needsKeyAccess(selected)
@@ -165,7 +168,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	rep.Gaps = inv.Gaps
 	rep.Finished = now()
 	rep.APICalls = reportCalls(meter.Operations())
-	rep.APICallNotes = tags.notes()
 	slog.InfoContext(ctx, "scan finished", "accounts", len(accounts), "reached", len(reached),
 		"resources", len(inv.Resources), "findings", len(rep.Findings), "gaps", len(rep.Gaps))
 	res := &Result{
