@@ -63,7 +63,9 @@ func Evaluate(inv inventory.Inventory, ks *keys.Set, s Settings) []finding.Findi
 			out = append(out, r.CheckKey(c, u))
 		}
 	}
+	parts := newFindingParts()
 	for i := range out {
+		parts.share(&out[i])
 		if sev, ok := s.SeverityOverrides[out[i].CheckID]; ok {
 			out[i].Severity = sev
 		}
