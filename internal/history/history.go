@@ -74,17 +74,23 @@ type Detail struct {
 // ARNs to creation times (from the inventory).
 func Observe(findings []finding.Finding, created map[string]time.Time) []Observation {
 	out := make([]Observation, 0, len(findings))
-	for _, f := range findings {
-		out = append(out, Observation{
-			Subject: Subject{
-				CheckID: f.CheckID, ResourceARN: f.Resource.ARN, Kind: f.Resource.Kind,
-				Account: f.Resource.Account, Region: f.Resource.Region,
-				ResourceCreated: created[f.Resource.ARN],
-			},
-			Status: f.Status, Severity: f.Severity, Message: f.Message, Tags: f.Resource.Tags,
-			Detail: &Detail{Name: f.Resource.Name, Slots: f.Slots, Remediation: f.Remediation,
-				Protects: f.Protects, Suppression: f.Suppression},
-		})
+	for i := range findings {
+		out = append(out, ObserveOne(&findings[i], created[findings[i].Resource.ARN]))
 	}
 	return out
+}
+
+// ObserveOne turns one finding into its observation; created is when its
+// resource was created (zero when unknown).
+func ObserveOne(f *finding.Finding, created time.Time) Observation {
+	return Observation{
+		Subject: Subject{
+			CheckID: f.CheckID, ResourceARN: f.Resource.ARN, Kind: f.Resource.Kind,
+			Account: f.Resource.Account, Region: f.Resource.Region,
+			ResourceCreated: created,
+		},
+		Status: f.Status, Severity: f.Severity, Message: f.Message, Tags: f.Resource.Tags,
+		Detail: &Detail{Name: f.Resource.Name, Slots: f.Slots, Remediation: f.Remediation,
+			Protects: f.Protects, Suppression: f.Suppression},
+	}
 }

@@ -53,9 +53,16 @@ func Record(res *Result, ownerTag string) store.RunRecord {
 	for _, r := range res.Inventory.Resources {
 		created[r.ARN] = r.CreatedAt
 	}
-	obs := history.Observe(rep.Findings, created)
-	for i := range obs {
-		obs[i].Owner = obs[i].Tags[ownerTag]
+	// Observations are made as the store goes over them, never all held:
+	// a scan of 100,000 jobs would hold 300,000.
+	observe := func(yield func(history.Observation) bool) {
+		for i := range rep.Findings {
+			o := history.ObserveOne(&rep.Findings[i], created[rep.Findings[i].Resource.ARN])
+			o.Owner = o.Tags[ownerTag]
+			if !yield(o) {
+				return
+			}
+		}
 	}
 	return store.RunRecord{
 		Run: store.Run{
@@ -63,8 +70,8 @@ func Record(res *Result, ownerTag string) store.RunRecord {
 			Principal: res.Caller.ARN, User: localUser(), ToolVersion: version.String(),
 			Scope: res.Scope, Counts: rep.Counts(), Gaps: len(rep.Gaps),
 		},
-		Observations: obs,
-		Snapshot:     store.Snapshot{SchemaVersion: inventory.SchemaVersion, Inventory: res.Inventory, Keys: res.Keys, KeyRefs: res.KeyRefs},
+		Observe:  observe,
+		Snapshot: store.Snapshot{SchemaVersion: inventory.SchemaVersion, Inventory: res.Inventory, Keys: res.Keys, KeyRefs: res.KeyRefs},
 	}
 }
 

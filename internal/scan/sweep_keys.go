@@ -53,7 +53,14 @@ func withoutKeyVerdicts(ctx context.Context, fs []finding.Finding) []finding.Fin
 // withoutKeyFindings is a shard's run record as it is stored: the key
 // findings left out and the key checks deferred to the sweep's judgement.
 func withoutKeyFindings(rec store.RunRecord) store.RunRecord {
-	rec.Observations = slices.DeleteFunc(slices.Clone(rec.Observations), func(o history.Observation) bool { return o.Kind == rules.KeyKind })
+	observed := rec.Observed()
+	rec.Observations, rec.Observe = nil, func(yield func(history.Observation) bool) {
+		for o := range observed {
+			if o.Kind != rules.KeyKind && !yield(o) {
+				return
+			}
+		}
+	}
 	sc := &rec.Run.Scope
 	for _, id := range sc.Checks {
 		if isKeyCheck(id) {
@@ -62,7 +69,7 @@ func withoutKeyFindings(rec store.RunRecord) store.RunRecord {
 	}
 	sc.Checks = slices.DeleteFunc(slices.Clone(sc.Checks), isKeyCheck)
 	counts := map[finding.Status]int{}
-	for _, o := range rec.Observations {
+	for o := range rec.Observe {
 		counts[o.Status]++
 	}
 	rec.Run.Counts = counts

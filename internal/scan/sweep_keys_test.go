@@ -24,8 +24,8 @@ func TestShardDefersKeyFindings(t *testing.T) {
 		},
 	}
 	got := withoutKeyFindings(rec)
-	if len(got.Observations) != 1 || got.Observations[0].Kind != "notebook-instance" {
-		t.Errorf("observations = %+v, want the notebook's only", got.Observations)
+	if kept := slices.Collect(got.Observed()); len(kept) != 1 || kept[0].Kind != "notebook-instance" {
+		t.Errorf("observations = %+v, want the notebook's only", kept)
 	}
 	if !slices.Equal(got.Run.Scope.Checks, []string{"notebook-instance.cmk"}) ||
 		!slices.Equal(got.Run.Scope.Deferred, []string{"kms-key.shared", "kms-key.state"}) {

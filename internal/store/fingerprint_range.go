@@ -1,6 +1,8 @@
 package store
 
 import (
+	"iter"
+
 	"github.com/sagekey/sagekey/internal/history"
 )
 
@@ -49,30 +51,30 @@ func (r fingerprintRange) and(where string, args []any) (string, []any) {
 }
 
 // byRange places each observation in the range of fingerprintRanges that
-// holds its fingerprint, and returns the observations of each range.
-// Observations are copied per range, one range at a time, by the caller
-// (see SaveRun); here only a byte per observation is kept.
-func byRange(ranges []fingerprintRange, obs []history.Observation) []uint8 {
-	out := make([]uint8, len(obs))
-	for i := range obs {
-		fp := obs[i].Fingerprint()
-		for j, r := range ranges {
-			if r.holds(fp) {
-				out[i] = uint8(j)
-				break
-			}
+// holds its fingerprint: a byte per observation, in the order observed
+// yields them.
+func byRange(ranges []fingerprintRange, observed iter.Seq[history.Observation]) []uint8 {
+	var out []uint8
+	for o := range observed {
+		fp := o.Fingerprint()
+		j := 0
+		for j < len(ranges)-1 && !ranges[j].holds(fp) {
+			j++
 		}
+		out = append(out, uint8(j))
 	}
 	return out
 }
 
 // inRange returns the observations placed in range j.
-func inRange(obs []history.Observation, placed []uint8, j int) []history.Observation {
+func inRange(observed iter.Seq[history.Observation], placed []uint8, j int) []history.Observation {
 	var out []history.Observation
-	for i := range obs {
-		if int(placed[i]) == j {
-			out = append(out, obs[i])
+	i := 0
+	for o := range observed {
+		if i < len(placed) && int(placed[i]) == j {
+			out = append(out, o)
 		}
+		i++
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"iter"
 
 	"github.com/sagekey/sagekey/internal/history"
 )
@@ -26,7 +27,7 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := s.advance(ctx, tx, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observations); err != nil {
+	if err := s.advance(ctx, tx, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observed()); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -41,7 +42,7 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 // changes together are the whole run's change; reading and holding the
 // stored states of a sixteenth of the findings at a time keeps a large
 // scan's save from holding every state twice.
-func (s *Store) advance(ctx context.Context, tx *sql.Tx, run history.Run, observed []history.Observation) error {
+func (s *Store) advance(ctx context.Context, tx *sql.Tx, run history.Run, observed iter.Seq[history.Observation]) error {
 	ranges := fingerprintRanges()
 	placed := byRange(ranges, observed)
 	for j, r := range ranges {
@@ -95,7 +96,7 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64
 		return 0, err
 	}
 	defer stmt.Close()
-	for _, o := range rec.Observations {
+	for o := range rec.Observed() {
 		tags, err := json.Marshal(o.Tags)
 		if err != nil {
 			return 0, err

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"iter"
+	"slices"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/finding"
@@ -44,7 +46,20 @@ type Snapshot struct {
 
 // RunRecord is everything SaveRun stores for one scan.
 type RunRecord struct {
-	Run          Run
+	Run Run
+	// Observations are the findings the run saw. Observe, when set, is used
+	// instead: it makes them one at a time, anew on each call, so that a
+	// large scan's observations are never all held at once (SaveRun goes
+	// over them once per fingerprint range).
 	Observations []history.Observation
+	Observe      iter.Seq[history.Observation]
 	Snapshot     Snapshot
+}
+
+// Observed yields the run's observations, from Observe when it is set.
+func (r RunRecord) Observed() iter.Seq[history.Observation] {
+	if r.Observe != nil {
+		return r.Observe
+	}
+	return slices.Values(r.Observations)
 }
