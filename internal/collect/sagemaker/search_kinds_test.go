@@ -276,6 +276,29 @@ func modelCardSearchCollector(api StudioAPI) collect.Collector {
 }
 
 // want is the resource both paths give name, with source and tags.
+// twoPageSearch answers Search with "new" (2 h after until) and "old" (2 h
+// before) on its first page and "older" (48 h before) on the second,
+// recording each page's token in pages.
+func (fx searchFixture) twoPageSearch(until time.Time, pages *[]string) searchFake {
+	return searchFake{calls: &callLog{}, search: func(in *sm.SearchInput) (*sm.SearchOutput, error) {
+		*pages = append(*pages, aws.ToString(in.NextToken))
+		if in.NextToken == nil {
+			return &sm.SearchOutput{Results: []types.SearchRecord{
+				fx.record("new", until.Add(2*time.Hour)), fx.record("old", until.Add(-2*time.Hour)),
+			}, NextToken: aws.String("p2")}, nil
+		}
+		return &sm.SearchOutput{Results: []types.SearchRecord{fx.record("older", until.Add(-48*time.Hour))}}, nil
+	}}
+}
+
+// stored is the record of name as the store keeps it: no kind, account or
+// region.
+func (fx searchFixture) stored(name string, at time.Time) inventory.Resource {
+	r := fx.want(name, searchOp, at, nil)
+	r.Kind, r.Account, r.Region = "", "", ""
+	return r
+}
+
 func (fx searchFixture) want(name, source string, at time.Time, tags map[string]string) inventory.Resource {
 	return inventory.Resource{Kind: fx.kind, ARN: fx.arn(name), Name: name, Account: target.Account, Region: target.Region,
 		CreatedAt: at, Source: source, Tags: tags, Slots: fx.slots, ExecutionRoles: fx.roles}
@@ -439,25 +462,12 @@ func TestSearchKindsKnownCutoff(t *testing.T) {
 		}
 		t.Run(fx.kind, func(t *testing.T) {
 			var pages []string
-			f := searchFake{calls: &callLog{}, search: func(in *sm.SearchInput) (*sm.SearchOutput, error) {
-				pages = append(pages, aws.ToString(in.NextToken))
-				if in.NextToken == nil {
-					return &sm.SearchOutput{Results: []types.SearchRecord{
-						fx.record("new", until.Add(2*time.Hour)), fx.record("old", until.Add(-2*time.Hour)),
-					}, NextToken: aws.String("p2")}, nil
-				}
-				return &sm.SearchOutput{Results: []types.SearchRecord{fx.record("older", until.Add(-48*time.Hour))}}, nil
-			}}
-			stored := func(name string, at time.Time) inventory.Resource {
-				r := fx.want(name, searchOp, at, nil)
-				r.Kind, r.Account, r.Region = "", "", ""
-				return r
-			}
+			f := fx.twoPageSearch(until, &pages)
 			tgt := target
 			tgt.Known = knownFake{until: until, records: map[string]map[string]inventory.Resource{fx.kind: {
-				fx.arn("old"):    stored("old", until.Add(-2*time.Hour)),
-				fx.arn("older"):  stored("older", until.Add(-48*time.Hour)),
-				fx.arn("oldest"): stored("oldest", until.Add(-96*time.Hour)),
+				fx.arn("old"):    fx.stored("old", until.Add(-2*time.Hour)),
+				fx.arn("older"):  fx.stored("older", until.Add(-48*time.Hour)),
+				fx.arn("oldest"): fx.stored("oldest", until.Add(-96*time.Hour)),
 			}}}
 			inv := fx.run(t, tgt, f)
 			assertEqual(t, "pages", pages, []string{""})

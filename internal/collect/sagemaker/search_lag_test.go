@@ -97,25 +97,12 @@ func TestSearchKindsLagMovesTheCutoff(t *testing.T) {
 				{3 * time.Hour, []string{"", "p2"}}, // inside a longer one: the next page is read
 			} {
 				var pages []string
-				f := searchFake{calls: &callLog{}, search: func(in *sm.SearchInput) (*sm.SearchOutput, error) {
-					pages = append(pages, aws.ToString(in.NextToken))
-					if in.NextToken == nil {
-						return &sm.SearchOutput{Results: []types.SearchRecord{
-							fx.record("new", until.Add(2*time.Hour)), fx.record("old", until.Add(-2*time.Hour)),
-						}, NextToken: aws.String("p2")}, nil
-					}
-					return &sm.SearchOutput{Results: []types.SearchRecord{fx.record("older", until.Add(-48*time.Hour))}}, nil
-				}}
-				stored := func(name string, at time.Time) inventory.Resource {
-					r := fx.want(name, searchOp, at, nil)
-					r.Kind, r.Account, r.Region = "", "", ""
-					return r
-				}
+				f := fx.twoPageSearch(until, &pages)
 				tgt := target
 				tgt.SearchLag = tt.lag
 				tgt.Known = knownFake{until: until, records: map[string]map[string]inventory.Resource{fx.kind: {
-					fx.arn("old"):   stored("old", until.Add(-2*time.Hour)),
-					fx.arn("older"): stored("older", until.Add(-48*time.Hour)),
+					fx.arn("old"):   fx.stored("old", until.Add(-2*time.Hour)),
+					fx.arn("older"): fx.stored("older", until.Add(-48*time.Hour)),
 				}}}
 				inv := fx.run(t, tgt, f)
 				assertEqual(t, "pages (lag "+tt.lag.String()+")", pages, tt.pages)
