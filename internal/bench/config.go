@@ -118,11 +118,8 @@ func ParseConfig(args []string, stderr io.Writer) (Config, error) {
 			"Flags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return Config{}, err
-	}
-	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	if cfg.EstateName == EstateJobs {
 		set := map[string]bool{}
@@ -175,6 +172,18 @@ func (c Config) validate() error {
 	}
 	if _, err := PlanEstate(c.Estate); err != nil {
 		return fmt.Errorf("estate: %w", err)
+	}
+	return nil
+}
+
+// parseFlags parses args into fs; positional arguments are an error, as no
+// benchmark takes any.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	return nil
 }

@@ -97,11 +97,8 @@ func ParseEventsConfig(args []string, stderr io.Writer) (EventsConfig, error) {
 			"Exit status 1 when the p99 misses -target-p99, an alert is missing or delivered twice, or the run fails.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return EventsConfig{}, err
-	}
-	if fs.NArg() > 0 {
-		return EventsConfig{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	if err := cfg.validate(); err != nil {
 		return EventsConfig{}, err

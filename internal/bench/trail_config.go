@@ -76,11 +76,8 @@ func ParseTrailConfig(args []string, stderr io.Writer) (TrailConfig, error) {
 			"Exit status 1 when a run fails or a target is missed.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return TrailConfig{}, err
-	}
-	if fs.NArg() > 0 {
-		return TrailConfig{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	for _, r := range strings.Split(regions, ",") {
 		if r = strings.TrimSpace(r); r != "" {
