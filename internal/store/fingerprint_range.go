@@ -50,20 +50,14 @@ func (r fingerprintRange) and(where string, args []any) (string, []any) {
 	return where, args
 }
 
-// byRange places each observation in the range of fingerprintRanges that
-// holds its fingerprint: a byte per observation, in the order observed
-// yields them.
-func byRange(ranges []fingerprintRange, observed iter.Seq[history.Observation]) []uint8 {
-	var out []uint8
-	for o := range observed {
-		fp := o.Fingerprint()
-		j := 0
-		for j < len(ranges)-1 && !ranges[j].holds(fp) {
-			j++
-		}
-		out = append(out, uint8(j))
+// rangeOf is the index of the range of ranges (fingerprintRanges) that
+// holds fp; the last range takes whatever the others do not.
+func rangeOf(ranges []fingerprintRange, fp string) uint8 {
+	j := 0
+	for j < len(ranges)-1 && !ranges[j].holds(fp) {
+		j++
 	}
-	return out
+	return uint8(j)
 }
 
 // inRange returns the observations placed in range j.

@@ -23,11 +23,12 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 	if err := s.d.lockWriters(ctx, tx); err != nil {
 		return 0, fmt.Errorf("writer lock: %w", err)
 	}
-	id, err := s.insertRun(ctx, tx, rec)
+	ranges := fingerprintRanges()
+	id, placed, err := s.insertRun(ctx, tx, rec, ranges)
 	if err != nil {
 		return 0, err
 	}
-	if err := s.advance(ctx, tx, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observed()); err != nil {
+	if err := s.advance(ctx, tx, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observed(), ranges, placed); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -42,9 +43,11 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 // changes together are the whole run's change; reading and holding the
 // stored states of a sixteenth of the findings at a time keeps a large
 // scan's save from holding every state twice.
-func (s *Store) advance(ctx context.Context, tx *sql.Tx, run history.Run, observed iter.Seq[history.Observation]) error {
-	ranges := fingerprintRanges()
-	placed := byRange(ranges, observed)
+//
+// placed is the range of each observation, in the order observed yields
+// them (insertRun places them as it stores them).
+func (s *Store) advance(ctx context.Context, tx *sql.Tx, run history.Run, observed iter.Seq[history.Observation],
+	ranges []fingerprintRange, placed []uint8) error {
 	for j, r := range ranges {
 		obs := inRange(observed, placed, j)
 		prev, err := s.statesFor(ctx, tx, run.Scope, obs, r)
@@ -58,19 +61,21 @@ func (s *Store) advance(ctx context.Context, tx *sql.Tx, run history.Run, observ
 	return nil
 }
 
-func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64, error) {
+// insertRun stores the run, its snapshot and what it observed, and returns
+// its id and the fingerprint range of each observation (see advance).
+func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord, ranges []fingerprintRange) (int64, []uint8, error) {
 	r := rec.Run
 	scope, err := json.Marshal(r.Scope)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	counts, err := json.Marshal(r.Counts)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	sh, err := shardValues(r.Shard)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	var id int64
 	err = tx.QueryRowContext(ctx, s.d.rebind(`INSERT INTO runs
@@ -79,34 +84,37 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rec RunRecord) (int64
 		ms(r.Started), ms(r.Finished), r.Principal, r.User, r.ToolVersion, string(scope), string(counts), r.Gaps,
 		sh.sweep, sh.index, sh.count, r.Scope.Targeted).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("insert run: %w", err)
+		return 0, nil, fmt.Errorf("insert run: %w", err)
 	}
 	body, err := gzipSnapshot(rec.Snapshot)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if _, err := tx.ExecContext(ctx, s.d.rebind("INSERT INTO run_snapshots (run_id, schema_version, body) VALUES (?, ?, ?)"),
 		id, rec.Snapshot.SchemaVersion, body); err != nil {
-		return 0, fmt.Errorf("insert snapshot: %w", err)
+		return 0, nil, fmt.Errorf("insert snapshot: %w", err)
 	}
 	stmt, err := tx.PrepareContext(ctx, s.d.rebind(`INSERT INTO run_findings
 		(run_id, fingerprint, check_id, resource_arn, slot, kind, account, region, resource_created_ms, status, severity, message, tags)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer stmt.Close()
+	var placed []uint8
 	for o := range rec.Observed() {
+		fp := o.Fingerprint()
+		placed = append(placed, rangeOf(ranges, fp))
 		tags, err := json.Marshal(o.Tags)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		if _, err := stmt.ExecContext(ctx, id, o.Fingerprint(), o.CheckID, o.ResourceARN, o.Slot, o.Kind, o.Account, o.Region,
+		if _, err := stmt.ExecContext(ctx, id, fp, o.CheckID, o.ResourceARN, o.Slot, o.Kind, o.Account, o.Region,
 			nullMS(o.ResourceCreated), string(o.Status), int(o.Severity), o.Message, string(tags)); err != nil {
-			return 0, fmt.Errorf("insert finding %s %s: %w", o.CheckID, o.ResourceARN, err)
+			return 0, nil, fmt.Errorf("insert finding %s %s: %w", o.CheckID, o.ResourceARN, err)
 		}
 	}
-	return id, nil
+	return id, placed, nil
 }
 
 // applyChange writes the changed states. A state the scan observed also
