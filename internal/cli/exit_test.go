@@ -38,7 +38,7 @@ func TestOutcomeExitCodes(t *testing.T) {
 		{"violations outrank a store failure", []finding.Finding{fail(finding.High)}, nil, errors.New("storing the scan: disk full"), finding.Low, ExitViolations},
 	}
 	for _, tt := range tests {
-		rep := &report.Report{Findings: tt.findings, Gaps: tt.gaps}
+		rep := &report.Report{Findings: finding.NewList(tt.findings), Gaps: tt.gaps}
 		err := outcome(rep, tt.failOn, tt.scanErr)
 		if tt.scanErr != nil && !strings.Contains(fmt.Sprint(err), tt.scanErr.Error()) {
 			t.Errorf("%s: outcome %v hides %v", tt.name, err, tt.scanErr)

@@ -88,6 +88,6 @@ func (o *iacOptions) compareWithScan(ctx context.Context, e Env, res *iac.Result
 	if err != nil {
 		return err
 	}
-	res.Report.Drift = iac.Compare(res.Report.Findings, stored.Findings)
+	res.Report.Drift = iac.Compare(res.Report.Findings.Collect(), stored.Findings)
 	return nil
 }

@@ -74,7 +74,7 @@ func runRemediate(ctx context.Context, o *remediateOptions, e Env) error {
 	}
 	defer st.Close()
 	in := remediate.Input{Findings: scanned.Findings, Inventory: scanned.Snapshot.Inventory, Keys: scanned.Snapshot.Keys}
-	facts, err := storedTrail(ctx, st, scanned.Findings, e.Now(), true)
+	facts, err := storedTrail(ctx, st, finding.NewList(scanned.Findings), e.Now(), true)
 	if err != nil {
 		return err
 	}

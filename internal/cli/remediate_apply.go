@@ -152,7 +152,7 @@ func verifyEndpoint(ctx context.Context, awsOpts awsclient.Options, e Env, arn s
 	if err != nil {
 		return err
 	}
-	for _, f := range res.Report.Findings {
+	for _, f := range res.Report.Findings.All() {
 		if f.CheckID == endpointCheck && f.Resource.ARN == arn {
 			if f.Status != finding.Pass {
 				return fmt.Errorf("%s is %s: %s", endpointCheck, f.Status, f.Message)

@@ -103,11 +103,11 @@ func addHistoryTo(ctx context.Context, st *store.Store, format string, rep *repo
 	if err != nil {
 		return err
 	}
-	wanted := make(map[string]bool, len(rep.Findings))
-	for _, f := range rep.Findings {
+	wanted := make(map[string]bool, rep.Findings.Len())
+	for _, f := range rep.Findings.All() {
 		wanted[report.FindingID(f)] = true
 	}
-	rep.History = make(map[string]report.FindingHistory, len(rep.Findings))
+	rep.History = make(map[string]report.FindingHistory, rep.Findings.Len())
 	for _, s := range states {
 		if wanted[s.Fingerprint] {
 			rep.History[s.Fingerprint] = report.FindingHistory{FirstSeen: s.FirstSeen, FailingSince: s.OpenedAt}

@@ -258,7 +258,7 @@ func showProgress(mode string, stderr io.Writer) (bool, error) {
 // outcome decides the exit status of a written report. Definite violations
 // (3) outrank an incomplete scan (1); both are visible in the report.
 func outcome(rep *report.Report, failOn finding.Severity, scanErr error) error {
-	for _, f := range rep.Findings {
+	for _, f := range rep.Findings.All() {
 		if f.Status == finding.Fail && f.Severity >= failOn {
 			if scanErr == nil {
 				return errViolations

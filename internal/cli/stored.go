@@ -103,6 +103,6 @@ func (s storedScan) Report() *report.Report {
 	return &report.Report{
 		Started: s.Run.Started, Finished: s.Run.Finished, RunID: s.Run.ID, ToolVersion: s.Run.ToolVersion,
 		Accounts: s.Run.Scope.Accounts, Regions: s.Run.Scope.Regions, Since: s.Run.Scope.Since,
-		Gaps: s.Snapshot.Inventory.Gaps, Findings: s.Findings,
+		Gaps: s.Snapshot.Inventory.Gaps, Findings: finding.NewList(s.Findings),
 	}
 }

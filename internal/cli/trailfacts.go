@@ -22,14 +22,14 @@ const trailWindow = 365 * 24 * time.Hour
 // the creator of every failing or muted resource and, with details, the
 // key lifecycle events with their blast radius and the monthly KPIs. It is
 // nil when no trail was ever stored, so reports say so.
-func storedTrail(ctx context.Context, st *store.Store, findings []finding.Finding, at time.Time, details bool) (*report.TrailFacts, error) {
+func storedTrail(ctx context.Context, st *store.Store, findings finding.List, at time.Time, details bool) (*report.TrailFacts, error) {
 	sources, err := st.TrailSources(ctx)
 	if err != nil || len(sources) == 0 {
 		return nil, err
 	}
 	var arns []string
 	protects := map[string][]finding.Resource{}
-	for _, f := range findings {
+	for _, f := range findings.All() {
 		if f.Status == finding.Fail || f.Status == finding.Muted {
 			arns = append(arns, f.Resource.ARN)
 		}

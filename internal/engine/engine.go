@@ -34,45 +34,15 @@ type Settings struct {
 	DenialWindow string
 }
 
-// Evaluate runs the selected rules over the inventory.
+// Evaluate runs the selected rules over the inventory and returns every
+// finding, in reading order, in a slice: for callers that judge small
+// inventories (IaC, stored snapshots, tests). A scan uses Judge.
 func Evaluate(inv inventory.Inventory, ks *keys.Set, s Settings) []finding.Finding {
-	c := &rules.Context{Keys: ks, RequiredTags: s.RequiredTags, OwnerTag: s.OwnerTag, ApprovedKeys: map[string]bool{},
-		IAM: map[string]inventory.AccountIAM{}, KeyDenials: s.KeyDenials, DenialWindow: s.DenialWindow}
-	for _, a := range inv.IAM {
-		c.IAM[a.Account] = a
+	l := Judge(inv, ks, s)
+	if l.Len() == 0 {
+		return nil
 	}
-	for _, k := range s.ApprovedKeys {
-		c.ApprovedKeys[k] = true
-	}
-	selected := Select(rules.All(), s.Checks, s.SkipChecks)
-	uses := keyUses(inv, ks)
-	var out []finding.Finding // nil when there is nothing to judge, as before
-	if n := findingCount(selected, inv, uses); n > 0 {
-		out = make([]finding.Finding, 0, n)
-	}
-	for _, r := range selected {
-		if r.CheckResource != nil {
-			for _, res := range inv.Resources {
-				if res.Kind == r.Kind {
-					out = append(out, r.CheckResource(c, res))
-				}
-			}
-			continue
-		}
-		for _, u := range uses {
-			out = append(out, r.CheckKey(c, u))
-		}
-	}
-	parts := newFindingParts()
-	for i := range out {
-		parts.share(&out[i])
-		if sev, ok := s.SeverityOverrides[out[i].CheckID]; ok {
-			out[i].Severity = sev
-		}
-		applySuppressions(&out[i], s.Suppressions, s.Now)
-	}
-	Sort(out)
-	return out
+	return l.Collect()
 }
 
 // findingCount is how many findings Evaluate makes: one per rule and
@@ -99,7 +69,7 @@ func findingCount(selected []rules.Rule, inv inventory.Inventory, uses []rules.K
 // cmk rules already fail their use.
 func keyUses(inv inventory.Inventory, ks *keys.Set) []rules.KeyUse {
 	byARN := map[string]*rules.KeyUse{}
-	for _, r := range inv.Resources {
+	for i, r := range inv.Resources {
 		seen := map[string]bool{}
 		for _, s := range r.Slots {
 			if s.KeyRef == "" {
@@ -119,12 +89,11 @@ func keyUses(inv inventory.Inventory, ks *keys.Set) []rules.KeyUse {
 				u = &rules.KeyUse{Key: k}
 				byARN[k.ARN] = u
 			}
-			u.Protected = append(u.Protected, r)
+			u.Protected = append(u.Protected, &inv.Resources[i])
 		}
 	}
 	out := make([]rules.KeyUse, 0, len(byARN))
 	for _, u := range byARN {
-		u.Protects = rules.ProtectsOf(u.Protected) // shared by the key's findings
 		out = append(out, *u)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key.ARN < out[j].Key.ARN })

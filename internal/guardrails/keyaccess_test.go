@@ -99,7 +99,7 @@ func TestGeneratedKeyPolicyIsLeastPrivilege(t *testing.T) {
 			protected = append(protected, kaResource(kind))
 		}
 	}
-	f := rules.KeyLeastPrivilege().CheckKey(kaContext(k), rules.KeyUse{Key: k, Protected: protected})
+	f := rules.KeyLeastPrivilege().CheckKey(kaContext(k), rules.KeyUse{Key: k, Protected: rules.Protecting(protected)})
 	if f.Status != finding.Pass {
 		t.Fatalf("kms-key.least-privilege = %s: %s", f.Status, f.Message)
 	}
@@ -107,7 +107,7 @@ func TestGeneratedKeyPolicyIsLeastPrivilege(t *testing.T) {
 	// other as an extra principal.
 	only := protected[0]
 	only.ExecutionRoles = kaUsers[:1]
-	f = rules.KeyLeastPrivilege().CheckKey(kaContext(k), rules.KeyUse{Key: k, Protected: []inventory.Resource{only}})
+	f = rules.KeyLeastPrivilege().CheckKey(kaContext(k), rules.KeyUse{Key: k, Protected: []*inventory.Resource{&only}})
 	if f.Status != finding.Fail || len(f.Principals) != 1 || f.Principals[0].Principal != kaUsers[1] {
 		t.Errorf("one workload role: kms-key.least-privilege = %s %+v, want FAIL naming %s", f.Status, f.Principals, kaUsers[1])
 	}

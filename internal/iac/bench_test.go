@@ -80,7 +80,7 @@ func BenchmarkRunLargeRepo(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		findings = len(res.Report.Findings)
+		findings = res.Report.Findings.Len()
 		if len(res.Report.Gaps) > 0 {
 			b.Fatalf("gaps: %+v", res.Report.Gaps[:1])
 		}

@@ -77,7 +77,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	fs := engine.Evaluate(mapped.Inventory, keys.SetFrom(mapped.Keys, mapped.KeyRefs), settings)
 	fs = withoutStandIns(fs, standIns(mapped, resolved))
 	locate(fs, mapped.Locations)
-	rep := &report.Report{Started: started, Finished: o.Now(), Findings: fs, Gaps: mapped.Gaps, ToolVersion: version.String(),
+	rep := &report.Report{Started: started, Finished: o.Now(), Findings: finding.NewList(fs), Gaps: mapped.Gaps, ToolVersion: version.String(),
 		Files: filesOf(cfgs)}
 	return &Result{Report: rep, Sources: src, Mapped: mapped}, nil
 }

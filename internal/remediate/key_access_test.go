@@ -155,7 +155,7 @@ func TestFixtureMatchesTheRules(t *testing.T) {
 	ebs := inventory.Resource{Kind: "training-job", ARN: arn("training-job", "train-ebs"), Name: "train-ebs",
 		Account: acct, Region: east, ExecutionRoles: []string{sageMakerExec}}
 	sk := sharedKey
-	lp := rules.KeyLeastPrivilege().CheckKey(ctx, rules.KeyUse{Key: &sk, Protected: []inventory.Resource{ebs}})
+	lp := rules.KeyLeastPrivilege().CheckKey(ctx, rules.KeyUse{Key: &sk, Protected: []*inventory.Resource{&ebs}})
 	wantLP := leastPrivilegeFinding(finding.Resource{})
 	if lp.Status != finding.Fail || lp.Message != wantLP.Message || !reflect.DeepEqual(lp.Principals, wantLP.Principals) {
 		t.Errorf("kms-key.least-privilege = %s %q\n%+v\nwant the fixture's", lp.Status, lp.Message, lp.Principals)

@@ -130,8 +130,8 @@ const ASFFReasonUnverified = "SAGEKEY_COULD_NOT_VERIFY"
 // ERROR's meaning), and each imported finding costs a Security Hub
 // ingestion event for nothing anyone can act on.
 func ASFFFindings(r *Report) []ASFFFinding {
-	out := make([]ASFFFinding, 0, len(r.Findings))
-	for _, f := range r.Findings {
+	out := make([]ASFFFinding, 0, r.Findings.Len())
+	for _, f := range r.Findings.All() {
 		if a, ok := asffFinding(r, f); ok {
 			out = append(out, a)
 		}
@@ -143,7 +143,7 @@ func ASFFFindings(r *Report) []ASFFFinding {
 // time so a large scan is not held twice in memory.
 func WriteASFF(w io.Writer, r *Report) error {
 	return writeJSONArray(w, func(yield func(ASFFFinding) bool) {
-		for _, f := range r.Findings {
+		for _, f := range r.Findings.All() {
 			if a, ok := asffFinding(r, f); ok && !yield(a) {
 				return
 			}

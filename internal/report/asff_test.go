@@ -230,7 +230,7 @@ func asffProblems(f map[string]any) []string {
 // by FindingID.
 func nonNA(r *Report) map[string]finding.Finding {
 	m := map[string]finding.Finding{}
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		if f.Status != finding.NotApplicable {
 			m[FindingID(f)] = f
 		}
@@ -306,11 +306,11 @@ func TestASFFEmpty(t *testing.T) {
 // control characters is cut to the limits without splitting a character.
 func TestASFFTextLimits(t *testing.T) {
 	r := fixture()
-	f := r.Findings[0]
+	f := r.Findings.At(0)
 	f.Message = strings.Repeat("é😀\n\t", 600)
 	f.Remediation = strings.Repeat("x", 600)
 	f.CheckID = "notebook-instance." + strings.Repeat("z", 300) // unknown check: title falls back to the id
-	r.Findings = []finding.Finding{f}
+	r.Findings = finding.NewList([]finding.Finding{f})
 	_, doc := asffOf(t, r)
 	for _, problem := range asffProblems(doc[0]) {
 		t.Error(problem)
@@ -336,7 +336,7 @@ func TestASFFPartitionsAndRegions(t *testing.T) {
 		// Account and region come from the ARN when the resource lacks them.
 		f := finding.Finding{CheckID: "domain.cmk", Status: finding.Fail, Severity: finding.High,
 			Message: "m", Resource: finding.Resource{ARN: tc.arn, Kind: "domain"}}
-		got := ASFFFindings(&Report{Findings: []finding.Finding{f}})[0]
+		got := ASFFFindings(&Report{Findings: finding.NewList([]finding.Finding{f})})[0]
 		if got.ProductArn != tc.productARN || got.Resources[0].Partition != tc.partition || got.AwsAccountId != "111122223333" {
 			t.Errorf("%s: ProductArn %s, Partition %q, account %s", tc.arn, got.ProductArn, got.Resources[0].Partition, got.AwsAccountId)
 		}

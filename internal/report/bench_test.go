@@ -16,14 +16,15 @@ import (
 func largeReport(n int) *Report {
 	r := fixture()
 	base := r.Findings
-	r.Findings = make([]finding.Finding, 0, n)
-	for i := 0; len(r.Findings) < n; i++ {
-		for _, f := range base {
+	fs := make([]finding.Finding, 0, n)
+	for i := 0; len(fs) < n; i++ {
+		for _, f := range base.All() {
 			f.Resource.ARN = fmt.Sprintf("%s-%d", f.Resource.ARN, i)
 			f.Resource.Name = fmt.Sprintf("%s-%d", f.Resource.Name, i)
-			r.Findings = append(r.Findings, f)
+			fs = append(fs, f)
 		}
 	}
+	r.Findings = finding.NewList(fs)
 	return r
 }
 

@@ -46,7 +46,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 	if r.RunID != 0 {
 		runID = strconv.FormatInt(r.RunID, 10)
 	}
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		head := []string{runID, started, f.Resource.Account, f.Resource.Region, f.Resource.Kind,
 			f.Resource.Name, f.Resource.ARN, f.CheckID, string(f.Status), f.Severity.String(), f.Message}
 		var supReason, supExpires string

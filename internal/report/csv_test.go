@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sagekey/sagekey/internal/finding"
 )
 
 func TestCSV(t *testing.T) {
@@ -30,7 +32,7 @@ func TestCSV(t *testing.T) {
 		t.Fatalf("header %v", rows[0])
 	}
 	want := 0
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		want += max(1, len(f.Slots))
 	}
 	if len(rows)-1 != want {
@@ -87,8 +89,11 @@ func TestCSVSafeNeutralisesFormulas(t *testing.T) {
 	}
 	// Tag keys are neutralised too: one leads the cell.
 	r := fixture()
-	r.Findings = r.Findings[2:3]
-	r.Findings[0].Resource.Tags = map[string]string{"=cmd": "x", "team": "@SUM(A1)"}
+	editFindings(r, func(fs []finding.Finding) []finding.Finding {
+		fs = fs[2:3]
+		fs[0].Resource.Tags = map[string]string{"=cmd": "x", "team": "@SUM(A1)"}
+		return fs
+	})
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, r); err != nil {
 		t.Fatal(err)

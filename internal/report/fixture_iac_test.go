@@ -29,7 +29,7 @@ func iacFixture() *Report {
 	return &Report{
 		Started: start, Finished: start.Add(120 * time.Millisecond),
 		Files: []string{"main.tf", "modules/ml/main.tf", "stacks/serving stack.yaml"},
-		Findings: []finding.Finding{
+		Findings: finding.NewList([]finding.Finding{
 			{CheckID: "notebook-instance.cmk", Status: finding.Fail, Severity: finding.High,
 				Resource:    res("notebook-instance", "research", "aws_sagemaker_notebook_instance.nb"),
 				Message:     "1 of 1 key slots not protected by a healthy customer-managed key: ML storage volume: no key",
@@ -69,6 +69,6 @@ func iacFixture() *Report {
 					Status: finding.Pass, Reason: "customer-managed key aws_kms_key.ml"}},
 				Remediation: "Recreate the feature group with a KMS key.",
 				Location:    loc("main.tf", 33, 7, 33, 38, "", "aws_sagemaker_feature_group.customers")},
-		},
+		}),
 	}
 }

@@ -10,6 +10,12 @@ import (
 	"github.com/sagekey/sagekey/internal/trail"
 )
 
+// editFindings replaces r's findings with what change makes of a copy of
+// them: a finding.List is read-only.
+func editFindings(r *Report, change func(fs []finding.Finding) []finding.Finding) {
+	r.Findings = finding.NewList(change(r.Findings.Collect()))
+}
+
 // fixture is the fixed set of findings every format's golden file is
 // written from. It has every status, several kinds and severities, key
 // findings with a blast radius, a suppression, a gap, a history trend, and
@@ -63,7 +69,7 @@ func fixture() *Report {
 			{At: start.Add(-24 * time.Hour), Run: 2, Tally: compliance.Tally{Group: "run", Pass: 2, Fail: 2, Error: 1, Percent: pct(50)}},
 			{At: start, Run: 3, Tally: compliance.Tally{Group: "run", Pass: 2, Fail: 2, Error: 1, NotApplicable: 1, Percent: pct(50)}},
 		},
-		Findings: []finding.Finding{
+		Findings: finding.NewList([]finding.Finding{
 			{CheckID: "kms-key.state", Status: finding.Fail, Severity: finding.Critical, Resource: badKey,
 				Message: "key is PendingDeletion (deletion on 2026-12-01): data it protects becomes unrecoverable", Slots: []finding.Slot{},
 				Remediation: "Cancel the deletion (kms:CancelKeyDeletion) and re-enable the key.", Protects: []finding.Resource{ec}},
@@ -110,19 +116,19 @@ func fixture() *Report {
 			{CheckID: "kms-key.rotation", Status: finding.Fail, Severity: finding.Medium, Resource: badKey,
 				Message: "automatic rotation is disabled", Slots: []finding.Slot{}, Remediation: "Enable automatic rotation.",
 				Protects: []finding.Resource{ec}},
-		},
+		}),
 	}
 	rep.Trail = fixtureTrail(start, nb, ec, tj, dom, sless, doomed, cmk)
 	// The store saw the notebook failing for 12 days and the feature group
 	// passing for 30; the rest are new in this scan.
 	rep.History = map[string]FindingHistory{}
-	for i, f := range rep.Findings {
+	for i, f := range rep.Findings.All() {
 		switch {
 		case f.CheckID == "notebook-instance.cmk":
-			id, h := seenBefore(rep.Findings[i], 20*24*time.Hour, 12*24*time.Hour)
+			id, h := seenBefore(rep.Findings.At(i), 20*24*time.Hour, 12*24*time.Hour)
 			rep.History[id] = h
 		case f.CheckID == "feature-group.cmk":
-			id, h := seenBefore(rep.Findings[i], 30*24*time.Hour, 0)
+			id, h := seenBefore(rep.Findings.At(i), 30*24*time.Hour, 0)
 			rep.History[id] = h
 		}
 	}

@@ -23,7 +23,7 @@ func HTMLTemplates() (*template.Template, error) { return htmlBase.Clone() }
 
 // KeyRows is the key table: every key the findings name, with its health
 // verdicts and blast radius, unhealthy keys first.
-func KeyRows(fs []finding.Finding) []KeyRow { return keyRows(fs) }
+func KeyRows(fs []finding.Finding) []KeyRow { return keyRows(finding.NewList(fs)) }
 
 // NewTrendChart draws overall compliance after each scan; nil under two
 // points.

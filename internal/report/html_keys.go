@@ -31,7 +31,7 @@ type KeyCheck struct {
 // resource slot that names the key, its manager, its state and the
 // resources it protects. It reads findings only, so stored scans and IaC
 // sources render the same table.
-func keyRows(fs []finding.Finding) []KeyRow {
+func keyRows(fs finding.List) []KeyRow {
 	rows := map[string]*KeyRow{}
 	protects := map[string]map[string]finding.Resource{}
 	row := func(arn string) *KeyRow {
@@ -43,7 +43,7 @@ func keyRows(fs []finding.Finding) []KeyRow {
 		rows[arn], protects[arn] = r, map[string]finding.Resource{}
 		return r
 	}
-	for _, f := range fs {
+	for _, f := range fs.All() {
 		if isKeyFinding(f) {
 			r := row(f.Resource.ARN)
 			r.Account, r.Region, r.Tags = f.Resource.Account, f.Resource.Region, tagPairs(f.Resource.Tags)

@@ -139,10 +139,13 @@ func TestTrendChart(t *testing.T) {
 func TestHTMLCapsOnlyPassingRows(t *testing.T) {
 	t.Parallel()
 	r := &Report{}
-	for range maxPassRows + 5 {
-		r.Findings = append(r.Findings, finding.Finding{CheckID: "domain.cmk", Status: finding.Pass})
-		r.Findings = append(r.Findings, finding.Finding{CheckID: "domain.cmk", Status: finding.Fail, Severity: finding.High})
-	}
+	editFindings(r, func(fs []finding.Finding) []finding.Finding {
+		for range maxPassRows + 5 {
+			fs = append(fs, finding.Finding{CheckID: "domain.cmk", Status: finding.Pass})
+			fs = append(fs, finding.Finding{CheckID: "domain.cmk", Status: finding.Fail, Severity: finding.High})
+		}
+		return fs
+	})
 	v := buildHTMLView(r)
 	if len(v.Passing) != maxPassRows || v.PassHidden != 5 || v.Failing[0].Count != maxPassRows+5 {
 		t.Errorf("passing %d hidden %d failing %d", len(v.Passing), v.PassHidden, v.Failing[0].Count)

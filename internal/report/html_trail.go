@@ -73,7 +73,7 @@ func newTrailView(r *Report) *trailView {
 		v.Window = t.From.UTC().Format(time.DateOnly) + " to " + t.To.UTC().Format(time.DateOnly)
 	}
 	seen := map[string]bool{}
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		if (f.Status != finding.Fail && f.Status != finding.Muted) || isKeyFinding(f) || f.Resource.ARN == "" ||
 			seen[strings.ToLower(f.Resource.ARN)] {
 			continue

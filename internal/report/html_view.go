@@ -106,7 +106,7 @@ func buildHTMLView(r *Report) htmlView {
 		Generated: r.Finished.UTC().Format(time.RFC3339), RunID: r.RunID,
 		Accounts: strings.Join(r.Accounts, ", "), Regions: strings.Join(r.Regions, ", "),
 		Duration: r.Finished.Sub(r.Started).Round(time.Millisecond).String(),
-		APICalls: r.Calls().Total, Counts: map[string]int{}, Total: len(r.Findings),
+		APICalls: r.Calls().Total, Counts: map[string]int{}, Total: r.Findings.Len(),
 	}
 	for s, n := range r.Counts() {
 		v.Counts[string(s)] = n
@@ -119,7 +119,7 @@ func buildHTMLView(r *Report) htmlView {
 	v.Failing = failingGroups(r)
 	v.Keys = keyRows(r.Findings)
 	v.Trail = newTrailView(r)
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		switch f.Status {
 		case finding.Error:
 			v.Errors = append(v.Errors, r.viewOf(f))
@@ -142,10 +142,10 @@ func buildHTMLView(r *Report) htmlView {
 
 // kindCompliance is the headline: percent compliant overall and per kind,
 // by the definition every sagekey view shares.
-func kindCompliance(fs []finding.Finding) (compliance.Tally, []compliance.Tally) {
+func kindCompliance(fs finding.List) (compliance.Tally, []compliance.Tally) {
 	overall := compliance.Tally{Group: "all"}
 	byKind := compliance.Groups{}
-	for _, f := range fs {
+	for _, f := range fs.All() {
 		if compliance.IsCMKCheck(f.CheckID) {
 			overall.Add(f.Status)
 			byKind.Add(f.Resource.Kind, f.Status)
@@ -161,7 +161,7 @@ func failingGroups(r *Report) []severityGroup {
 	for _, sev := range severityOrder {
 		byKind := map[string][]FindingView{}
 		n := 0
-		for _, f := range r.Findings {
+		for _, f := range r.Findings.All() {
 			if f.Status == finding.Fail && f.Severity == sev {
 				byKind[f.Resource.Kind] = append(byKind[f.Resource.Kind], r.viewOf(f))
 				n++

@@ -35,10 +35,11 @@ func TestJUnitIaC(t *testing.T) {
 		t.Fatal(err)
 	}
 	byName := map[string]int{}
+	fs := r.Findings.Collect()
 	for _, s := range raw.Suites {
 		for _, c := range s.Cases {
 			byName[c.Name]++
-			f := r.Findings[slices.IndexFunc(r.Findings, func(f finding.Finding) bool { return f.Location.Address == c.Name })]
+			f := fs[slices.IndexFunc(fs, func(f finding.Finding) bool { return f.Location.Address == c.Name })]
 			if c.File != f.Location.File || c.Line != f.Location.StartLine {
 				t.Errorf("%s: file %q line %d", c.Name, c.File, c.Line)
 			}
@@ -47,7 +48,7 @@ func TestJUnitIaC(t *testing.T) {
 			}
 		}
 	}
-	if len(byName) != len(r.Findings) || doc.Failures != 4 || doc.Errors != 1 {
+	if len(byName) != r.Findings.Len() || doc.Failures != 4 || doc.Errors != 1 {
 		t.Errorf("cases by address %v, %+v", byName, doc.junitCounts)
 	}
 }
@@ -63,8 +64,8 @@ func TestTableIaC(t *testing.T) {
 func TestTableIaCMixed(t *testing.T) {
 	t.Parallel()
 	r := iacFixture()
-	live := fixture().Findings[0] // kms-key.state, critical, no location
-	r.Findings = append(r.Findings, live)
+	live := fixture().Findings.At(0) // kms-key.state, critical, no location
+	editFindings(r, func(fs []finding.Finding) []finding.Finding { return append(fs, live) })
 	out := renderTable(t, r, TableOptions{})
 	for _, want := range []string{
 		"FAIL: 5 findings, by file and line, then worst first.",
@@ -86,7 +87,7 @@ func TestTableIaCMixed(t *testing.T) {
 func TestTableIaCOrder(t *testing.T) {
 	t.Parallel()
 	r := iacFixture()
-	slices.Reverse(r.Findings)
+	editFindings(r, func(fs []finding.Finding) []finding.Finding { slices.Reverse(fs); return fs })
 	out := renderTable(t, r, TableOptions{})
 	last := -1
 	for _, w := range []string{"FAIL  7:3", "FAIL  10:1", "FAIL  18:3"} { // main.tf
@@ -169,7 +170,7 @@ func TestCSVIaC(t *testing.T) {
 	}
 	n := len(CSVHeader)
 	if got := rows[1][n : n+len(CSVLocationHeader)]; !slices.Equal(got, []string{"main.tf", "10", "1", "14", "2", "",
-		"aws_sagemaker_notebook_instance.nb", iacFixture().Findings[0].Fix.Description}) {
+		"aws_sagemaker_notebook_instance.nb", iacFixture().Findings.At(0).Fix.Description}) {
 		t.Errorf("location cells %q", got)
 	}
 }
@@ -180,9 +181,12 @@ func TestTableIaCFitsWidthAndIsInert(t *testing.T) {
 	t.Parallel()
 	r := iacFixture()
 	r.Files[0] = "main\x1b[2J.tf"
-	r.Findings[0].Location.File = "main\x1b[2J.tf"
-	r.Findings[0].Location.Address = "aws_sagemaker_notebook_instance.nb\x1b]8;;http://evil.example\x07"
-	r.Findings[0].Fix.Text = "  kms_key_id = \u009b31m\n"
+	editFindings(r, func(fs []finding.Finding) []finding.Finding {
+		fs[0].Location.File = "main\x1b[2J.tf"
+		fs[0].Location.Address = "aws_sagemaker_notebook_instance.nb\x1b]8;;http://evil.example\x07"
+		fs[0].Fix.Text = "  kms_key_id = \u009b31m\n"
+		return fs
+	})
 	for _, width := range []int{40, 60, 80} {
 		out := renderTable(t, r, TableOptions{Show: showAll(t), Term: term.Options{Color: true, Width: width}})
 		plain := sgr.ReplaceAllString(out, "")

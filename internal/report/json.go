@@ -74,7 +74,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		doc.Summary[string(s)] = n
 	}
 	return streamJSON(w, doc, func(yield func(jsonFinding) bool) {
-		for _, f := range r.Findings {
+		for _, f := range r.Findings.All() {
 			jf := jsonFinding{Finding: f}
 			if c, ok := r.creatorShown(f); ok {
 				jf.CreatedBy = newJSONCreator(c)

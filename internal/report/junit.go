@@ -65,7 +65,7 @@ type junitSkipped struct {
 // MUTED are skipped, PASS passes.
 func WriteJUnit(w io.Writer, r *Report) error {
 	byCheck := map[string][]finding.Finding{}
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		byCheck[f.CheckID] = append(byCheck[f.CheckID], f)
 	}
 	stamp := r.Started.UTC().Format("2006-01-02T15:04:05") // JUnit's schema: no zone; it is UTC

@@ -63,7 +63,7 @@ func TestJUnit(t *testing.T) {
 	golden(t, "report.junit.xml", out)
 
 	want := map[string]*junitCounts{GapSuite: {Tests: len(r.Gaps), Errors: len(r.Gaps)}}
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		c := want[f.CheckID]
 		if c == nil {
 			c = &junitCounts{}
@@ -95,7 +95,7 @@ func TestJUnit(t *testing.T) {
 		total.Tests, total.Failures = total.Tests+s.Tests, total.Failures+s.Failures
 		total.Errors, total.Skipped = total.Errors+s.Errors, total.Skipped+s.Skipped
 	}
-	if doc.junitCounts != total || total.Tests != len(r.Findings)+len(r.Gaps) || total.Failures != 4 || total.Errors != 2 {
+	if doc.junitCounts != total || total.Tests != r.Findings.Len()+len(r.Gaps) || total.Failures != 4 || total.Errors != 2 {
 		t.Errorf("testsuites totals %+v, want %+v", doc.junitCounts, total)
 	}
 }
@@ -134,8 +134,11 @@ func TestJUnitHostileStringsRoundTrip(t *testing.T) {
 // Characters XML 1.0 cannot carry are dropped, so the report still parses.
 func TestJUnitStripsIllegalCharacters(t *testing.T) {
 	r := fixture()
-	r.Findings[2].Resource.Name = "nb\x00\x1b[31m\x7f"
-	r.Findings[2].Resource.ARN += "\x01"
+	editFindings(r, func(fs []finding.Finding) []finding.Finding {
+		fs[2].Resource.Name = "nb\x00\x1b[31m\x7f"
+		fs[2].Resource.ARN += "\x01"
+		return fs
+	})
 	_, doc := junitOf(t, r)
 	for _, s := range doc.Suites {
 		for _, c := range s.Cases {

@@ -11,8 +11,8 @@ import (
 // report of infrastructure as code (sagekey iac) rather than of a live
 // scan. Writers add source columns and sections only then, so a live
 // report reads exactly as before.
-func hasLocations(fs []finding.Finding) bool {
-	for _, f := range fs {
+func hasLocations(fs finding.List) bool {
+	for _, f := range fs.All() {
 		if f.Location != nil {
 			return true
 		}

@@ -185,7 +185,7 @@ func WriteOCSF(w io.Writer, r *Report) error { return writeOCSF(w, r, version.St
 // the build.
 func writeOCSF(w io.Writer, r *Report, productVersion string) error {
 	return writeJSONArray(w, func(yield func(ocsfEvent) bool) {
-		for _, f := range r.Findings {
+		for _, f := range r.Findings.All() {
 			if e, ok := ocsfFinding(r, f, productVersion); ok && !yield(e) {
 				return
 			}

@@ -37,7 +37,7 @@ type Report struct {
 	// for a live scan. The table names them, so a clean check of
 	// infrastructure as code does not read as a scan of no account.
 	Files    []string
-	Findings []finding.Finding
+	Findings finding.List
 	// APICalls are the calls made, by operation, sorted.
 	APICalls []OperationCalls
 	// APICallNotes say why a cheaper way of reading was not used.
@@ -83,7 +83,7 @@ func (r *Report) historyOf(f finding.Finding) FindingHistory {
 // Counts tallies findings by status.
 func (r *Report) Counts() map[finding.Status]int {
 	c := map[finding.Status]int{}
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		c[f.Status]++
 	}
 	return c

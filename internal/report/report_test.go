@@ -127,7 +127,7 @@ func TestEveryFormatWritesAnEmptyReport(t *testing.T) {
 func TestHistoryOf(t *testing.T) {
 	t.Parallel()
 	r := fixture()
-	f := r.Findings[2] // notebook-instance.cmk, FAIL, seen 20 days, failing 12
+	f := r.Findings.At(2) // notebook-instance.cmk, FAIL, seen 20 days, failing 12
 	if h := r.historyOf(f); h.FirstSeen != r.Started.Add(-20*24*time.Hour) || h.FailingSince != r.Started.Add(-12*24*time.Hour) {
 		t.Errorf("history = %+v", h)
 	}
@@ -141,7 +141,7 @@ func TestHistoryOf(t *testing.T) {
 	if h := r.historyOf(passing); !h.FailingSince.IsZero() {
 		t.Errorf("a passing finding has a failing-since: %+v", h)
 	}
-	if h := r.historyOf(r.Findings[0]); h.FirstSeen != r.Started {
+	if h := r.historyOf(r.Findings.At(0)); h.FirstSeen != r.Started {
 		t.Errorf("a new finding was first seen %v, want the scan start", h.FirstSeen)
 	}
 }

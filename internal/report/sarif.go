@@ -40,7 +40,7 @@ func writeSARIF(w io.Writer, r *Report, toolVersion string) error {
 	}
 	run := sarif.NewRun().WithTool(sarif.NewTool().WithDriver(driver)).
 		AddInvocation(sarifInvocation(r)).WithProperties(sarifRunProperties(r))
-	for _, f := range r.Findings {
+	for _, f := range r.Findings.All() {
 		run.AddResult(sarifResult(r, f, index[f.CheckID]))
 	}
 	log := sarif.NewReport().AddRun(run)
@@ -53,23 +53,27 @@ func writeSARIF(w io.Writer, r *Report, toolVersion string) error {
 
 // checkIDs is the sorted set of checks the findings come from: the rules a
 // viewer needs, no more.
-func checkIDs(fs []finding.Finding) []string {
+func checkIDs(fs finding.List) []string {
 	var ids []string
-	for _, f := range fs {
+	for _, f := range fs.All() {
 		ids = append(ids, f.CheckID)
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
 }
 
-func sarifRule(id string, fs []finding.Finding) *sarif.ReportingDescriptor {
+func sarifRule(id string, fs finding.List) *sarif.ReportingDescriptor {
 	info, known := CheckInfo(id)
 	kind, remediation, sev := info.Kind, info.Remediation, info.Severity
 	if !known {
 		// A check this build does not know (a stored scan from another
 		// version): describe it from its first finding.
-		i := slices.IndexFunc(fs, func(f finding.Finding) bool { return f.CheckID == id })
-		kind, remediation, sev = fs[i].Resource.Kind, fs[i].Remediation, fs[i].Severity
+		for _, f := range fs.All() {
+			if f.CheckID == id {
+				kind, remediation, sev = f.Resource.Kind, f.Remediation, f.Severity
+				break
+			}
+		}
 	}
 	rationale := info.Rationale
 	if rationale == "" {

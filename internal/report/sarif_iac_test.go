@@ -39,11 +39,11 @@ func TestSARIFIaC(t *testing.T) {
 	out, doc := sarifOf(t, r)
 	golden(t, "iac.sarif", out)
 	results := doc.Runs[0].Results
-	if len(results) != len(iacToken) || len(r.Findings) != len(iacToken) {
-		t.Fatalf("%d results, %d findings, %d expected tokens", len(results), len(r.Findings), len(iacToken))
+	if len(results) != len(iacToken) || r.Findings.Len() != len(iacToken) {
+		t.Fatalf("%d results, %d findings, %d expected tokens", len(results), r.Findings.Len(), len(iacToken))
 	}
 	for i, res := range results {
-		f := r.Findings[i]
+		f := r.Findings.At(i)
 		loc := res.Locations[0]
 		pl := loc.PhysicalLocation
 		if pl == nil || pl.ArtifactLocation == nil || pl.ArtifactLocation.URI == nil || pl.Region == nil ||

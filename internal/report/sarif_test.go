@@ -59,11 +59,11 @@ func TestSARIF(t *testing.T) {
 			t.Errorf("rule %s lacks help, docs or default configuration", *rule.ID)
 		}
 	}
-	if len(run.Results) != len(r.Findings) {
-		t.Fatalf("%d results for %d findings", len(run.Results), len(r.Findings))
+	if len(run.Results) != r.Findings.Len() {
+		t.Fatalf("%d results for %d findings", len(run.Results), r.Findings.Len())
 	}
 	for i, res := range run.Results {
-		f := r.Findings[i]
+		f := r.Findings.At(i)
 		if *res.RuleID != f.CheckID || *rules[res.RuleIndex].ID != *res.RuleID {
 			t.Errorf("result %d: ruleId %s, ruleIndex %d names %s", i, *res.RuleID, res.RuleIndex, *rules[res.RuleIndex].ID)
 		}
@@ -89,7 +89,7 @@ func TestSARIFStatusMapping(t *testing.T) {
 		finding.Pass: {"pass", "none"}, finding.NotApplicable: {"notApplicable", "none"},
 		finding.Error: {"review", "none"}, finding.Muted: {"fail", "note"},
 	}
-	for i, f := range fixture().Findings {
+	for i, f := range fixture().Findings.All() {
 		res := doc.Runs[0].Results[i]
 		w, ok := want[f.Status]
 		if !ok { // FAIL: the level follows the severity
@@ -154,11 +154,14 @@ func TestWriteSARIFVersion(t *testing.T) {
 // know: its rule is described from its findings and the log stays valid.
 func TestSARIFUnknownCheck(t *testing.T) {
 	r := fixture()
-	r.Findings = r.Findings[2:3]
-	r.Findings[0].CheckID = "notebook-instance.retired"
+	editFindings(r, func(fs []finding.Finding) []finding.Finding {
+		fs = fs[2:3]
+		fs[0].CheckID = "notebook-instance.retired"
+		return fs
+	})
 	_, doc := sarifOf(t, r)
 	rule := doc.Runs[0].Tool.Driver.Rules[0]
-	if *rule.ID != "notebook-instance.retired" || !strings.Contains(*rule.Help.Text, r.Findings[0].Remediation) ||
+	if *rule.ID != "notebook-instance.retired" || !strings.Contains(*rule.Help.Text, r.Findings.At(0).Remediation) ||
 		rule.Properties.Properties["kind"] != "notebook-instance" || rule.DefaultConfiguration.Level != "error" {
 		t.Errorf("rule of an unknown check: %+v", rule)
 	}

@@ -119,9 +119,9 @@ type findingGroup struct {
 // worst first, then kind, as the HTML report's failingGroups does; within
 // a group the report's order stands. n counts them all. Located findings
 // are left to groupByFile.
-func groupBySeverityKind(fs []finding.Finding, status finding.Status) (groups []findingGroup, n int) {
+func groupBySeverityKind(fs finding.List, status finding.Status) (groups []findingGroup, n int) {
 	index := map[finding.Severity]map[string]int{}
-	for _, f := range fs {
+	for _, f := range fs.All() {
 		if f.Status != status || f.Location != nil {
 			continue
 		}

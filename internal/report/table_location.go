@@ -43,9 +43,9 @@ type fileGroup struct {
 // groupByFile groups the located findings of one status by file, in path
 // order, each in line and column order: the order a person fixing them
 // reads the file in, and the one linters print. n counts them all.
-func groupByFile(fs []finding.Finding, status finding.Status) (groups []fileGroup, n int) {
+func groupByFile(fs finding.List, status finding.Status) (groups []fileGroup, n int) {
 	index := map[string]int{}
-	for _, f := range fs {
+	for _, f := range fs.All() {
 		if f.Status != status || f.Location == nil {
 			continue
 		}

@@ -42,7 +42,7 @@ func (p *tablePrinter) compliance() {
 	}
 	c := p.r.Counts()
 	p.blank()
-	p.para("", "  ", fmt.Sprintf("%d findings: %d FAIL, %d ERROR, %d MUTED, %d PASS, %d NOT_APPLICABLE.", len(p.r.Findings),
+	p.para("", "  ", fmt.Sprintf("%d findings: %d FAIL, %d ERROR, %d MUTED, %d PASS, %d NOT_APPLICABLE.", p.r.Findings.Len(),
 		c[finding.Fail], c[finding.Error], c[finding.Muted], c[finding.Pass], c[finding.NotApplicable]))
 }
 

@@ -56,7 +56,7 @@ func TestTableFitsWidth(t *testing.T) {
 				}
 			}
 			words := strings.Join(strings.Fields(sgr.ReplaceAllString(out, "")), " ")
-			for _, f := range r.Findings {
+			for _, f := range r.Findings.All() {
 				if msg := strings.Join(strings.Fields(OneLine(f.Message)), " "); !strings.Contains(words, msg) {
 					t.Errorf("width %d: message %q lost in wrapping", width, msg)
 				}
@@ -70,8 +70,11 @@ func TestTableFitsWidth(t *testing.T) {
 func TestTableNoEscapeCodes(t *testing.T) {
 	t.Parallel()
 	r := fixture()
-	r.Findings[1].Resource.Name = "fraud\x1b[2J\x1b]8;;http://evil.example\x07v1"
-	r.Findings[1].Message += " \u009b31m red"
+	editFindings(r, func(fs []finding.Finding) []finding.Finding {
+		fs[1].Resource.Name = "fraud\x1b[2J\x1b]8;;http://evil.example\x07v1"
+		fs[1].Message += " \u009b31m red"
+		return fs
+	})
 	r.Gaps[0].Reason = "denied\x1b[1A"
 	env := map[string]string{"TERM": "xterm-256color", "COLUMNS": "80"}
 	for name, o := range map[string]term.Options{
@@ -134,7 +137,7 @@ func TestTableListsWhatItShows(t *testing.T) {
 		}
 		out := renderTable(t, r, TableOptions{Show: show})
 		blocks := tableBlocks(out)
-		for _, f := range r.Findings {
+		for _, f := range r.Findings.All() {
 			head := findingHead(f)
 			if got := strings.Count(out, head+"\n"); got != map[bool]int{true: 1, false: 0}[tc.want[f.Status]] {
 				t.Errorf("--show %v: %s listed %d times", tc.show, head, got)
@@ -190,7 +193,7 @@ func TestParseShow(t *testing.T) {
 func TestTableFailingSince(t *testing.T) {
 	t.Parallel()
 	r := fixture()
-	nb := r.Findings[2] // notebook-instance.cmk, failing for 12 days
+	nb := r.Findings.At(2) // notebook-instance.cmk, failing for 12 days
 	if blocks := tableBlocks(renderTable(t, r, TableOptions{})); !strings.Contains(blocks[findingHead(nb)], "failing since 2026-11-11 (12 days)") {
 		t.Errorf("no age on a violation open for 12 days: %q", blocks[findingHead(nb)])
 	}

@@ -22,9 +22,11 @@ import (
 func mixedCaseFixture() *Report {
 	r := fixture()
 	arn := "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/MixedCase-NB"
-	r.Findings = append(r.Findings, finding.Finding{CheckID: "notebook-instance.cmk", Status: finding.Fail,
-		Severity: finding.High, Message: "no key", Slots: []finding.Slot{},
-		Resource: finding.Resource{ARN: arn, Kind: "notebook-instance", Name: "MixedCase-NB", Account: "111122223333", Region: "us-east-1"}})
+	editFindings(r, func(fs []finding.Finding) []finding.Finding {
+		return append(fs, finding.Finding{CheckID: "notebook-instance.cmk", Status: finding.Fail,
+			Severity: finding.High, Message: "no key", Slots: []finding.Slot{},
+			Resource: finding.Resource{ARN: arn, Kind: "notebook-instance", Name: "MixedCase-NB", Account: "111122223333", Region: "us-east-1"}})
+	})
 	r.Trail.Creators[strings.ToLower(arn)] = trail.Creator{ResourceARN: strings.ToLower(arn), Action: "sagemaker:CreateNotebookInstance",
 		EventID: "ev-mixed", Time: r.Started.Add(-time.Hour), Principal: "arn:aws:iam::111122223333:role/mixed",
 		SourceIP: "198.51.100.20", UserAgent: "aws-cli/2.17", Tool: trail.ToolCLI}
@@ -35,8 +37,8 @@ func mixedCaseFixture() *Report {
 // must show: a FAIL or MUTED finding whose resource ARN equals a creator's,
 // ignoring case. Nothing else shows one.
 func wantCreators(r *Report) []*trail.Creator {
-	out := make([]*trail.Creator, len(r.Findings))
-	for i, f := range r.Findings {
+	out := make([]*trail.Creator, r.Findings.Len())
+	for i, f := range r.Findings.All() {
 		if f.Status != finding.Fail && f.Status != finding.Muted {
 			continue
 		}
@@ -66,7 +68,7 @@ func TestCreatorsAppearOnlyOnFailingFindings(t *testing.T) {
 		t.Fatalf("%d findings should show a creator, want 4 (fixture changed?)", shown)
 	}
 	hidden := map[finding.Status]bool{}
-	for i, f := range r.Findings {
+	for i, f := range r.Findings.All() {
 		if _, has := r.CreatorOf(f); has && want[i] == nil {
 			hidden[f.Status] = true
 		}
@@ -77,7 +79,7 @@ func TestCreatorsAppearOnlyOnFailingFindings(t *testing.T) {
 		}
 	}
 	byID := map[string]*trail.Creator{}
-	for i, f := range r.Findings {
+	for i, f := range r.Findings.All() {
 		byID[FindingID(f)] = want[i]
 	}
 
@@ -97,7 +99,7 @@ func TestCreatorsAppearOnlyOnFailingFindings(t *testing.T) {
 		for i, f := range doc.Findings {
 			c := want[i]
 			if (f.CreatedBy != nil) != (c != nil) {
-				t.Errorf("finding %d (%s %s): created_by %v, want %v", i, r.Findings[i].CheckID, r.Findings[i].Status, f.CreatedBy, c)
+				t.Errorf("finding %d (%s %s): created_by %v, want %v", i, r.Findings.At(i).CheckID, r.Findings.At(i).Status, f.CreatedBy, c)
 				continue
 			}
 			if c == nil {
@@ -126,7 +128,7 @@ func TestCreatorsAppearOnlyOnFailingFindings(t *testing.T) {
 			t.Fatalf("header %v: the trail columns must trail", rows[0])
 		}
 		row := 1
-		for i, f := range r.Findings {
+		for i, f := range r.Findings.All() {
 			for range max(1, len(f.Slots)) {
 				got := rows[row][by : with+1]
 				wantRow := []string{"", "", ""}
@@ -208,7 +210,7 @@ func TestCreatorsAppearOnlyOnFailingFindings(t *testing.T) {
 				case tc.Skipped != nil:
 					text = tc.Skipped.Message
 				}
-				i := slices.IndexFunc(r.Findings, func(f finding.Finding) bool {
+				i := slices.IndexFunc(r.Findings.Collect(), func(f finding.Finding) bool {
 					return f.CheckID == tc.Classname && f.Resource.ARN == tc.Name
 				})
 				if i < 0 {
@@ -216,7 +218,7 @@ func TestCreatorsAppearOnlyOnFailingFindings(t *testing.T) {
 				}
 				// JUnit shows the creator under failures only: a muted
 				// case is skipped, with no body to hold it.
-				wantLine := want[i] != nil && r.Findings[i].Status == finding.Fail
+				wantLine := want[i] != nil && r.Findings.At(i).Status == finding.Fail
 				if strings.Contains(text, "created by") != wantLine ||
 					(wantLine && !strings.Contains(text, "created by: "+OneLine(want[i].Principal))) {
 					t.Errorf("%s %s: want a created by line: %v:\n%s", tc.Classname, tc.Name, wantLine, text)
@@ -229,7 +231,7 @@ func TestCreatorsAppearOnlyOnFailingFindings(t *testing.T) {
 		// Every status listed, so every finding's lines are checked.
 		blocks := tableBlocks(renderTable(t, r, TableOptions{Show: showAll(t)}))
 		for i, c := range want {
-			head := findingHead(r.Findings[i])
+			head := findingHead(r.Findings.At(i))
 			lines, listed := blocks[head]
 			if !listed || strings.Contains(lines, "created by") != (c != nil) ||
 				(c != nil && !strings.Contains(lines, "created by "+OneLine(c.Principal))) {

@@ -101,7 +101,7 @@ func keyExample(name string, want finding.Status, k keys.Key, owners ...string) 
 	}
 	u := &KeyUse{Key: &k}
 	for i, o := range owners {
-		u.Protected = append(u.Protected, inventory.Resource{Kind: "notebook-instance", Name: o,
+		u.Protected = append(u.Protected, &inventory.Resource{Kind: "notebook-instance", Name: o,
 			ARN:  "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb-" + string(rune('a'+i)),
 			Tags: map[string]string{"owner": o}, Account: ExampleAccount, Region: ExampleRegion})
 	}

@@ -11,10 +11,7 @@ func (r Rule) keyFinding(u KeyUse) finding.Finding {
 	f := r.newFinding(finding.Resource{
 		ARN: k.ARN, Kind: KeyKind, Name: keyName(k), Account: k.Account, Region: k.Region, Tags: orEmpty(k.Tags),
 	})
-	f.Protects = u.Protects
-	if f.Protects == nil {
-		f.Protects = ProtectsOf(u.Protected)
-	}
+	f.Protects = ProtectsOf(u.Protected)
 	return f
 }
 

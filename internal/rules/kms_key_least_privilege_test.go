@@ -72,7 +72,7 @@ func TestKeyLeastPrivilege(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			k := tt.key
-			f := KeyLeastPrivilege().CheckKey(ExampleContext(), KeyUse{Key: &k, Protected: tt.protected})
+			f := KeyLeastPrivilege().CheckKey(ExampleContext(), KeyUse{Key: &k, Protected: Protecting(tt.protected)})
 			if f.Status != tt.want {
 				t.Fatalf("status %s, want %s: %s", f.Status, tt.want, f.Message)
 			}

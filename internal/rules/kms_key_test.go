@@ -31,7 +31,7 @@ func runKeyCases(t *testing.T, rule Rule, cases []keyCase) {
 			if protected == nil {
 				protected = []inventory.Resource{resource("notebook-instance")}
 			}
-			f := rule.CheckKey(fixtureContext(), KeyUse{Key: &k, Protected: protected})
+			f := rule.CheckKey(fixtureContext(), KeyUse{Key: &k, Protected: Protecting(protected)})
 			if f.Status != tc.want {
 				t.Fatalf("status = %s, want %s (%q)", f.Status, tc.want, f.Message)
 			}

@@ -77,21 +77,18 @@ func DenialKey(role, keyARN string) string {
 
 // KeyUse is one key with the resources it protects (its blast radius).
 type KeyUse struct {
-	Key       *keys.Key
-	Protected []inventory.Resource
-	// Protects is Protected as key findings list it (ProtectsOf), built
-	// once per key so that every check of the key shares it instead of
-	// copying the blast radius; nil means each finding builds its own.
-	// Findings only read it.
-	Protects []finding.Resource
+	Key *keys.Key
+	// Protected points into the inventory rather than copying it: a key
+	// of a large estate protects tens of thousands of resources.
+	Protected []*inventory.Resource
 }
 
 // ProtectsOf is the blast radius a key finding lists: the protected
 // resources, sorted by ARN.
-func ProtectsOf(protected []inventory.Resource) []finding.Resource {
+func ProtectsOf(protected []*inventory.Resource) []finding.Resource {
 	out := make([]finding.Resource, 0, len(protected))
 	for _, p := range protected {
-		out = append(out, resourceOf(p))
+		out = append(out, resourceOf(*p))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
 	return out
@@ -174,4 +171,13 @@ func resourceOf(r inventory.Resource) finding.Resource {
 // newFinding starts a finding of rule on a resource with the rule's defaults.
 func (r Rule) newFinding(res finding.Resource) finding.Finding {
 	return finding.Finding{CheckID: r.ID, Severity: r.Severity, Resource: res, Remediation: r.Remediation, Slots: []finding.Slot{}}
+}
+
+// Protecting is a KeyUse's Protected list for resources held in a slice.
+func Protecting(resources []inventory.Resource) []*inventory.Resource {
+	out := make([]*inventory.Resource, len(resources))
+	for i := range resources {
+		out[i] = &resources[i]
+	}
+	return out
 }

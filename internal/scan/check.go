@@ -190,9 +190,8 @@ func (k *Checker) Check(ctx context.Context, refs []Ref, judgeKeys []string) (*R
 	}
 	settings := k.o.Settings
 	settings.Now = time.Now()
-	rep.Findings = engine.Evaluate(inv, ks, settings)
-	rep.Findings = slices.DeleteFunc(rep.Findings, func(f finding.Finding) bool {
-		return f.Resource.Kind == rules.KeyKind && !slices.Contains(judgeKeys, f.Resource.ARN)
+	rep.Findings = engine.Judge(inv, ks, settings).Where(func(f *finding.Finding) bool {
+		return f.Resource.Kind != rules.KeyKind || slices.Contains(judgeKeys, f.Resource.ARN)
 	})
 	rep.Gaps = inv.Gaps
 	rep.Finished = time.Now()

@@ -86,7 +86,7 @@ func TestCheckerAgainstMoto(t *testing.T) {
 	if !res.Scope.Targeted || !slices.Equal(res.Scope.Resources, []string{fresh}) {
 		t.Errorf("scope = %+v, want targeted at %s", res.Scope, fresh)
 	}
-	for _, f := range res.Report.Findings {
+	for _, f := range res.Report.Findings.All() {
 		if f.Resource.ARN != fresh {
 			t.Errorf("the check judged %s %s, which it was not asked about", f.CheckID, f.Resource.ARN)
 		}
@@ -117,8 +117,8 @@ func TestCheckerAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Report.Findings) != 0 || len(res.Report.Gaps) != 0 {
-		t.Errorf("a deleted notebook: %d findings, gaps %v", len(res.Report.Findings), res.Report.Gaps)
+	if res.Report.Findings.Len() != 0 || len(res.Report.Gaps) != 0 {
+		t.Errorf("a deleted notebook: %d findings, gaps %v", res.Report.Findings.Len(), res.Report.Gaps)
 	}
 	for _, s := range statesByARN(t, st)[strings.ToLower(doomed)] {
 		if !strings.Contains(s, "gone") || strings.Contains(s, "open") {
@@ -152,14 +152,14 @@ func TestCheckerAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Report.Findings) != 0 || len(res.Report.Gaps) != 1 || len(res.Scope.Resources) != 0 {
-		t.Errorf("an unconfigured account: findings %d, gaps %v, covered %v", len(res.Report.Findings), res.Report.Gaps, res.Scope.Resources)
+	if res.Report.Findings.Len() != 0 || len(res.Report.Gaps) != 1 || len(res.Scope.Resources) != 0 {
+		t.Errorf("an unconfigured account: findings %d, gaps %v, covered %v", res.Report.Findings.Len(), res.Report.Gaps, res.Scope.Resources)
 	}
 }
 
 func keyFindings(res *scan.Result) int {
 	n := 0
-	for _, f := range res.Report.Findings {
+	for _, f := range res.Report.Findings.All() {
 		if f.Resource.Kind == rules.KeyKind {
 			n++
 		}

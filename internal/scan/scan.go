@@ -161,7 +161,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if settings.Now.IsZero() {
 		settings.Now = now()
 	}
-	rep.Findings = engine.Evaluate(inv, ks, settings)
+	rep.Findings = engine.Judge(inv, ks, settings)
 	if o.Shard.Sharded() {
 		rep.Findings = withoutKeyVerdicts(ctx, rep.Findings)
 	}
@@ -169,7 +169,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	rep.Finished = now()
 	rep.APICalls = reportCalls(meter.Operations())
 	slog.InfoContext(ctx, "scan finished", "accounts", len(accounts), "reached", len(reached),
-		"resources", len(inv.Resources), "findings", len(rep.Findings), "gaps", len(rep.Gaps))
+		"resources", len(inv.Resources), "findings", rep.Findings.Len(), "gaps", len(rep.Gaps))
 	res := &Result{
 		Report: rep, Caller: caller, Inventory: inv, Keys: ks.Distinct(), KeyRefs: ks.RefIndex(),
 		Scope: scopeOf(reached, selected, o.Since, outcomes),

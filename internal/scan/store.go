@@ -56,8 +56,8 @@ func Record(res *Result, ownerTag string) store.RunRecord {
 	// Observations are made as the store goes over them, never all held:
 	// a scan of 100,000 jobs would hold 300,000.
 	observe := func(yield func(history.Observation) bool) {
-		for i := range rep.Findings {
-			o := history.ObserveOne(&rep.Findings[i], created[rep.Findings[i].Resource.ARN])
+		for _, f := range rep.Findings.All() {
+			o := history.ObserveOne(&f, created[f.Resource.ARN])
 			o.Owner = o.Tags[ownerTag]
 			if !yield(o) {
 				return

@@ -41,11 +41,11 @@ var _ sweepStore = (*store.Store)(nil)
 
 // withoutKeyVerdicts drops a shard's key findings from its report: they
 // would be judged on part of each key's blast radius (see above).
-func withoutKeyVerdicts(ctx context.Context, fs []finding.Finding) []finding.Finding {
-	n := len(fs)
-	fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return f.Resource.Kind == rules.KeyKind })
-	if n > len(fs) {
-		slog.InfoContext(ctx, "key findings are judged once every shard of the sweep is stored (sagekey report shows them)", "left_out", n-len(fs))
+func withoutKeyVerdicts(ctx context.Context, fs finding.List) finding.List {
+	n := fs.Len()
+	fs = fs.Where(func(f *finding.Finding) bool { return f.Resource.Kind != rules.KeyKind })
+	if n > fs.Len() {
+		slog.InfoContext(ctx, "key findings are judged once every shard of the sweep is stored (sagekey report shows them)", "left_out", n-fs.Len())
 	}
 	return fs
 }
@@ -127,7 +127,7 @@ func judgeSweepKeys(ctx context.Context, st sweepStore, sweep string, settings e
 	found := engine.Evaluate(merged.Inventory, keys.SetFrom(merged.Keys, merged.KeyRefs), judge)
 	found = slices.DeleteFunc(found, func(f finding.Finding) bool { return f.Resource.Kind != rules.KeyKind })
 	res := &Result{
-		Report: &report.Report{Started: started, Finished: time.Now(), ToolVersion: version.String(), Findings: found},
+		Report: &report.Report{Started: started, Finished: time.Now(), ToolVersion: version.String(), Findings: finding.NewList(found)},
 		Keys:   merged.Keys, KeyRefs: merged.KeyRefs,
 		Scope: sweepKeyScope(sweep, set.Latest, checks),
 	}

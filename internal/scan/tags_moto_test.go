@@ -70,7 +70,7 @@ func TestTagsInPagesMatchListTags(t *testing.T) {
 			t.Errorf("api_calls notes: %v", res.Report.APICallNotes)
 		}
 		verdicts := map[string]string{}
-		for _, f := range res.Report.Findings {
+		for _, f := range res.Report.Findings.All() {
 			verdicts[f.CheckID+" "+f.Resource.ARN] = string(f.Status) + " " + f.Message
 		}
 		calls := map[string]int64{}

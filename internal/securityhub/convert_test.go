@@ -20,13 +20,13 @@ func richFindings() []report.ASFFFinding {
 		Name: "nb", Account: account, Region: "us-east-1", Tags: map[string]string{"owner": "ml"}}
 	key := finding.Resource{ARN: "arn:aws:kms:us-east-1:" + account + ":key/k", Kind: "kms-key", Name: "k", Account: account, Region: "us-east-1"}
 	slot := finding.Slot{Name: "volume", KeyARN: key.ARN, Status: finding.Fail, Reason: "key is Disabled"}
-	r := &report.Report{Started: start, Finished: start.Add(time.Second), Findings: []finding.Finding{
+	r := &report.Report{Started: start, Finished: start.Add(time.Second), Findings: finding.NewList([]finding.Finding{
 		{CheckID: "notebook-instance.cmk", Status: finding.Fail, Severity: finding.High, Resource: nb, Message: "bad", Slots: []finding.Slot{slot}, Remediation: "fix"},
 		{CheckID: "notebook-instance.cmk", Status: finding.Error, Severity: finding.Medium, Resource: nb, Message: "denied"},
 		{CheckID: "notebook-instance.tags", Status: finding.Muted, Severity: finding.Low, Resource: nb, Message: "no team",
 			Suppression: &finding.Suppression{Reason: "sandbox", Expires: start.Add(time.Hour)}},
 		{CheckID: "kms-key.state", Status: finding.Pass, Severity: finding.Info, Resource: key, Message: "ok", Protects: []finding.Resource{nb}},
-	}}
+	})}
 	// A known creator puts UserDefinedFields on the failing finding.
 	r.Trail = &report.TrailFacts{Creators: map[string]trail.Creator{strings.ToLower(nb.ARN): {ResourceARN: nb.ARN,
 		Principal: "arn:aws:iam::" + account + ":role/deployer", Time: start.Add(-time.Hour), Tool: trail.ToolTerraform}}}

@@ -78,14 +78,16 @@ func (r *recorder) sizes() []int {
 func findings(n int, acct, region string) []report.ASFFFinding {
 	r := &report.Report{Started: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	r.Finished = r.Started.Add(time.Second)
+	var fs []finding.Finding
 	for i := range n {
 		name := fmt.Sprintf("nb-%s-%04d", region, i)
-		r.Findings = append(r.Findings, finding.Finding{
+		fs = append(fs, finding.Finding{
 			CheckID: "notebook-instance.cmk", Status: finding.Fail, Severity: finding.High, Message: "no key",
 			Resource: finding.Resource{ARN: "arn:aws:sagemaker:" + region + ":" + acct + ":notebook-instance/" + name,
 				Kind: "notebook-instance", Name: name, Account: acct, Region: region},
 		})
 	}
+	r.Findings = finding.NewList(fs)
 	return report.ASFFFindings(r)
 }
 

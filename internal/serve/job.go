@@ -55,7 +55,7 @@ func (s *server) job(ctx context.Context) error {
 	}
 	s.o.Metrics.ObserveScan(result, took)
 	s.o.Metrics.AddAPICalls(apiCalls(rep.APICalls))
-	slog.Info("scheduled scan complete", "run", rep.RunID, "mode", mode.String(), "findings", len(rep.Findings),
+	slog.Info("scheduled scan complete", "run", rep.RunID, "mode", mode.String(), "findings", rep.Findings.Len(),
 		"gaps", len(rep.Gaps), "duration", took.Round(time.Millisecond).String())
 	if scanErr != nil {
 		slog.Warn("the scan was stored but reported an error", "error", scanErr)

@@ -55,7 +55,7 @@ func (e *fakeEstate) scan(ctx context.Context, full bool) (*scan.Result, error) 
 	}
 	rec.Run.ID = id
 	e.records[id] = Stored{Run: rec.Run, Findings: append([]finding.Finding(nil), e.findings...)}
-	return &scan.Result{Report: &report.Report{RunID: id, Started: started, Findings: e.findings}}, nil
+	return &scan.Result{Report: &report.Report{RunID: id, Started: started, Findings: finding.NewList(e.findings)}}, nil
 }
 
 func (e *fakeEstate) load(_ context.Context, id int64) (Stored, error) {

@@ -187,7 +187,7 @@ func (s *server) check(ctx context.Context, refs []scan.Ref, judged []string, ta
 		return fmt.Errorf("checking %d resource(s): %w", len(refs), err)
 	}
 	slog.Info("event check stored", "run", res.Report.RunID, "resources", len(refs), "keys", len(judged),
-		"findings", len(res.Report.Findings), "gaps", len(res.Report.Gaps), "duration", time.Since(started).Round(time.Millisecond))
+		"findings", res.Report.Findings.Len(), "gaps", len(res.Report.Gaps), "duration", time.Since(started).Round(time.Millisecond))
 	return s.alertCheck(ctx, res, idx)
 }
 
@@ -201,7 +201,7 @@ func (s *server) alertCheck(ctx context.Context, res *scan.Result, idx *eventInd
 	if err != nil {
 		return err
 	}
-	cur := detect.Input{RunID: run, At: res.Report.Started, Gaps: res.Report.Gaps, Findings: res.Report.Findings,
+	cur := detect.Input{RunID: run, At: res.Report.Started, Gaps: res.Report.Gaps, Findings: res.Report.Findings.Collect(),
 		KeyStates: map[string]string{}, Episodes: eps}
 	for _, k := range res.Keys {
 		cur.KeyStates[k.ARN] = k.State
