@@ -13,6 +13,7 @@ package collect
 
 import (
 	"context"
+	"iter"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/inventory"
@@ -88,9 +89,15 @@ func (t Target) OnlyOf(kind string) []Ref {
 // described once never needs describing again. A record is identified by
 // its ARN and creation time, so a resource deleted and recreated under the
 // same name is described anew.
+//
+// A job history of 100,000 records is never held whole: Records streams
+// them and Lookup fetches one page's worth.
 type Known interface {
-	// Records returns the stored records of kind in t, by ARN.
-	Records(ctx context.Context, t Target, kind string) (map[string]inventory.Resource, error)
+	// Records yields the stored records of kind in t, one at a time, in no
+	// particular order; an error ends the sequence.
+	Records(ctx context.Context, t Target, kind string) iter.Seq2[inventory.Resource, error]
+	// Lookup returns the stored records of kind in t among arns, by ARN.
+	Lookup(ctx context.Context, t Target, kind string, arns []string) (map[string]inventory.Resource, error)
 	// CompleteBefore returns the time before which every record of kind in
 	// t created earlier is stored, when there is one: the start of the
 	// last scan whose listing of that kind there was complete.

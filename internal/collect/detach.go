@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,11 +24,12 @@ import (
 type interner struct {
 	strs     map[string]string
 	tags     TagSets
-	slotSets map[string][]inventory.Slot
+	slotSets map[uint64][][]inventory.Slot
+	seed     maphash.Seed
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, slotSets: map[string][]inventory.Slot{}}
+	return &interner{strs: map[string]string{}, slotSets: map[uint64][][]inventory.Slot{}, seed: maphash.MakeSeed()}
 }
 
 func (in *interner) of(s string) string {
@@ -118,28 +120,30 @@ func detach(r inventory.Resource, in *interner) inventory.Resource {
 // slots returns a copy of ss that every resource with the same slots
 // shares (jobs launched alike name the same keys, instance types and
 // output prefixes). Shared slots are only read: collectors finish a
-// resource's slots before the sink sees it.
+// resource's slots before the sink sees it. Slot sets are found by a hash
+// of their content and compared in full, so a set unique to one job (its
+// own output prefix) costs no key beside it.
 func (in *interner) slots(ss []inventory.Slot) []inventory.Slot {
 	if ss == nil {
 		return nil
 	}
-	var b []byte
-	field := func(v string) {
-		b = strconv.AppendInt(b, int64(len(v)), 10)
-		b = append(append(b, ':'), v...)
-	}
+	var h maphash.Hash
+	h.SetSeed(in.seed)
 	for _, s := range ss {
 		for _, v := range []string{s.Type, s.Name, s.Label, s.KeyRef, s.OutputURI, s.Unsupported, s.Unknown, s.Role} {
-			field(v)
+			maphash.WriteComparable(&h, v)
 		}
-		b = strconv.AppendInt(b, int64(len(s.InstanceTypes)), 10)
+		maphash.WriteComparable(&h, len(s.InstanceTypes))
 		for _, v := range s.InstanceTypes {
-			field(v)
+			maphash.WriteComparable(&h, v)
 		}
-		b = strconv.AppendBool(b, s.Serverless)
+		maphash.WriteComparable(&h, s.Serverless)
 	}
-	if shared, ok := in.slotSets[string(b)]; ok {
-		return shared
+	sum := h.Sum64()
+	for _, shared := range in.slotSets[sum] {
+		if slices.EqualFunc(shared, ss, sameSlot) {
+			return shared
+		}
 	}
 	out := make([]inventory.Slot, len(ss))
 	for i, s := range ss {
@@ -148,6 +152,12 @@ func (in *interner) slots(ss []inventory.Slot) []inventory.Slot {
 		s.Unsupported, s.Unknown, s.Role = in.of(s.Unsupported), in.of(s.Unknown), in.of(s.Role)
 		out[i] = s
 	}
-	in.slotSets[string(b)] = out
+	in.slotSets[sum] = append(in.slotSets[sum], out)
 	return out
+}
+
+func sameSlot(a, b inventory.Slot) bool {
+	return a.Type == b.Type && a.Name == b.Name && a.Label == b.Label && a.KeyRef == b.KeyRef && a.OutputURI == b.OutputURI &&
+		a.Unsupported == b.Unsupported && a.Unknown == b.Unknown && a.Role == b.Role && a.Serverless == b.Serverless &&
+		slices.Equal(a.InstanceTypes, b.InstanceTypes)
 }

@@ -90,6 +90,13 @@ func TestDetachSharesEqualSlots(t *testing.T) {
 	if !reflect.DeepEqual(a.Slots, slots("s3://b/out/")) {
 		t.Errorf("shared slots changed: %+v", a.Slots)
 	}
+	// The same bytes split between fields otherwise are other slots, even
+	// should their hashes meet.
+	e := detach(inventory.Resource{ARN: "e", Slots: []inventory.Slot{{Type: "vol", Name: "umevolume"}}}, in)
+	f := detach(inventory.Resource{ARN: "f", Slots: []inventory.Slot{{Type: "volume", Name: "volume"}}}, in)
+	if e.Slots[0].Name != "umevolume" || f.Slots[0].Name != "volume" {
+		t.Errorf("slots split otherwise are shared: %+v %+v", e.Slots, f.Slots)
+	}
 	if d := detach(inventory.Resource{ARN: "d"}, in); d.Slots != nil {
 		t.Errorf("no slots became %+v", d.Slots)
 	}

@@ -122,6 +122,5 @@ func (sc Scope) keyUnit(s Subject) bool {
 }
 
 func isJob(kind string) bool {
-	k, ok := catalog.Lookup(kind)
-	return ok && k.JobHistory
+	return catalog.IsJobHistory(kind)
 }

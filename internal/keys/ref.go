@@ -50,15 +50,18 @@ type Ref struct {
 // region; ARNs carry their own.
 func ParseRef(raw, account, region string) Ref {
 	r := Ref{Raw: raw, Partition: PartitionOf(region), Region: region, Account: account}
-	switch {
-	case kmsARN.MatchString(raw):
-		m := kmsARN.FindStringSubmatch(raw)
+	// Matched once: every slot of every resource is parsed on each reading
+	// of a scan's findings.
+	if m := kmsARN.FindStringSubmatch(raw); m != nil {
 		r.Partition, r.Region, r.Account = m[1], m[2], m[3]
 		r.Resource = m[4] + "/" + m[5]
 		r.Form = FormKeyARN
 		if m[4] == "alias" {
 			r.Form = FormAliasARN
 		}
+		return r
+	}
+	switch {
 	case strings.HasPrefix(raw, "alias/"):
 		r.Form, r.Resource = FormAliasName, raw
 	case mrkIDPattern.MatchString(raw):

@@ -1,12 +1,15 @@
 package scan
 
 import (
+	"context"
+	"iter"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/collect"
 	"github.com/sagekey/sagekey/internal/inventory"
+	"github.com/sagekey/sagekey/internal/store"
 )
 
 // A window promises that every record of its kind is stored, so a kind
@@ -33,7 +36,7 @@ func TestToStoreWithholdsTheWindowOfAKindWithAnUnstorableRecord(t *testing.T) {
 		{Job: collect.Job{Target: target, Collector: fakeCollector{kinds: []string{"notebook-instance"}}}, Complete: true},
 	}
 	started := created.Add(time.Hour)
-	records, windows := newKnownRecords(nil, true).toStore(inv, outcomes, time.Time{}, started)
+	records, windows := newKnownRecords(&knownFake{}, true).toStore(context.Background(), inv, outcomes, time.Time{}, started)
 	var stored, windowed []string
 	for _, r := range records {
 		stored = append(stored, r.Name)
@@ -63,19 +66,61 @@ func TestToStoreReplacesARecordThatGainedItsRoles(t *testing.T) {
 			Region: "us-east-1", CreatedAt: created, ExecutionRoles: roles,
 			Slots: []inventory.Slot{{Type: "volume", Name: "volume", KeyRef: "alias/k"}}}
 	}
-	k := newKnownRecords(nil, true)
-	k.served["arn:old"] = servedRecord{createdAt: created}               // stored without roles
-	k.served["arn:same"] = servedRecord{createdAt: created, roles: true} // stored with them
+	stored := &knownFake{records: []inventory.Resource{
+		job("old"), // stored without roles
+		job("same", "arn:aws:iam::111122223333:role/r"),
+	}}
+	k := newKnownRecords(stored, true)
 	inv := inventory.Inventory{Resources: []inventory.Resource{
+		job("new", "arn:aws:iam::111122223333:role/r"),
 		job("old", "arn:aws:iam::111122223333:role/r"),
 		job("same", "arn:aws:iam::111122223333:role/r"),
 	}}
-	records, _ := k.toStore(inv, nil, time.Time{}, created.Add(time.Hour))
-	var stored []string
+	records, _ := k.toStore(context.Background(), inv, nil, time.Time{}, created.Add(time.Hour))
+	var names []string
 	for _, r := range records {
-		stored = append(stored, r.Name)
+		names = append(names, r.Name)
 	}
-	if want := []string{"old"}; !slices.Equal(stored, want) {
-		t.Errorf("stored %v, want %v", stored, want)
+	if want := []string{"new", "old"}; !slices.Equal(names, want) {
+		t.Errorf("stored %v, want %v", names, want)
 	}
+	// The store was asked about the three records at once, not one by one.
+	if stored.lookups != 1 {
+		t.Errorf("%d store lookups, want 1", stored.lookups)
+	}
+}
+
+// knownFake is a KnownStore holding records in memory.
+type knownFake struct {
+	records []inventory.Resource
+	lookups int
+}
+
+func (k *knownFake) KnownRecords(_ context.Context, account, region, kind string) iter.Seq2[inventory.Resource, error] {
+	return func(yield func(inventory.Resource, error) bool) {
+		for _, r := range k.records {
+			if r.Account == account && r.Region == region && r.Kind == kind && !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (k *knownFake) KnownRecordsByARN(ctx context.Context, account, region, kind string, arns []string) (map[string]inventory.Resource, error) {
+	k.lookups++
+	out := map[string]inventory.Resource{}
+	for r := range k.KnownRecords(ctx, account, region, kind) {
+		if slices.Contains(arns, r.ARN) {
+			out[r.ARN] = r
+		}
+	}
+	return out, nil
+}
+
+func (k *knownFake) KnownWindow(context.Context, string, string, string) (store.KnownWindow, bool, error) {
+	return store.KnownWindow{}, false, nil
+}
+
+func (k *knownFake) SaveKnown(context.Context, []*inventory.Resource, []store.KnownWindow) error {
+	return nil
 }

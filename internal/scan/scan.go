@@ -183,7 +183,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	if known != nil && ctx.Err() == nil {
-		records, windows := known.toStore(inv, outcomes, o.Since, rep.Started)
+		records, windows := known.toStore(ctx, inv, outcomes, o.Since, rep.Started)
 		if err := o.Known.SaveKnown(ctx, records, windows); err != nil {
 			return res, fmt.Errorf("storing records for the next scan: %w", err)
 		}

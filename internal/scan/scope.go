@@ -61,7 +61,6 @@ func withinWindow(resources []inventory.Resource, since time.Time) []inventory.R
 		return resources
 	}
 	return slices.DeleteFunc(resources, func(r inventory.Resource) bool {
-		k, ok := catalog.Lookup(r.Kind)
-		return ok && k.JobHistory && !r.CreatedAt.IsZero() && r.CreatedAt.Before(since)
+		return catalog.IsJobHistory(r.Kind) && !r.CreatedAt.IsZero() && r.CreatedAt.Before(since)
 	})
 }

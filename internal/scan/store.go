@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/history"
@@ -49,15 +51,12 @@ func Record(res *Result, ownerTag string) store.RunRecord {
 		ownerTag = DefaultOwnerTag
 	}
 	rep := res.Report
-	created := make(map[string]time.Time, len(res.Inventory.Resources))
-	for _, r := range res.Inventory.Resources {
-		created[r.ARN] = r.CreatedAt
-	}
+	created := createdTimes(res.Inventory.Resources)
 	// Observations are made as the store goes over them, never all held:
 	// a scan of 100,000 jobs would hold 300,000.
 	observe := func(yield func(history.Observation) bool) {
 		for _, f := range rep.Findings.All() {
-			o := history.ObserveOne(&f, created[f.Resource.ARN])
+			o := history.ObserveOne(&f, created.of(f.Resource.ARN))
 			o.Owner = o.Tags[ownerTag]
 			if !yield(o) {
 				return
@@ -80,4 +79,30 @@ func localUser() string {
 		return u.Username
 	}
 	return os.Getenv("USER")
+}
+
+// createdIndex finds a resource's creation time by ARN: its inventory
+// positions sorted by ARN, 4 bytes a resource where a map by ARN took 80.
+type createdIndex struct {
+	resources []inventory.Resource
+	byARN     []int32
+}
+
+func createdTimes(resources []inventory.Resource) createdIndex {
+	idx := createdIndex{resources: resources, byARN: make([]int32, len(resources))}
+	for i := range idx.byARN {
+		idx.byARN[i] = int32(i)
+	}
+	slices.SortFunc(idx.byARN, func(a, b int32) int { return strings.Compare(resources[a].ARN, resources[b].ARN) })
+	return idx
+}
+
+// of is the creation time of the resource with this ARN; zero for a key or
+// a resource the inventory does not hold.
+func (c createdIndex) of(arn string) time.Time {
+	i, found := slices.BinarySearchFunc(c.byARN, arn, func(e int32, arn string) int { return strings.Compare(c.resources[e].ARN, arn) })
+	if !found {
+		return time.Time{}
+	}
+	return c.resources[c.byARN[i]].CreatedAt
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"strings"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/inventory"
@@ -18,28 +20,75 @@ type KnownWindow struct {
 	From, Until           time.Time
 }
 
-// KnownRecords returns the stored records of kind in account and region, by
-// ARN.
-func (s *Store) KnownRecords(ctx context.Context, account, region, kind string) (map[string]inventory.Resource, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(
-		"SELECT body FROM known_records WHERE account = ? AND region = ? AND kind = ?"), account, region, kind)
-	if err != nil {
-		return nil, fmt.Errorf("known records: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]inventory.Resource{}
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
+// KnownRecords yields the stored records of kind in account and region,
+// one row at a time: a history of 100,000 jobs is never held whole.
+func (s *Store) KnownRecords(ctx context.Context, account, region, kind string) iter.Seq2[inventory.Resource, error] {
+	return func(yield func(inventory.Resource, error) bool) {
+		rows, err := s.db.QueryContext(ctx, s.d.rebind(
+			"SELECT body FROM known_records WHERE account = ? AND region = ? AND kind = ?"), account, region, kind)
+		if err != nil {
+			yield(inventory.Resource{}, fmt.Errorf("known records: %w", err))
+			return
 		}
-		var r inventory.Resource
-		if err := json.Unmarshal([]byte(body), &r); err != nil {
-			return nil, fmt.Errorf("known record: %w", err)
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanKnownRecord(rows)
+			if !yield(r, err) || err != nil {
+				return
+			}
 		}
-		out[r.ARN] = r
+		if err := rows.Err(); err != nil {
+			yield(inventory.Resource{}, fmt.Errorf("known records: %w", err))
+		}
 	}
-	return out, rows.Err()
+}
+
+// KnownRecordsByARN returns the stored records of kind in account and
+// region among arns, by ARN.
+func (s *Store) KnownRecordsByARN(ctx context.Context, account, region, kind string, arns []string) (map[string]inventory.Resource, error) {
+	out := make(map[string]inventory.Resource, len(arns))
+	// Well under SQLite's and PostgreSQL's limits on bound parameters.
+	const batch = 500
+	for len(arns) > 0 {
+		part := arns[:min(len(arns), batch)]
+		arns = arns[len(part):]
+		args := []any{account, region, kind}
+		for _, arn := range part {
+			args = append(args, arn)
+		}
+		rows, err := s.db.QueryContext(ctx, s.d.rebind(
+			"SELECT body FROM known_records WHERE account = ? AND region = ? AND kind = ? AND arn IN (?"+
+				strings.Repeat(", ?", len(part)-1)+")"), args...)
+		if err != nil {
+			return nil, fmt.Errorf("known records: %w", err)
+		}
+		for rows.Next() {
+			r, err := scanKnownRecord(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[r.ARN] = r
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("known records: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func scanKnownRecord(rows *sql.Rows) (inventory.Resource, error) {
+	var body []byte
+	if err := rows.Scan(&body); err != nil {
+		return inventory.Resource{}, err
+	}
+	var r inventory.Resource
+	if err := json.Unmarshal(body, &r); err != nil {
+		return inventory.Resource{}, fmt.Errorf("known record: %w", err)
+	}
+	return r, nil
 }
 
 // KnownWindow returns the stored window of kind in account and region.
@@ -64,7 +113,7 @@ func (s *Store) KnownWindow(ctx context.Context, account, region, kind string) (
 
 // SaveKnown stores records (replacing any with the same ARN) and windows in
 // one transaction, so a window never claims records that are not there.
-func (s *Store) SaveKnown(ctx context.Context, records []inventory.Resource, windows []KnownWindow) error {
+func (s *Store) SaveKnown(ctx context.Context, records []*inventory.Resource, windows []KnownWindow) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

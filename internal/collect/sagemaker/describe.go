@@ -105,8 +105,28 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 // the provenance of a resource that could not be described: what named it.
 func describeItems(ctx context.Context, api TagsAPI, t collect.Target, sink collect.Sink, spec kindSpec,
 	known knownSet, items []listed, unreadableSource string) error {
+	// Stored records are looked up a page at a time, so a re-scan of a
+	// large history holds one page of them, not all.
+	for len(items) > 0 {
+		page := items[:min(len(items), storedLookupPage)]
+		items = items[len(page):]
+		if err := describePage(ctx, api, t, sink, spec, known.lookup(ctx, page), page, unreadableSource); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storedLookupPage is how many listed items describeItems looks up in the
+// store at once: ten List pages.
+const storedLookupPage = 1000
+
+// describePage is describeItems for one page of items and their stored
+// records.
+func describePage(ctx context.Context, api TagsAPI, t collect.Target, sink collect.Sink, spec kindSpec,
+	stored storedPage, items []listed, unreadableSource string) error {
 	return forEach(ctx, items, func(ctx context.Context, item listed) error {
-		res, reused := known.match(item)
+		res, reused := stored.match(item)
 		var err error
 		switch {
 		case reused && spec.reuse != nil:

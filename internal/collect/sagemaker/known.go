@@ -3,6 +3,7 @@ package sagemaker
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/sagekey/sagekey/internal/catalog"
@@ -10,15 +11,22 @@ import (
 	"github.com/sagekey/sagekey/internal/inventory"
 )
 
-// knownSet is the records earlier scans stored for one kind and target.
+// knownSet is what earlier scans stored of one kind in one target. It
+// holds no record: a job history's records are read from the store as
+// they are needed (each, or a page of lookups) and handed on.
 type knownSet struct {
-	records map[string]inventory.Resource // by ARN
+	src  collect.Known // nil: nothing is reused
+	t    collect.Target
+	kind string
+	// stored counts the records the store holds.
+	stored int
 	// dropped counts stored records left out because they predate
 	// execution roles: the store no longer covers its window completely.
 	dropped int
 }
 
-// knownRecords loads the stored records of kind in t. Only immutable kinds
+// knownRecords reads through the stored records of kind in t once, to
+// count them and those that predate execution roles. Only immutable kinds
 // are reused; when the store cannot be read the scan describes everything,
 // which costs calls but never correctness. A record stored before
 // collectors recorded execution roles is left out, so it is described
@@ -27,25 +35,20 @@ func knownRecords(ctx context.Context, t collect.Target, kind string) knownSet {
 	if t.Known == nil {
 		return knownSet{}
 	}
-	if k, ok := catalog.Lookup(kind); !ok || !k.Immutable {
+	if !catalog.IsImmutable(kind) {
 		return knownSet{}
 	}
-	records, err := t.Known.Records(ctx, t, kind)
-	if err != nil {
-		logger(t).WarnContext(ctx, "stored records unreadable; describing every record",
-			slog.String("kind", kind), slog.Any("error", err))
-		return knownSet{}
-	}
-	if records == nil {
-		return knownSet{} // nothing stored: as before, no window is trusted
-	}
-	set := knownSet{records: make(map[string]inventory.Resource, len(records))}
-	for arn, r := range records {
+	set := knownSet{src: t.Known, t: t, kind: kind}
+	for r, err := range t.Known.Records(ctx, t, kind) {
+		if err != nil {
+			logger(t).WarnContext(ctx, "stored records unreadable; describing every record",
+				slog.String("kind", kind), slog.Any("error", err))
+			return knownSet{}
+		}
+		set.stored++
 		if storedWithoutRoles(kind, r) {
 			set.dropped++
-			continue
 		}
-		set.records[arn] = r
 	}
 	if set.dropped > 0 {
 		logger(t).InfoContext(ctx, "stored records predate execution roles; describing them again",
@@ -54,11 +57,59 @@ func knownRecords(ctx context.Context, t collect.Target, kind string) knownSet {
 	return set
 }
 
+// trusted says whether the store's window of this kind may stand in for
+// listing it: the store could be read and left no record out.
+func (k knownSet) trusted() bool { return k.src != nil && k.dropped == 0 }
+
+// each calls emit with every usable stored record (see usable). A store
+// that fails part way is a gap: the records not yet read are unseen.
+func (k knownSet) each(ctx context.Context, sink collect.Sink, emit func(inventory.Resource)) {
+	if k.stored == 0 {
+		return
+	}
+	for r, err := range k.src.Records(ctx, k.t, k.kind) {
+		if err != nil {
+			reason := "reading stored records: " + err.Error()
+			logger(k.t).WarnContext(ctx, "stored records unreadable part way; recording a gap", slog.String("kind", k.kind), slog.String("reason", reason))
+			sink.Gap(gapFor(k.t, "sagekey:stored-records", reason))
+			return
+		}
+		if !storedWithoutRoles(k.kind, r) {
+			emit(r)
+		}
+	}
+}
+
+// lookup returns the usable stored records of items, by ARN. A failed
+// lookup reuses nothing: those items are described.
+func (k knownSet) lookup(ctx context.Context, items []listed) storedPage {
+	if k.stored == 0 || len(items) == 0 {
+		return nil
+	}
+	arns := make([]string, 0, len(items))
+	for _, item := range items {
+		if item.arn != "" {
+			arns = append(arns, item.arn)
+		}
+	}
+	records, err := k.src.Lookup(ctx, k.t, k.kind, arns)
+	if err != nil {
+		logger(k.t).WarnContext(ctx, "stored records unreadable; describing them",
+			slog.String("kind", k.kind), slog.Int("records", len(arns)), slog.Any("error", err))
+		return nil
+	}
+	maps.DeleteFunc(records, func(_ string, r inventory.Resource) bool { return storedWithoutRoles(k.kind, r) })
+	return records
+}
+
+// storedPage is the stored records of one page of listed items, by ARN.
+type storedPage map[string]inventory.Resource
+
 // match returns the stored record of a listed resource, when there is one
 // with the same ARN and creation time. Its tags are cleared: tags can change
 // on an immutable record, so they are read again.
-func (k knownSet) match(item listed) (inventory.Resource, bool) {
-	r, ok := k.records[item.arn]
+func (p storedPage) match(item listed) (inventory.Resource, bool) {
+	r, ok := p[item.arn]
 	if !ok || item.createdAt.IsZero() || !r.CreatedAt.Equal(item.createdAt) {
 		return inventory.Resource{}, false
 	}

@@ -2,7 +2,10 @@ package sagemaker
 
 import (
 	"context"
+	"errors"
+	"iter"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,10 +22,41 @@ import (
 type knownFake struct {
 	records map[string]map[string]inventory.Resource // kind → ARN → record
 	until   time.Time                                // zero: no window
+	// failAfter, when > 0, makes Records fail after yielding that many
+	// records, from its second reading on (the first counts them).
+	failAfter int
+	readings  *int
 }
 
-func (k knownFake) Records(_ context.Context, _ collect.Target, kind string) (map[string]inventory.Resource, error) {
-	return k.records[kind], nil
+func (k knownFake) Records(_ context.Context, _ collect.Target, kind string) iter.Seq2[inventory.Resource, error] {
+	reading := 0
+	if k.readings != nil {
+		*k.readings++
+		reading = *k.readings
+	}
+	return func(yield func(inventory.Resource, error) bool) {
+		n := 0
+		for _, r := range k.records[kind] {
+			if k.failAfter > 0 && reading > 1 && n == k.failAfter {
+				yield(inventory.Resource{}, errors.New("database is locked"))
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+			n++
+		}
+	}
+}
+
+func (k knownFake) Lookup(_ context.Context, _ collect.Target, kind string, arns []string) (map[string]inventory.Resource, error) {
+	out := map[string]inventory.Resource{}
+	for _, arn := range arns {
+		if r, ok := k.records[kind][arn]; ok {
+			out[arn] = r
+		}
+	}
+	return out, nil
 }
 
 func (k knownFake) CompleteBefore(context.Context, collect.Target, string) (time.Time, bool) {
@@ -87,6 +121,32 @@ func TestTrainingSearchStopsAtTheStoredWindow(t *testing.T) {
 	assertEqual(t, "pages", pages, []string{"", "p2"})
 	assertEqual(t, "jobs", names(inv), []string{"job-mid", "job-new", "job-old-1", "job-old-2"})
 	assertEqual(t, "gaps", inv.Gaps, []inventory.Gap{})
+}
+
+// A store that fails while its older jobs are being read is a gap: the
+// window kept Search from reading those jobs, so they are unseen.
+func TestTrainingStoreFailingPartWayIsAGap(t *testing.T) {
+	until := created
+	api := &fakeAPI{t: t, search: func(in *sm.SearchInput) (*sm.SearchOutput, error) {
+		return &sm.SearchOutput{Results: []types.SearchRecord{jobAt("job-new", until.Add(2*time.Hour)), jobAt("job-old-1", until.Add(-2*time.Hour))}}, nil
+	}}
+	readings := 0
+	known := knownFake{until: until, failAfter: 1, readings: &readings, records: map[string]map[string]inventory.Resource{kindTrainingJob: {
+		arnOf("training-job", "job-old-2"): storedJob("job-old-2", until.Add(-48*time.Hour)),
+		arnOf("training-job", "job-old-3"): storedJob("job-old-3", until.Add(-72*time.Hour)),
+	}}}
+	tgt := target
+	tgt.Known = known
+	inv := runWith(t, trainingCollector(api), tgt)
+	if readings != 2 {
+		t.Errorf("stored records read %d times, want 2 (count, then emit)", readings)
+	}
+	if got := names(inv); len(got) != 3 || !slices.Contains(got, "job-new") || !slices.Contains(got, "job-old-1") {
+		t.Errorf("jobs %v, want job-new, job-old-1 and the one stored job read before the failure", got)
+	}
+	if len(inv.Gaps) != 1 || !strings.Contains(inv.Gaps[0].Reason, "database is locked") {
+		t.Errorf("gaps %+v, want one naming the store's error", inv.Gaps)
+	}
 }
 
 // A source that ignores the requested order is read to the end: stopping

@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"iter"
 	"slices"
 	"sync"
 	"testing"
@@ -67,8 +68,13 @@ func TestListedFromRef(t *testing.T) {
 // noKnown fails the test if a collector consults stored records.
 type noKnown struct{ t testing.TB }
 
-func (k noKnown) Records(_ context.Context, _ collect.Target, kind string) (map[string]inventory.Resource, error) {
+func (k noKnown) Records(_ context.Context, _ collect.Target, kind string) iter.Seq2[inventory.Resource, error] {
 	k.t.Errorf("Known.Records(%s) called for an Only read", kind)
+	return func(func(inventory.Resource, error) bool) {}
+}
+
+func (k noKnown) Lookup(_ context.Context, _ collect.Target, kind string, _ []string) (map[string]inventory.Resource, error) {
+	k.t.Errorf("Known.Lookup(%s) called for an Only read", kind)
 	return nil, nil
 }
 

@@ -117,7 +117,7 @@ func collectSearch(ctx context.Context, api searchAPI, t collect.Target, sink co
 		// Stored records that predate execution roles were left out of
 		// known, so the store's window no longer covers them: Search reads
 		// them again.
-		if until, ok := completeBefore(ctx, t, k.kind); ok && known.records != nil && known.dropped == 0 {
+		if until, ok := completeBefore(ctx, t, k.kind); ok && known.trusted() {
 			cutoff = later(cutoff, until.Add(-searchLagOf(t)))
 		}
 		sortOrder = types.SearchSortOrderDescending
@@ -203,14 +203,14 @@ func collectSearch(ctx context.Context, api searchAPI, t collect.Target, sink co
 		return nil
 	}
 	if k.immutable {
-		for arn, res := range known.records {
+		known.each(ctx, sink, func(res inventory.Resource) {
 			// By name too: a record Search returned without an ARN was
 			// described, and is the same resource.
 			_, searchedByName := records[res.Name]
-			if !seen[arn] && !searchedByName && (t.Since.IsZero() || !res.CreatedAt.Before(t.Since)) {
+			if !seen[res.ARN] && !searchedByName && (t.Since.IsZero() || !res.CreatedAt.Before(t.Since)) {
 				emit(sink, t, k.kind, res)
 			}
-		}
+		})
 		return nil
 	}
 	return describeRecent(ctx, api, t, sink, k, records, started.Add(-searchLagOf(t)))

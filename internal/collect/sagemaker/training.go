@@ -3,6 +3,7 @@ package sagemaker
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -70,7 +71,7 @@ func collectTraining(ctx context.Context, api API, t collect.Target, sink collec
 	cutoff := t.Since
 	// Stored jobs that predate execution roles were left out of known, so
 	// the store's window no longer covers them: Search reads them again.
-	if until, ok := completeBefore(ctx, t, kindTrainingJob); ok && known.records != nil && known.dropped == 0 {
+	if until, ok := completeBefore(ctx, t, kindTrainingJob); ok && known.trusted() {
 		cutoff = later(cutoff, until.Add(-searchLagOf(t)))
 	}
 	p := sm.NewSearchPaginator(api, &sm.SearchInput{
@@ -79,7 +80,13 @@ func collectTraining(ctx context.Context, api API, t collect.Target, sink collec
 		SortBy:     aws.String("CreationTime"),
 		SortOrder:  types.SearchSortOrderDescending,
 	})
-	seen := map[string]bool{}
+	// seen is kept only when there are stored records to tell apart, and
+	// holds copies: a response's strings share one block with the whole
+	// response.
+	var seen map[string]bool
+	if known.stored > 0 {
+		seen = map[string]bool{}
+	}
 	order := newestFirst{}
 	for first := true; p.HasMorePages(); first = false {
 		page, err := p.NextPage(ctx)
@@ -109,7 +116,9 @@ func collectTraining(ctx context.Context, api API, t collect.Target, sink collec
 			res.Source = searchOp
 			res.Tags = addTags(nil, job.Tags)
 			order.see(res.CreatedAt)
-			seen[res.ARN] = true
+			if seen != nil {
+				seen[strings.Clone(res.ARN)] = true
+			}
 			emit(sink, t, kindTrainingJob, res)
 		}
 		// Later pages hold only older jobs, if the service sorted as asked;
@@ -118,11 +127,11 @@ func collectTraining(ctx context.Context, api API, t collect.Target, sink collec
 			break
 		}
 	}
-	for arn, res := range known.records {
-		if !seen[arn] && (t.Since.IsZero() || !res.CreatedAt.Before(t.Since)) {
+	known.each(ctx, sink, func(res inventory.Resource) {
+		if !seen[res.ARN] && (t.Since.IsZero() || !res.CreatedAt.Before(t.Since)) {
 			emit(sink, t, kindTrainingJob, res)
 		}
-	}
+	})
 	return nil
 }
 
