@@ -29,7 +29,7 @@ type childRun struct {
 }
 
 // runChild runs the child to completion. Each scanner runs as its own
-// process so that its peak RSS (from wait4's rusage) is its own, not the
+// process so that its peak RSS (rssWatch) is its own, not the
 // benchmark's. The error is for failures to start or to wait; a non-zero
 // exit is reported in exitCode.
 func runChild(ctx context.Context, spec childSpec) (childRun, error) {
@@ -51,13 +51,15 @@ func runChild(ctx context.Context, spec childSpec) (childRun, error) {
 	if err := cmd.Start(); err != nil {
 		return childRun{}, fmt.Errorf("start %s: %w", spec.bin, err)
 	}
+	rss := watchRSS(cmd.Process.Pid)
 	waitErr := cmd.Wait()
+	peakRSS := rss.finish(cmd.ProcessState)
 	run := childRun{wall: time.Since(start), stdout: stdout.Bytes()}
 	if cmd.ProcessState == nil {
 		return run, fmt.Errorf("wait for %s: %w", spec.bin, waitErr)
 	}
 	run.exitCode = cmd.ProcessState.ExitCode()
-	run.peakRSSKiB = peakRSSKiB(cmd.ProcessState)
+	run.peakRSSKiB = peakRSS
 	var exitErr *exec.ExitError
 	if waitErr != nil && !errors.As(waitErr, &exitErr) {
 		return run, fmt.Errorf("wait for %s: %w", spec.bin, waitErr)

@@ -699,6 +699,8 @@ type eventsServe struct {
 	token   string
 	done    chan struct{}
 	waitErr error
+	rss     *rssWatch
+	peakRSS int64 // KiB, once done
 }
 
 // startEventsServe writes serve's config, token and webhook secret into
@@ -760,8 +762,10 @@ serve:
 		s.logFile.Close()
 		return nil, fmt.Errorf("start sagekey serve: %w", err)
 	}
+	s.rss = watchRSS(s.cmd.Process.Pid)
 	go func() {
 		s.waitErr = s.cmd.Wait()
+		s.peakRSS = s.rss.finish(s.cmd.ProcessState)
 		close(s.done)
 	}()
 	return s, nil
@@ -846,7 +850,7 @@ func (s *eventsServe) stopInto(r *EventsServe) {
 	r.ExitCode = -1
 	if ps := s.cmd.ProcessState; ps != nil {
 		r.ExitCode = ps.ExitCode()
-		r.PeakRSSKiB = peakRSSKiB(ps)
+		r.PeakRSSKiB = s.peakRSS
 	}
 	if r.ExitCode != 0 {
 		r.Failure = joinFailure(r.Failure, fmt.Sprintf("exited with status %d after SIGTERM (want 0); log %s:\n%s", r.ExitCode, s.logPath, tailOf(s.logPath, 15)))

@@ -1,8 +1,7 @@
-//go:build !unix
+//go:build !linux
 
 package bench
 
-import "os"
-
-// peakRSSKiB is unknown (0) where the OS gives no rusage.
-func peakRSSKiB(*os.ProcessState) int64 { return 0 }
+// treeHWM cannot be read without Linux's /proc: the watch falls back to
+// rusage.
+func treeHWM(int) (int64, bool) { return 0, false }

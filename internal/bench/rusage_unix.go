@@ -8,9 +8,9 @@ import (
 	"syscall"
 )
 
-// peakRSSKiB is the child's maximum resident set size, from the rusage that
-// wait4 returned for it.
-func peakRSSKiB(ps *os.ProcessState) int64 {
+// rusageMaxRSSKiB is wait4's figure, which includes the benchmark's own
+// memory where children are started with vfork (see rssWatch).
+func rusageMaxRSSKiB(ps *os.ProcessState) int64 {
 	ru, ok := ps.SysUsage().(*syscall.Rusage)
 	if !ok || ru == nil {
 		return 0
