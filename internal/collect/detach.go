@@ -102,7 +102,8 @@ func (s *TagSets) Share(m map[string]string) map[string]string {
 // and slots are the same.
 func detach(r inventory.Resource, in *interner) inventory.Resource {
 	r.Kind, r.Account, r.Region, r.Source = in.of(r.Kind), in.of(r.Account), in.of(r.Region), in.of(r.Source)
-	r.ARN, r.Name = strings.Clone(r.ARN), strings.Clone(r.Name)
+	r.ARN = strings.Clone(r.ARN)
+	r.Name = nameIn(r.ARN, r.Name)
 	r.TagsError, r.RolesUnknown = in.of(r.TagsError), in.of(r.RolesUnknown)
 	r.Tags = in.tags.Share(r.Tags)
 	if r.Attributes != nil {
@@ -148,7 +149,9 @@ func (in *interner) slots(ss []inventory.Slot) []inventory.Slot {
 	out := make([]inventory.Slot, len(ss))
 	for i, s := range ss {
 		s.Type, s.Name, s.Label, s.KeyRef = in.of(s.Type), in.of(s.Name), in.of(s.Label), in.of(s.KeyRef)
-		s.InstanceTypes, s.OutputURI = in.all(s.InstanceTypes), in.of(s.OutputURI)
+		// An output prefix is often a job's own: copied, not interned, so
+		// the interner does not keep an entry for each of 50,000 jobs.
+		s.InstanceTypes, s.OutputURI = in.all(s.InstanceTypes), strings.Clone(s.OutputURI)
 		s.Unsupported, s.Unknown, s.Role = in.of(s.Unsupported), in.of(s.Unknown), in.of(s.Role)
 		out[i] = s
 	}
@@ -160,4 +163,14 @@ func sameSlot(a, b inventory.Slot) bool {
 	return a.Type == b.Type && a.Name == b.Name && a.Label == b.Label && a.KeyRef == b.KeyRef && a.OutputURI == b.OutputURI &&
 		a.Unsupported == b.Unsupported && a.Unknown == b.Unknown && a.Role == b.Role && a.Serverless == b.Serverless &&
 		slices.Equal(a.InstanceTypes, b.InstanceTypes)
+}
+
+// nameIn is name as the end of arn when the ARN ends with it (".../name"),
+// sharing its bytes, else a copy: most names are the last part of their
+// ARN, and a job history holds 100,000 of them.
+func nameIn(arn, name string) string {
+	if name != "" && len(arn) > len(name) && strings.HasSuffix(arn, name) && strings.ContainsRune("/:", rune(arn[len(arn)-len(name)-1])) {
+		return arn[len(arn)-len(name):]
+	}
+	return strings.Clone(name)
 }

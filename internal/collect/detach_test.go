@@ -39,6 +39,20 @@ func TestDetachCopiesAndShares(t *testing.T) {
 		unsafe.StringData(second.Kind) != unsafe.StringData(got.Kind) {
 		t.Error("a repeated value is not shared between resources")
 	}
+	// A name that ends the ARN is that part of the detached ARN; one that
+	// does not, or ends it only as part of a longer name, is a copy.
+	if unsafe.StringData(got.Name) != unsafe.StringData(got.ARN[len(got.ARN)-1:]) {
+		t.Error("the name is not the end of the detached ARN")
+	}
+	for _, r := range []inventory.Resource{
+		{ARN: "arn:aws:sagemaker:us-east-1:123456789012:training-job/xa", Name: "a"},
+		{ARN: "arn:aws:sagemaker:us-east-1:123456789012:training-job/a", Name: "b"},
+	} {
+		d := detach(r, in)
+		if d.Name != r.Name || unsafe.StringData(d.Name) == unsafe.StringData(d.ARN[len(d.ARN)-1:]) {
+			t.Errorf("%s named %s: detached as %q, sharing the ARN's bytes", r.ARN, r.Name, d.Name)
+		}
+	}
 	if empty := detach(inventory.Resource{}, in); !reflect.DeepEqual(empty, inventory.Resource{}) {
 		t.Errorf("detach of the zero resource = %+v", empty)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sagekey/sagekey/internal/finding"
 	"github.com/sagekey/sagekey/internal/history"
 	"github.com/sagekey/sagekey/internal/inventory"
 	"github.com/sagekey/sagekey/internal/store"
@@ -54,11 +55,14 @@ func Record(res *Result, ownerTag string) store.RunRecord {
 	created := createdTimes(res.Inventory.Resources)
 	// Observations are made as the store goes over them, never all held:
 	// a scan of 100,000 jobs would hold 300,000.
+	observeOne := func(f finding.Finding) history.Observation {
+		o := history.ObserveOne(&f, created.of(f.Resource.ARN))
+		o.Owner = o.Tags[ownerTag]
+		return o
+	}
 	observe := func(yield func(history.Observation) bool) {
 		for _, f := range rep.Findings.All() {
-			o := history.ObserveOne(&f, created.of(f.Resource.ARN))
-			o.Owner = o.Tags[ownerTag]
-			if !yield(o) {
+			if !yield(observeOne(f)) {
 				return
 			}
 		}
@@ -69,8 +73,9 @@ func Record(res *Result, ownerTag string) store.RunRecord {
 			Principal: res.Caller.ARN, User: localUser(), ToolVersion: version.String(),
 			Scope: res.Scope, Counts: rep.Counts(), Gaps: len(rep.Gaps),
 		},
-		Observe:  observe,
-		Snapshot: store.Snapshot{SchemaVersion: inventory.SchemaVersion, Inventory: res.Inventory, Keys: res.Keys, KeyRefs: res.KeyRefs},
+		Observe:   observe,
+		ObserveAt: func(i int) history.Observation { return observeOne(rep.Findings.At(i)) },
+		Snapshot:  store.Snapshot{SchemaVersion: inventory.SchemaVersion, Inventory: res.Inventory, Keys: res.Keys, KeyRefs: res.KeyRefs},
 	}
 }
 

@@ -54,7 +54,10 @@ func withoutKeyVerdicts(ctx context.Context, fs finding.List) finding.List {
 // findings left out and the key checks deferred to the sweep's judgement.
 func withoutKeyFindings(rec store.RunRecord) store.RunRecord {
 	observed := rec.Observed()
-	rec.Observations, rec.Observe = nil, func(yield func(history.Observation) bool) {
+	// Positions change once key findings are left out: the save makes
+	// every observation in each pass instead (a shard's share of them).
+	rec.Observations, rec.ObserveAt = nil, nil
+	rec.Observe = func(yield func(history.Observation) bool) {
 		for o := range observed {
 			if o.Kind != rules.KeyKind && !yield(o) {
 				return

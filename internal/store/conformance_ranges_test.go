@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,19 +18,24 @@ import (
 // fingerprint range holds some) open, resolve, reopen, mute and delete
 // findings; after each, every stored state and the violations, in the
 // order they were opened, equal the in-memory model's. Runs 1 and 3 give
-// their observations as an iterator (RunRecord.Observe), as scans do.
+// their observations as an iterator (RunRecord.Observe), as scans do, and
+// run 3 also one at a time (ObserveAt), each made once for its range.
 func TestConformanceSaveEqualsWholeAdvance(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, dsn string) {
 		s := open(t, dsn)
 		ctx := context.Background()
 		subjects := make([]history.Subject, 480)
-		firstDigits := map[byte]bool{}
+		ranges := map[int64]bool{} // the save's 64 ranges split at two-hex-digit prefixes
 		for i := range subjects {
 			subjects[i] = notebook(fmt.Sprintf("nb-%03d", i), "us-east-1")
-			firstDigits[subjects[i].Fingerprint()[0]] = true
+			prefix, err := strconv.ParseInt(subjects[i].Fingerprint()[:2], 16, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ranges[prefix/4] = true
 		}
-		if len(firstDigits) != 16 {
-			t.Fatalf("the notebooks' fingerprints start with %d hex digits, want all 16", len(firstDigits))
+		if len(ranges) != 64 {
+			t.Fatalf("the notebooks' fingerprints fall in %d of the 64 ranges, want all", len(ranges))
 		}
 		// status of notebook i in run r; "" means not seen (deleted).
 		statusOf := func(r, i int) finding.Status {
@@ -54,10 +60,17 @@ func TestConformanceSaveEqualsWholeAdvance(t *testing.T) {
 				}
 			}
 			rec := record(at, scope("us-east-1"), obs...)
+			made := 0
 			if r%2 == 1 { // the scan's way: observations made as they are stored
 				rec.Observations, rec.Observe = nil, slices.Values(obs)
 			}
+			if r == 3 { // and made alone for their range's pass
+				rec.ObserveAt = func(i int) history.Observation { made++; return obs[i] }
+			}
 			id := save(t, s, rec)
+			if r == 3 && made != len(obs) {
+				t.Errorf("run 3: %d observations made alone, want each of the %d once", made, len(obs))
+			}
 			ch := history.Advance(model, history.Run{ID: id, At: at, Scope: scope("us-east-1")}, obs)
 			for _, st := range ch.States {
 				model[st.Fingerprint] = st

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"iter"
 
 	"github.com/sagekey/sagekey/internal/history"
 )
@@ -28,7 +27,7 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := s.advance(ctx, tx, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec.Observed(), ranges, placed); err != nil {
+	if err := s.advance(ctx, tx, history.Run{ID: id, At: rec.Run.Started, Scope: rec.Run.Scope}, rec, ranges, placed); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -41,15 +40,15 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 // of fingerprints at a time. A finding's next state depends only on its
 // own stored state and observation (history.Advance), so the ranges'
 // changes together are the whole run's change; reading and holding the
-// stored states of a sixteenth of the findings at a time keeps a large
+// stored states of a sixty-fourth of the findings at a time keeps a large
 // scan's save from holding every state twice.
 //
 // placed is the range of each observation, in the order observed yields
 // them (insertRun places them as it stores them).
-func (s *Store) advance(ctx context.Context, tx *sql.Tx, run history.Run, observed iter.Seq[history.Observation],
+func (s *Store) advance(ctx context.Context, tx *sql.Tx, run history.Run, rec RunRecord,
 	ranges []fingerprintRange, placed []uint8) error {
 	for j, r := range ranges {
-		obs := inRange(observed, placed, j)
+		obs := inRange(rec, placed, j)
 		prev, err := s.statesFor(ctx, tx, run.Scope, obs, r)
 		if err != nil {
 			return err

@@ -53,7 +53,12 @@ type RunRecord struct {
 	// over them once per fingerprint range).
 	Observations []history.Observation
 	Observe      iter.Seq[history.Observation]
-	Snapshot     Snapshot
+	// ObserveAt, when set beside Observe, makes the i-th observation Observe
+	// yields on its own. SaveRun then makes each observation once to store
+	// it and once in its own range's pass, not once per range (a scan makes
+	// an observation by judging a finding again).
+	ObserveAt func(i int) history.Observation
+	Snapshot  Snapshot
 }
 
 // Observed yields the run's observations, from Observe when it is set.

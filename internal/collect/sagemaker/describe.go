@@ -113,6 +113,8 @@ func describeItems(ctx context.Context, api TagsAPI, t collect.Target, sink coll
 		if err := describePage(ctx, api, t, sink, spec, known.lookup(ctx, page), page, unreadableSource); err != nil {
 			return err
 		}
+		clear(page) // the sink has what it needs; a long listing's names need not wait for its end
+
 	}
 	return nil
 }
