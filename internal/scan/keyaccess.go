@@ -84,17 +84,22 @@ func rolesByAccount(accounts []reachedAccount, resources []inventory.Resource) m
 	for _, a := range accounts {
 		scanned[a.ID] = true
 	}
+	// Each role once: 100,000 jobs run as a handful of roles.
+	seen := map[string]bool{}
 	out := map[string][]string{}
 	for _, r := range resources {
 		for _, arn := range r.ExecutionRoles {
+			if seen[arn] {
+				continue
+			}
+			seen[arn] = true
 			if account := accountOf(arn); scanned[account] {
 				out[account] = append(out[account], arn)
 			}
 		}
 	}
-	for account, arns := range out {
+	for _, arns := range out {
 		slices.Sort(arns)
-		out[account] = slices.Compact(arns)
 	}
 	return out
 }

@@ -42,12 +42,18 @@ func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.I
 	for _, a := range accounts {
 		readerFor[a.ID] = a.ID
 	}
+	// Each reference once, as written and where: 100,000 jobs name a few
+	// dozen keys, and a Ref per slot held 50 MB.
 	var refs []keys.Ref
+	type written struct{ raw, account, region string }
+	parsed := map[written]bool{}
 	for _, r := range inv.Resources {
 		for _, s := range r.Slots {
-			if s.KeyRef == "" {
+			w := written{s.KeyRef, r.Account, r.Region}
+			if s.KeyRef == "" || parsed[w] {
 				continue
 			}
+			parsed[w] = true
 			ref := keys.ParseRef(s.KeyRef, r.Account, r.Region)
 			reader, ok := readerFor[ref.Account]
 			if !ok {

@@ -143,9 +143,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	found := &collect.MemorySink{}
 	outcomes := collect.Run(ctx, jobs, limit, &progressSink{Sink: found, progress: o.Progress})
-	// Noted now, so that the tag indexes (a map entry per tagged resource)
-	// are not kept alive to the end of the scan.
+	// Noted now, and let go of (the outcomes name their jobs, which name
+	// the indexes), so that the tag indexes, a map entry per tagged
+	// resource, are not kept alive to the end of the scan.
 	rep.APICallNotes = tags.notes()
+	for i := range outcomes {
+		outcomes[i].Job.Target.Tags = nil
+	}
 	inv := found.Inventory()
 	inv.Resources = withinWindow(inv.Resources, o.Since)
 	keyAccess := o.forceKeyAccess || needsKeyAccess(selected)
