@@ -24,12 +24,12 @@ import (
 type interner struct {
 	strs     map[string]string
 	tags     TagSets
-	slotSets map[uint64][][]inventory.Slot
+	slotSets map[uint64][]inventory.Slot
 	seed     maphash.Seed
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, slotSets: map[uint64][][]inventory.Slot{}, seed: maphash.MakeSeed()}
+	return &interner{strs: map[string]string{}, slotSets: map[uint64][]inventory.Slot{}, seed: maphash.MakeSeed()}
 }
 
 func (in *interner) of(s string) string {
@@ -141,10 +141,9 @@ func (in *interner) slots(ss []inventory.Slot) []inventory.Slot {
 		maphash.WriteComparable(&h, s.Serverless)
 	}
 	sum := h.Sum64()
-	for _, shared := range in.slotSets[sum] {
-		if slices.EqualFunc(shared, ss, sameSlot) {
-			return shared
-		}
+	shared, found := in.slotSets[sum]
+	if found && slices.EqualFunc(shared, ss, sameSlot) {
+		return shared
 	}
 	out := make([]inventory.Slot, len(ss))
 	for i, s := range ss {
@@ -155,7 +154,9 @@ func (in *interner) slots(ss []inventory.Slot) []inventory.Slot {
 		s.Unsupported, s.Unknown, s.Role = in.of(s.Unsupported), in.of(s.Unknown), in.of(s.Role)
 		out[i] = s
 	}
-	in.slotSets[sum] = append(in.slotSets[sum], out)
+	if !found { // two sets with one hash: the first is shared, the other kept apart
+		in.slotSets[sum] = out
+	}
 	return out
 }
 

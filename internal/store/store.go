@@ -76,6 +76,11 @@ func openSQLite(path string) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// 1 MiB of page cache per connection instead of SQLite's 2 MiB: a
+	// save is one long sequential write and reads go through indexes, so
+	// the larger cache bought no speed (a 300,000-finding save took 32 s
+	// either way) while every open connection held it outside Go's heap.
+	q.Add("_pragma", "cache_size(-1024)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
