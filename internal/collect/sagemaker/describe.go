@@ -86,7 +86,7 @@ func collectKind(ctx context.Context, api TagsAPI, t collect.Target, sink collec
 		// only from the Describe call it was named in.
 		return describeItems(ctx, api, t, sink, spec, knownSet{}, onlyListed(t, spec.kind), spec.describeOp)
 	}
-	known := knownRecords(ctx, t, spec.kind)
+	known := storedRecords(t, spec.kind)
 	items, err := spec.list(ctx, t.Since)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {

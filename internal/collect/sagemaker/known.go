@@ -31,14 +31,15 @@ type knownSet struct {
 // which costs calls but never correctness. A record stored before
 // collectors recorded execution roles is left out, so it is described
 // again rather than reused without its roles.
+//
+// Only collectors that take stored records wholesale (each) and trust the
+// store's window need the count; a listing looks its items up instead
+// (storedRecords), without reading the whole history first.
 func knownRecords(ctx context.Context, t collect.Target, kind string) knownSet {
-	if t.Known == nil {
-		return knownSet{}
+	set := storedRecords(t, kind)
+	if set.src == nil {
+		return set
 	}
-	if !catalog.IsImmutable(kind) {
-		return knownSet{}
-	}
-	set := knownSet{src: t.Known, t: t, kind: kind}
 	for r, err := range t.Known.Records(ctx, t, kind) {
 		if err != nil {
 			logger(t).WarnContext(ctx, "stored records unreadable; describing every record",
@@ -57,12 +58,22 @@ func knownRecords(ctx context.Context, t collect.Target, kind string) knownSet {
 	return set
 }
 
+// storedRecords is the store of kind in t, unread: a listing looks up
+// its items a page at a time (lookup). Nil src when nothing is reused.
+func storedRecords(t collect.Target, kind string) knownSet {
+	if t.Known == nil || !catalog.IsImmutable(kind) {
+		return knownSet{}
+	}
+	return knownSet{src: t.Known, t: t, kind: kind}
+}
+
 // trusted says whether the store's window of this kind may stand in for
 // listing it: the store could be read and left no record out.
 func (k knownSet) trusted() bool { return k.src != nil && k.dropped == 0 }
 
-// each calls emit with every usable stored record (see usable). A store
-// that fails part way is a gap: the records not yet read are unseen.
+// each calls emit with every usable stored record of a counted set
+// (knownRecords). A store that fails part way is a gap: the records not
+// yet read are unseen.
 func (k knownSet) each(ctx context.Context, sink collect.Sink, emit func(inventory.Resource)) {
 	if k.stored == 0 {
 		return
@@ -83,7 +94,7 @@ func (k knownSet) each(ctx context.Context, sink collect.Sink, emit func(invento
 // lookup returns the usable stored records of items, by ARN. A failed
 // lookup reuses nothing: those items are described.
 func (k knownSet) lookup(ctx context.Context, items []listed) storedPage {
-	if k.stored == 0 || len(items) == 0 {
+	if k.src == nil || len(items) == 0 {
 		return nil
 	}
 	arns := make([]string, 0, len(items))
@@ -98,7 +109,12 @@ func (k knownSet) lookup(ctx context.Context, items []listed) storedPage {
 			slog.String("kind", k.kind), slog.Int("records", len(arns)), slog.Any("error", err))
 		return nil
 	}
+	before := len(records)
 	maps.DeleteFunc(records, func(_ string, r inventory.Resource) bool { return storedWithoutRoles(k.kind, r) })
+	if dropped := before - len(records); dropped > 0 {
+		logger(k.t).InfoContext(ctx, "stored records predate execution roles; describing them again",
+			slog.String("kind", k.kind), slog.Int("records", dropped))
+	}
 	return records
 }
 

@@ -226,11 +226,14 @@ func TestKnownEndpointConfigsAreNotDescribedAgain(t *testing.T) {
 			ExecutionRoles: []string{roleARN}}
 	}
 	tgt := target
-	tgt.Known = knownFake{records: map[string]map[string]inventory.Resource{kindEndpointConfig: {
+	readings := 0
+	tgt.Known = knownFake{readings: &readings, records: map[string]map[string]inventory.Resource{kindEndpointConfig: {
 		arnOf("endpoint-config", "kept"):  stored("kept", "stored-key", created),
 		arnOf("endpoint-config", "again"): stored("again", "old-key", created), // same ARN, older creation
 	}}}
 	inv := runWith(t, hostingCollector(api, newModelRoles(api)), tgt)
+	// A listing looks its items up; it never reads the whole stored history.
+	assertEqual(t, "whole readings of the store", readings, 0)
 	assertEqual(t, "described", described, map[string]int{"again": 1})
 	assertEqual(t, "ListTags calls", tagged, 2) // tags can change: read for every listed config (the endpoint's came with Search)
 	assertEqual(t, "endpoint tags", findResource(t, inv, kindEndpoint, "ep").Tags, map[string]string{"owner": "now"})
