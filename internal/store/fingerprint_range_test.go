@@ -32,9 +32,10 @@ func TestFingerprintRanges(t *testing.T) {
 		sum := sha256.Sum256([]byte(strconv.Itoa(i)))
 		check(hex.EncodeToString(sum[:16]))
 	}
+	want := 64000 / len(ranges)
 	for j, n := range counts {
-		if n < 800 || n > 1250 {
-			t.Errorf("range %d holds %d of 64,000 fingerprints, want about 1,000", j, n)
+		if n < want*4/5 || n > want*5/4 {
+			t.Errorf("range %d holds %d of 64,000 fingerprints, want about %d", j, n, want)
 		}
 	}
 }

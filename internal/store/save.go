@@ -40,7 +40,7 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord) (int64, error) {
 // of fingerprints at a time. A finding's next state depends only on its
 // own stored state and observation (history.Advance), so the ranges'
 // changes together are the whole run's change; reading and holding the
-// stored states of a sixty-fourth of the findings at a time keeps a large
+// stored states of a two-hundred-and-fifty-sixth of the findings at a time keeps a large
 // scan's save from holding every state twice.
 //
 // placed is the range of each observation, in the order observed yields
