@@ -22,14 +22,16 @@ import (
 // the same tags) are shared, unique ones (ARNs, names) are cloned. Shared
 // tag maps are only read: nothing writes to a collected resource's tags.
 type interner struct {
-	strs     map[string]string
-	tags     TagSets
-	slotSets map[uint64][]inventory.Slot
-	seed     maphash.Seed
+	strs      map[string]string
+	tags      TagSets
+	slotSets  map[uint64][]inventory.Slot
+	roleLists map[string][]string
+	seed      maphash.Seed
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, slotSets: map[uint64][]inventory.Slot{}, seed: maphash.MakeSeed()}
+	return &interner{strs: map[string]string{}, slotSets: map[uint64][]inventory.Slot{},
+		roleLists: map[string][]string{}, seed: maphash.MakeSeed()}
 }
 
 func (in *interner) of(s string) string {
@@ -113,9 +115,29 @@ func detach(r inventory.Resource, in *interner) inventory.Resource {
 		}
 		r.Attributes = attrs
 	}
-	r.ExecutionRoles = in.all(r.ExecutionRoles)
+	r.ExecutionRoles = in.roles(r.ExecutionRoles)
 	r.Slots = in.slots(r.Slots)
 	return r
+}
+
+// roles returns a copy of the execution roles ss that every resource run
+// by the same roles shares: a job history is mostly one role per job,
+// repeated across thousands of jobs, and a list of its own cost each of
+// 100,000 jobs 16 bytes and an allocation. Shared lists are only read.
+func (in *interner) roles(ss []string) []string {
+	if ss == nil {
+		return nil
+	}
+	key := ss[0] // one role, by far the commonest: its own key, no allocation
+	if len(ss) != 1 {
+		key = strings.Join(ss, "\x00") // role ARNs hold no NUL
+	}
+	if shared, ok := in.roleLists[key]; ok && slices.Equal(shared, ss) {
+		return shared
+	}
+	out := in.all(ss)
+	in.roleLists[in.of(key)] = out
+	return out
 }
 
 // slots returns a copy of ss that every resource with the same slots

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"unsafe"
 
@@ -38,6 +39,22 @@ func TestDetachCopiesAndShares(t *testing.T) {
 	if unsafe.StringData(second.Slots[0].KeyRef) != unsafe.StringData(got.Slots[0].KeyRef) ||
 		unsafe.StringData(second.Kind) != unsafe.StringData(got.Kind) {
 		t.Error("a repeated value is not shared between resources")
+	}
+	if unsafe.SliceData(second.ExecutionRoles) != unsafe.SliceData(got.ExecutionRoles) {
+		t.Error("resources run by the same role do not share its list")
+	}
+	// Lists of several roles are shared whole; a list that only starts
+	// like another, or names the same roles in another order, is its own.
+	two := []string{"arn:aws:iam::123456789012:role/exec", "arn:aws:iam::123456789012:role/model"}
+	swapped := []string{two[1], two[0]}
+	a, b := detach(inventory.Resource{ExecutionRoles: two}, in), detach(inventory.Resource{ExecutionRoles: slices.Clone(two)}, in)
+	c := detach(inventory.Resource{ExecutionRoles: swapped}, in)
+	if !slices.Equal(a.ExecutionRoles, two) || unsafe.SliceData(a.ExecutionRoles) != unsafe.SliceData(b.ExecutionRoles) {
+		t.Errorf("two resources run by the same two roles: %v and %v, not one shared list", a.ExecutionRoles, b.ExecutionRoles)
+	}
+	if !slices.Equal(c.ExecutionRoles, swapped) || unsafe.SliceData(c.ExecutionRoles) == unsafe.SliceData(a.ExecutionRoles) ||
+		!slices.Equal(got.ExecutionRoles, []string{two[0]}) {
+		t.Errorf("role lists mixed up: %v, %v, %v", got.ExecutionRoles, a.ExecutionRoles, c.ExecutionRoles)
 	}
 	// A name that ends the ARN is that part of the detached ARN; one that
 	// does not, or ends it only as part of a longer name, is a copy.
