@@ -63,7 +63,7 @@ func NewSNS(cfg SNSConfig) (*SNS, error) {
 	if api == nil {
 		// A topic can only be reached in its own region, whatever the
 		// configuration's default region is.
-		api = sns.NewFromConfig(cfg.AWS, func(o *sns.Options) { o.Region = a.Region })
+		api = SNSClientAPI(sns.NewFromConfig(cfg.AWS, func(o *sns.Options) { o.Region = a.Region }))
 	}
 	return &SNS{name: name, topic: cfg.TopicARN, fifo: strings.HasSuffix(a.Resource, ".fifo"), api: api}, nil
 }

@@ -11,21 +11,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// STSAPI is the part of STS Identity needs; *sts.Client satisfies it.
+// STSAPI is the part of STS Identity needs; *sts.Client satisfies it, and
+// STSClientAPI adapts one without linking the rest of its methods.
 type STSAPI interface {
 	GetCallerIdentity(ctx context.Context, params *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
 // EC2RegionsAPI is the part of EC2 EnabledRegions needs; *ec2.Client
-// satisfies it.
+// satisfies it, and EC2RegionsClientAPI adapts one.
 type EC2RegionsAPI interface {
 	DescribeRegions(ctx context.Context, params *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
 }
-
-var (
-	_ STSAPI        = (*sts.Client)(nil)
-	_ EC2RegionsAPI = (*ec2.Client)(nil)
-)
 
 // Caller is who cfg's credentials are.
 type Caller struct {
@@ -43,7 +39,7 @@ type Caller struct {
 // Being the first call, it is also where a missing credential, a stopped
 // emulator or an unusable region shows up, and is explained (explainCall).
 func Identity(ctx context.Context, cfg aws.Config) (Caller, error) {
-	c, err := identity(ctx, sts.NewFromConfig(cfg, refusedIsFinal))
+	c, err := identity(ctx, STSClientAPI(sts.NewFromConfig(cfg, refusedIsFinal)))
 	if err != nil {
 		return Caller{}, explainCall(ctx, cfg, "sts:GetCallerIdentity", err)
 	}
@@ -66,7 +62,7 @@ func identity(ctx context.Context, api STSAPI) (Caller, error) {
 // enabled (default or opted-in) regions are listed: calls to a region the
 // account has not opted into fail, and it cannot hold resources anyway.
 func EnabledRegions(ctx context.Context, cfg aws.Config) ([]string, error) {
-	return enabledRegions(ctx, ec2.NewFromConfig(cfg))
+	return enabledRegions(ctx, EC2RegionsClientAPI(ec2.NewFromConfig(cfg)))
 }
 
 func enabledRegions(ctx context.Context, api EC2RegionsAPI) ([]string, error) {

@@ -28,12 +28,10 @@ const AccountPlaceholder = "{account}"
 const roleSessionName = "sagekey-scan"
 
 // OrganizationsAPI is the part of Organizations account discovery needs;
-// *organizations.Client satisfies it.
+// *organizations.Client satisfies it, and OrganizationsClientAPI adapts one.
 type OrganizationsAPI interface {
 	ListAccounts(ctx context.Context, in *organizations.ListAccountsInput, optFns ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error)
 }
-
-var _ OrganizationsAPI = (*organizations.Client)(nil)
 
 // AccountsOptions says which accounts to scan and how to reach them. The
 // zero value scans the caller's own account.
@@ -90,7 +88,7 @@ func ValidateAccounts(o AccountsOptions) error {
 // no OrganizationAccountAccessRole, and assuming a role into one's own
 // account adds nothing.
 func ResolveAccounts(ctx context.Context, cfg aws.Config, caller Caller, o AccountsOptions) ([]Account, error) {
-	return resolveAccounts(ctx, organizations.NewFromConfig(cfg), caller, o)
+	return resolveAccounts(ctx, OrganizationsClientAPI(organizations.NewFromConfig(cfg)), caller, o)
 }
 
 func resolveAccounts(ctx context.Context, api OrganizationsAPI, caller Caller, o AccountsOptions) ([]Account, error) {
@@ -176,7 +174,7 @@ func active(a orgtypes.Account) bool {
 // hour is up.
 func AssumeRole(base, via aws.Config, roleARN string) aws.Config {
 	cfg := base.Copy()
-	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(via), roleARN, func(o *stscreds.AssumeRoleOptions) {
+	provider := stscreds.NewAssumeRoleProvider(AssumeRoleClientAPI(sts.NewFromConfig(via)), roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = roleSessionName
 	})
 	cfg.Credentials = aws.NewCredentialsCache(provider)

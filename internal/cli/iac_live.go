@@ -34,7 +34,7 @@ func (o *iacOptions) liveResolver() iac.LiveResolver {
 			return nil, nil, err
 		}
 		resolver := keys.NewResolver(caller.Account, func(r string) keys.KMSAPI {
-			return kms.NewFromConfig(cfg, func(ko *kms.Options) { ko.Region = r })
+			return keys.KMSClientAPI(kms.NewFromConfig(cfg, func(ko *kms.Options) { ko.Region = r }))
 		})
 		parsed := make([]keys.Ref, len(refs))
 		for i, raw := range refs {

@@ -135,7 +135,7 @@ func applyOne(ctx context.Context, o applyOptions, e Env, confirm *bufio.Reader,
 		res.Skipped = "not confirmed"
 		return res
 	}
-	api := sm.NewFromConfig(cfg, func(so *sm.Options) { so.Region = f.Resource.Region })
+	api := cutover.ClientAPI(sm.NewFromConfig(cfg, func(so *sm.Options) { so.Region = f.Resource.Region }))
 	r := cutover.Run(ctx, api, cutover.Request{Endpoint: f.Resource.Name, KeyARN: key}, cutover.Options{
 		PollInterval: o.pollInterval, Timeout: o.waitTimeout, Now: e.Now,
 		Verify: func(ctx context.Context, arn string) error { return verifyEndpoint(ctx, awsOpts, e, arn) },

@@ -41,7 +41,7 @@ func (q *queueFlags) validate() error {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return usagef("--queue %q: not a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)", q.url)
 	}
-	c := consumer.Consumer{API: &sqs.Client{}, QueueURL: q.url, Handle: func(context.Context, []events.Target) error { return nil },
+	c := consumer.Consumer{API: consumer.SQSClientAPI(&sqs.Client{}), QueueURL: q.url, Handle: func(context.Context, []events.Target) error { return nil },
 		Batch: consumer.DefaultBatch, Wait: q.wait, Visibility: q.visibility}
 	if err := c.Validate(); err != nil {
 		return usagef("--queue: %v", err)
@@ -90,11 +90,11 @@ func (o *serveOptions) queueOptions(ctx context.Context, st *store.Store, e Env)
 		return nil, err
 	}
 	region := queueRegion(o.queue.url)
-	api := sqs.NewFromConfig(cfg, func(so *sqs.Options) {
+	api := consumer.SQSClientAPI(sqs.NewFromConfig(cfg, func(so *sqs.Options) {
 		if region != "" {
 			so.Region = region
 		}
-	})
+	}))
 	return &serve.QueueOptions{
 		Consumer:  consumer.Consumer{API: api, QueueURL: o.queue.url, Wait: o.queue.wait, Visibility: o.queue.visibility},
 		Pollers:   o.queue.pollers,

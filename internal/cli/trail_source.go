@@ -131,7 +131,8 @@ func (s *trailSession) guardrails(ctx context.Context, o *trailOptions) []string
 	if len(o.guardrails) > 0 || !o.discover || s.meter == nil {
 		return o.guardrails
 	}
-	found, notes := trailscan.DiscoverGuardrails(ctx, organizations.NewFromConfig(s.cfg), iam.NewFromConfig(s.cfg))
+	found, notes := trailscan.DiscoverGuardrails(ctx, trailscan.OrgPoliciesClientAPI(organizations.NewFromConfig(s.cfg)),
+		trailscan.IAMPoliciesClientAPI(iam.NewFromConfig(s.cfg)))
 	for _, n := range notes {
 		slog.Info(n)
 	}
@@ -171,7 +172,7 @@ func (s *trailSession) source(ctx context.Context, o *trailOptions) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	return trailscan.AthenaSource{API: athenasdk.NewFromConfig(s.cfg), CreateTable: src.athenaCreateTable,
+	return trailscan.AthenaSource{API: athena.ClientAPI(athenasdk.NewFromConfig(s.cfg)), CreateTable: src.athenaCreateTable,
 		Options: athena.Options{Table: table, WorkGroup: src.athenaWorkgroup, OutputLocation: src.athenaOutput, Now: s.now}}, nil
 }
 
@@ -193,20 +194,20 @@ func (s *trailSession) lookupSource(ctx context.Context, o *trailOptions) (trail
 	}
 	clients := map[string]lookup.API{}
 	for _, r := range regions {
-		clients[r] = cloudtrail.NewFromConfig(s.cfg, func(co *cloudtrail.Options) { co.Region = r })
+		clients[r] = lookup.ClientAPI(cloudtrail.NewFromConfig(s.cfg, func(co *cloudtrail.Options) { co.Region = r }))
 	}
 	return trailscan.LookupSource{API: func(region string) lookup.API { return clients[region] }, Account: caller.Account,
 		Regions: regions, Now: s.now}, nil
 }
 
 // bucket finds the trail's bucket and prefix and a client of its region.
-func (s *trailSession) bucket(ctx context.Context, o *trailOptions) (s3log.Location, *s3.Client, error) {
+func (s *trailSession) bucket(ctx context.Context, o *trailOptions) (s3log.Location, s3log.API, error) {
 	var loc s3log.Location
 	var err error
 	if o.source.s3URI != "" {
 		loc, err = s3log.ParseURI(o.source.s3URI)
 	} else {
-		loc, err = s3log.Locate(ctx, cloudtrail.NewFromConfig(s.cfg), o.source.trailName)
+		loc, err = s3log.Locate(ctx, s3log.TrailsClientAPI(cloudtrail.NewFromConfig(s.cfg)), o.source.trailName)
 	}
 	if err != nil {
 		return loc, nil, err
@@ -228,8 +229,8 @@ func (s *trailSession) bucket(ctx context.Context, o *trailOptions) (s3log.Locat
 }
 
 // s3Client is a client of region (empty: the configured one).
-func (s *trailSession) s3Client(o *trailOptions, region string) *s3.Client {
-	return s3.NewFromConfig(s.cfg, func(so *s3.Options) {
+func (s *trailSession) s3Client(o *trailOptions, region string) s3log.API {
+	return s3log.ClientAPI(s3.NewFromConfig(s.cfg, func(so *s3.Options) {
 		if region != "" {
 			so.Region = region
 		}
@@ -238,12 +239,12 @@ func (s *trailSession) s3Client(o *trailOptions, region string) *s3.Client {
 		so.DisableLogOutputChecksumValidationSkipped = true
 		// Emulators and custom endpoints serve buckets by path.
 		so.UsePathStyle = o.aws.endpointURL != "" || s.cfg.BaseEndpoint != nil
-	})
+	}))
 }
 
 // tableFor is the Athena table over the trail bucket; the org ID level is
 // discovered when the location does not name it.
-func (s *trailSession) tableFor(ctx context.Context, o *trailOptions, loc s3log.Location, client *s3.Client) (athena.Table, error) {
+func (s *trailSession) tableFor(ctx context.Context, o *trailOptions, loc s3log.Location, client s3log.API) (athena.Table, error) {
 	if loc.OrgID == "" && loc.Organization {
 		layout, err := s3log.Discover(ctx, client, loc, s.window.Accounts, s.window.Regions)
 		if err != nil {

@@ -11,7 +11,8 @@ import (
 // this narrow documents the auditor's least-privilege permissions
 // (kms:DescribeKey, kms:GetKeyRotationStatus, kms:GetKeyPolicy,
 // kms:ListResourceTags, and kms:ListGrants for the key-access checks) and
-// lets tests substitute fakes. *kms.Client satisfies it.
+// lets tests substitute fakes. *kms.Client satisfies it; KMSClientAPI
+// adapts one.
 type KMSAPI interface {
 	DescribeKey(ctx context.Context, params *kms.DescribeKeyInput, optFns ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
 	GetKeyRotationStatus(ctx context.Context, params *kms.GetKeyRotationStatusInput, optFns ...func(*kms.Options)) (*kms.GetKeyRotationStatusOutput, error)
@@ -19,8 +20,6 @@ type KMSAPI interface {
 	ListResourceTags(ctx context.Context, params *kms.ListResourceTagsInput, optFns ...func(*kms.Options)) (*kms.ListResourceTagsOutput, error)
 	ListGrants(ctx context.Context, params *kms.ListGrantsInput, optFns ...func(*kms.Options)) (*kms.ListGrantsOutput, error)
 }
-
-var _ KMSAPI = (*kms.Client)(nil)
 
 // Operation names used as keys of Resolver.Calls.
 const (

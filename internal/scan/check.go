@@ -215,7 +215,7 @@ func (k *Checker) jobs(a reachedAccount, region string, refs []collect.Ref) []co
 	for _, r := range refs {
 		kinds[r.Kind] = true
 	}
-	api := sagemaker.NewFromConfig(a.cfg, func(o *sagemaker.Options) { o.Region = region })
+	api := smcollect.ClientAPI(sagemaker.NewFromConfig(a.cfg, func(o *sagemaker.Options) { o.Region = region }))
 	var selected []collect.Collector
 	for _, c := range smcollect.AllCollectors(api) {
 		if wanted(c, kinds) {

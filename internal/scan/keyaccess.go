@@ -56,7 +56,7 @@ func readIAM(ctx context.Context, accounts []reachedAccount, resources []invento
 		// is metered and rate-limited with the account's other calls. IAM
 		// has one global endpoint per partition, which the SDK derives from
 		// the configured region.
-		api := iam.NewFromConfig(a.cfg)
+		api := iamcollect.ClientAPI(iam.NewFromConfig(a.cfg))
 		g.Go(func() error {
 			got := iamcollect.Read(ctx, api, a.ID, arns)
 			mu.Lock()

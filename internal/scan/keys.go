@@ -33,7 +33,7 @@ func resolveKeys(ctx context.Context, accounts []reachedAccount, inv inventory.I
 		cfg := a.cfg
 		// The resolver asks for each region's client once and keeps it.
 		clientFor := func(region string) keys.KMSAPI {
-			return kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region })
+			return keys.KMSClientAPI(kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region }))
 		}
 		resolvers[a.ID] = keys.NewResolver(a.ID, clientFor, opts...)
 	}

@@ -243,7 +243,7 @@ func collectJobs(accounts []reachedAccount, kinds map[string]bool, since time.Ti
 	var jobs []collect.Job
 	for _, a := range accounts {
 		for _, region := range a.regions {
-			api := sagemaker.NewFromConfig(a.cfg, func(o *sagemaker.Options) { o.Region = region })
+			api := smcollect.ClientAPI(sagemaker.NewFromConfig(a.cfg, func(o *sagemaker.Options) { o.Region = region }))
 			var selected []collect.Collector
 			for _, c := range smcollect.AllCollectors(api) {
 				if wanted(c, kinds) {

@@ -36,7 +36,7 @@ func (t *tagIndexes) forUnit(a reachedAccount, region string, kinds map[string]b
 	if len(filters) == 0 {
 		return nil
 	}
-	api := rgt.NewFromConfig(a.cfg, func(o *rgt.Options) { o.Region = region })
+	api := smcollect.TaggingClientAPI(rgt.NewFromConfig(a.cfg, func(o *rgt.Options) { o.Region = region }))
 	idx := smcollect.NewTagIndex(api, filters, t.started, t.lag)
 	t.mu.Lock()
 	t.units = append(t.units, unitIndex{account: a.ID, region: region, idx: idx})

@@ -19,7 +19,7 @@ func RegionalClients(cfg aws.Config) func(region string) API {
 		defer mu.Unlock()
 		c, ok := clients[region]
 		if !ok {
-			c = securityhub.NewFromConfig(cfg, func(o *securityhub.Options) { o.Region = region })
+			c = ClientAPI(securityhub.NewFromConfig(cfg, func(o *securityhub.Options) { o.Region = region }))
 			clients[region] = c
 		}
 		return c

@@ -31,11 +31,6 @@ type IAMPoliciesAPI interface {
 	GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, optFns ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
 }
 
-var (
-	_ OrgPoliciesAPI = (*organizations.Client)(nil)
-	_ IAMPoliciesAPI = (*iam.Client)(nil)
-)
-
 // DiscoverGuardrails finds the deployed policies that are sagekey's
 // guardrails, by the statement IDs sagekey writes (guardrails.IsGuardrail):
 // the organization's SCPs and the caller's customer-managed IAM policies

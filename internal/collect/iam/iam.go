@@ -33,12 +33,10 @@ import (
 
 // API is the read-only slice of IAM that Read uses; keeping it this narrow
 // documents the one permission it needs (iam:GetAccountAuthorizationDetails)
-// and lets tests substitute fakes. *iam.Client satisfies it.
+// and lets tests substitute fakes. *iam.Client satisfies it; ClientAPI adapts one.
 type API interface {
 	GetAccountAuthorizationDetails(ctx context.Context, params *awsiam.GetAccountAuthorizationDetailsInput, optFns ...func(*awsiam.Options)) (*awsiam.GetAccountAuthorizationDetailsOutput, error)
 }
-
-var _ API = (*awsiam.Client)(nil)
 
 // operation names the call in reasons and gaps.
 const operation = "iam:GetAccountAuthorizationDetails"

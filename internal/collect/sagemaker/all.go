@@ -22,8 +22,6 @@ type FullAPI interface {
 	PipelineAPI
 }
 
-var _ FullAPI = (*sm.Client)(nil)
-
 // AllCollectors returns every SageMaker collector for one region's client.
 // The hosting, transform-job and pipeline collectors share one model
 // cache, so a model served by an endpoint and used by a transform job is

@@ -17,7 +17,8 @@ import (
 )
 
 // API is the read-only part of the SageMaker client the collectors use.
-// *sagemaker.Client satisfies it; tests pass fakes.
+// *sagemaker.Client satisfies it (ClientAPI adapts one to FullAPI); tests
+// pass fakes.
 type API interface {
 	ListNotebookInstances(ctx context.Context, in *sm.ListNotebookInstancesInput, optFns ...func(*sm.Options)) (*sm.ListNotebookInstancesOutput, error)
 	DescribeNotebookInstance(ctx context.Context, in *sm.DescribeNotebookInstanceInput, optFns ...func(*sm.Options)) (*sm.DescribeNotebookInstanceOutput, error)
@@ -39,10 +40,6 @@ type API interface {
 
 	ListTags(ctx context.Context, in *sm.ListTagsInput, optFns ...func(*sm.Options)) (*sm.ListTagsOutput, error)
 }
-
-// Compile-time proof that the real client fits, so a narrowed signature
-// never slips in.
-var _ API = (*sm.Client)(nil)
 
 // Catalog kind ids emitted by this package (see internal/catalog).
 const (

@@ -53,9 +53,6 @@ type JobsAPI interface {
 	DescribeOptimizationJob(ctx context.Context, in *sm.DescribeOptimizationJobInput, optFns ...func(*sm.Options)) (*sm.DescribeOptimizationJobOutput, error)
 }
 
-// Compile-time proof that the real client fits.
-var _ JobsAPI = (*sm.Client)(nil)
-
 // Catalog kind ids of the job collectors (see internal/catalog).
 const (
 	kindProcessingJob      = "processing-job"

@@ -19,8 +19,6 @@ type PipelineAPI interface {
 	DescribeModel(ctx context.Context, in *sm.DescribeModelInput, optFns ...func(*sm.Options)) (*sm.DescribeModelOutput, error)
 }
 
-var _ PipelineAPI = (*sm.Client)(nil)
-
 // PipelineCollectors returns the pipeline collector for one region's
 // client. Build a fresh set for every scan, as for Collectors.
 func PipelineCollectors(api PipelineAPI) []collect.Collector {

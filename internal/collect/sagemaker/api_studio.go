@@ -53,9 +53,6 @@ type StudioAPI interface {
 	DescribePartnerApp(ctx context.Context, in *sm.DescribePartnerAppInput, optFns ...func(*sm.Options)) (*sm.DescribePartnerAppOutput, error)
 }
 
-// Compile-time proof that the real client fits.
-var _ StudioAPI = (*sm.Client)(nil)
-
 // Catalog kind ids of the Studio and remaining collectors (see internal/catalog).
 const (
 	kindDomain              = "domain"

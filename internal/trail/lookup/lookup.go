@@ -28,8 +28,6 @@ type API interface {
 	LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error)
 }
 
-var _ API = (*cloudtrail.Client)(nil)
-
 const (
 	// Source is the Source of the units this package reads.
 	Source = "lookup-events"

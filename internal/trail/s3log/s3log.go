@@ -39,11 +39,6 @@ type TrailsAPI interface {
 	GetTrail(ctx context.Context, in *cloudtrail.GetTrailInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.GetTrailOutput, error)
 }
 
-var (
-	_ API       = (*s3.Client)(nil)
-	_ TrailsAPI = (*cloudtrail.Client)(nil)
-)
-
 // Location is where a trail's log files are: a bucket, the trail's key
 // prefix (may be empty), and for an organization trail the organization ID
 // that CloudTrail puts between AWSLogs/ and the account.

@@ -1,0 +1,15 @@
+package trailscan
+
+import (
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+)
+
+// Compile-time proof that the real clients fit, so a narrowed signature
+// never slips in. It lives in a test because in the binary a client
+// converted to an interface links all its methods; the generated
+// constructors in client_funcs.go prove the same without that.
+var (
+	_ OrgPoliciesAPI = (*organizations.Client)(nil)
+	_ IAMPoliciesAPI = (*iam.Client)(nil)
+)
