@@ -17,9 +17,14 @@ const memProfileEnv = "SAGEKEY_MEMPROFILE"
 
 // startMemProfile starts watching the heap when SAGEKEY_MEMPROFILE is set;
 // the returned func stops it and writes the last profile.
+//
+// Otherwise it turns the runtime's heap sampling off: nothing else reads
+// the samples, and their records (one per allocating call stack) held
+// 1.6 MiB by the end of a 100,000-job scan.
 func startMemProfile() func() {
 	path := os.Getenv(memProfileEnv)
 	if path == "" {
+		runtime.MemProfileRate = 0
 		return func() {}
 	}
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
