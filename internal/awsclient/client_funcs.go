@@ -13,13 +13,8 @@ import (
 
 // STSClientAPI adapts c to STSAPI with c's method values, so that sagekey
 // links only the methods STSAPI names of *sts.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *sts.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *sts.Client's exported
+// methods (see tools/genclients).
 func STSClientAPI(c *sts.Client) STSAPI {
 	return &stsapiFuncs{
 		getCallerIdentity: c.GetCallerIdentity,
@@ -37,13 +32,8 @@ func (f *stsapiFuncs) GetCallerIdentity(ctx context.Context, in *sts.GetCallerId
 
 // EC2RegionsClientAPI adapts c to EC2RegionsAPI with c's method values, so
 // that sagekey links only the methods EC2RegionsAPI names of *ec2.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *ec2.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *ec2.Client's exported
+// methods (see tools/genclients).
 func EC2RegionsClientAPI(c *ec2.Client) EC2RegionsAPI {
 	return &ec2RegionsAPIFuncs{
 		describeRegions: c.DescribeRegions,
@@ -63,13 +53,8 @@ func (f *ec2RegionsAPIFuncs) DescribeRegions(ctx context.Context, in *ec2.Descri
 // OrganizationsClientAPI adapts c to OrganizationsAPI with c's method values,
 // so that sagekey links only the methods OrganizationsAPI names of
 // *organizations.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *organizations.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *organizations.Client's
+// exported methods (see tools/genclients).
 func OrganizationsClientAPI(c *organizations.Client) OrganizationsAPI {
 	return &organizationsAPIFuncs{
 		listAccounts: c.ListAccounts,
@@ -89,13 +74,8 @@ func (f *organizationsAPIFuncs) ListAccounts(ctx context.Context, in *organizati
 // AssumeRoleClientAPI adapts c to stscreds.AssumeRoleAPIClient with c's method
 // values, so that sagekey links only the methods stscreds.AssumeRoleAPIClient
 // names of *sts.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *sts.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *sts.Client's exported
+// methods (see tools/genclients).
 func AssumeRoleClientAPI(c *sts.Client) stscreds.AssumeRoleAPIClient {
 	return &assumeRoleAPIClientFuncs{
 		assumeRole: c.AssumeRole,

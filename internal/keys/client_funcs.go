@@ -10,13 +10,8 @@ import (
 
 // KMSClientAPI adapts c to KMSAPI with c's method values, so that sagekey
 // links only the methods KMSAPI names of *kms.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *kms.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *kms.Client's exported
+// methods (see tools/genclients).
 func KMSClientAPI(c *kms.Client) KMSAPI {
 	return &kmsapiFuncs{
 		describeKey:          c.DescribeKey,

@@ -12,13 +12,8 @@ import (
 // OrgPoliciesClientAPI adapts c to OrgPoliciesAPI with c's method values, so
 // that sagekey links only the methods OrgPoliciesAPI names of
 // *organizations.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *organizations.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *organizations.Client's
+// exported methods (see tools/genclients).
 func OrgPoliciesClientAPI(c *organizations.Client) OrgPoliciesAPI {
 	return &orgPoliciesAPIFuncs{
 		describePolicy: c.DescribePolicy,
@@ -43,13 +38,8 @@ func (f *orgPoliciesAPIFuncs) ListPolicies(ctx context.Context, in *organization
 
 // IAMPoliciesClientAPI adapts c to IAMPoliciesAPI with c's method values, so
 // that sagekey links only the methods IAMPoliciesAPI names of *iam.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *iam.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *iam.Client's exported
+// methods (see tools/genclients).
 func IAMPoliciesClientAPI(c *iam.Client) IAMPoliciesAPI {
 	return &iamPoliciesAPIFuncs{
 		getPolicyVersion: c.GetPolicyVersion,

@@ -11,13 +11,8 @@ import (
 
 // ClientAPI adapts c to FullAPI with c's method values, so that sagekey links
 // only the methods FullAPI names of *sagemaker.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *sagemaker.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *sagemaker.Client's
+// exported methods (see tools/genclients).
 func ClientAPI(c *sagemaker.Client) FullAPI {
 	return &fullAPIFuncs{
 		describeAlgorithm:                        c.DescribeAlgorithm,
@@ -420,13 +415,8 @@ func (f *fullAPIFuncs) Search(ctx context.Context, in *sagemaker.SearchInput, op
 // TaggingClientAPI adapts c to TaggingAPI with c's method values, so that
 // sagekey links only the methods TaggingAPI names of
 // *resourcegroupstaggingapi.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *resourcegroupstaggingapi.Client: sagekey calls methods by name through
-// reflection (text/template), so the linker keeps all exported methods of any
-// type that becomes an interface value, and of the types its descriptor
-// reaches. Method values put no client type in a descriptor; with them the
-// binary fell from 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of
+// *resourcegroupstaggingapi.Client's exported methods (see tools/genclients).
 func TaggingClientAPI(c *resourcegroupstaggingapi.Client) TaggingAPI {
 	return &taggingAPIFuncs{
 		getResources: c.GetResources,

@@ -10,13 +10,8 @@ import (
 
 // SQSClientAPI adapts c to SQSAPI with c's method values, so that sagekey
 // links only the methods SQSAPI names of *sqs.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *sqs.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *sqs.Client's exported
+// methods (see tools/genclients).
 func SQSClientAPI(c *sqs.Client) SQSAPI {
 	return &sqsapiFuncs{
 		changeMessageVisibility: c.ChangeMessageVisibility,

@@ -11,13 +11,8 @@ import (
 
 // ClientAPI adapts c to API with c's method values, so that sagekey links only
 // the methods API names of *s3.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *s3.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *s3.Client's exported
+// methods (see tools/genclients).
 func ClientAPI(c *s3.Client) API {
 	return &apiFuncs{
 		getObject:     c.GetObject,
@@ -47,13 +42,8 @@ func (f *apiFuncs) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input,
 
 // TrailsClientAPI adapts c to TrailsAPI with c's method values, so that
 // sagekey links only the methods TrailsAPI names of *cloudtrail.Client.
-//
-// Handing c itself to the interface would link every exported method of
-// *cloudtrail.Client: sagekey calls methods by name through reflection
-// (text/template), so the linker keeps all exported methods of any type that
-// becomes an interface value, and of the types its descriptor reaches. Method
-// values put no client type in a descriptor; with them the binary fell from
-// 135.7 MB to 72.6 MB. See tools/genclients.
+// Handing c itself to the interface would link all of *cloudtrail.Client's
+// exported methods (see tools/genclients).
 func TrailsClientAPI(c *cloudtrail.Client) TrailsAPI {
 	return &trailsAPIFuncs{
 		describeTrails: c.DescribeTrails,
