@@ -198,3 +198,29 @@ func TestMemorySinkInventoryIsSorted(t *testing.T) {
 		t.Errorf("gaps order = %v, want %v", gaps, want)
 	}
 }
+
+// Jobs start in turn across targets, each target's in the order given, so
+// every region's first (longest) collectors start first; outcomes stay in
+// job order.
+func TestRunStartsTargetsInTurn(t *testing.T) {
+	var mu sync.Mutex
+	var started []string
+	job := func(target Target, name string) Job {
+		return Job{Target: target, Collector: funcCollector{name: name, run: func(context.Context, Target, Sink) error {
+			mu.Lock()
+			started = append(started, name)
+			mu.Unlock()
+			return nil
+		}}}
+	}
+	jobs := []Job{job(east, "east-1"), job(east, "east-2"), job(east, "east-3"), job(west, "west-1"), job(west, "west-2")}
+	outcomes := Run(context.Background(), jobs, 1, &MemorySink{})
+	if want := []string{"east-1", "west-1", "east-2", "west-2", "east-3"}; !reflect.DeepEqual(started, want) {
+		t.Errorf("started %v, want %v", started, want)
+	}
+	for i, o := range outcomes {
+		if o.Job.Collector.Name() != jobs[i].Collector.Name() || !o.Complete {
+			t.Errorf("outcome %d = %s (complete %v), want %s complete", i, o.Job.Collector.Name(), o.Complete, jobs[i].Collector.Name())
+		}
+	}
+}
