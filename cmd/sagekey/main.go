@@ -20,9 +20,10 @@ import (
 // as it needs to. Under the limit it collects sooner instead.
 //
 // Why 64 MiB: the binary's own pages (code and read-only data the scan
-// touches) are about 45-65 MiB of a scan's resident set, so 64 MiB of heap
-// keeps the benchmark's estates (28,200 verdicts; 10,000 jobs) near
-// 130 MiB, under the 150 MiB target. A larger estate than the limit holds
+// touches) are about 40 MiB of a scan's resident set, so 64 MiB of heap
+// keeps the benchmark's default estate (28,200 verdicts) near 80 MiB and
+// its 100,000 jobs, whose records alone exceed the limit, under the
+// 150 MiB target. A larger estate than the limit holds
 // still works: the runtime then spends more CPU on collection (at most
 // half of it), and a scan waits on the network far more than on the CPU.
 const defaultMemoryLimit = 64 << 20
