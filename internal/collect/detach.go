@@ -105,7 +105,7 @@ func (s *TagSets) Share(m map[string]string) map[string]string {
 func detach(r inventory.Resource, in *interner) inventory.Resource {
 	r.Kind, r.Account, r.Region, r.Source = in.of(r.Kind), in.of(r.Account), in.of(r.Region), in.of(r.Source)
 	r.ARN = strings.Clone(r.ARN)
-	r.Name = nameIn(r.ARN, r.Name)
+	r.Name = NameIn(r.ARN, r.Name)
 	r.TagsError, r.RolesUnknown = in.of(r.TagsError), in.of(r.RolesUnknown)
 	r.Tags = in.tags.Share(r.Tags)
 	if r.Attributes != nil {
@@ -188,10 +188,11 @@ func sameSlot(a, b inventory.Slot) bool {
 		slices.Equal(a.InstanceTypes, b.InstanceTypes)
 }
 
-// nameIn is name as the end of arn when the ARN ends with it (".../name"),
-// sharing its bytes, else a copy: most names are the last part of their
-// ARN, and a job history holds 100,000 of them.
-func nameIn(arn, name string) string {
+// NameIn is name as the end of arn when the ARN ends with it (".../name"
+// or "...:name"), sharing its bytes, else a copy: most names are the last
+// part of their ARN, and a job history holds 100,000 of them. arn must be
+// a copy already, not a string inside a response.
+func NameIn(arn, name string) string {
 	if name != "" && len(arn) > len(name) && strings.HasSuffix(arn, name) && strings.ContainsRune("/:", rune(arn[len(arn)-len(name)-1])) {
 		return arn[len(arn)-len(name):]
 	}

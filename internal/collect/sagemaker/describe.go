@@ -114,7 +114,6 @@ func describeItems(ctx context.Context, api TagsAPI, t collect.Target, sink coll
 			return err
 		}
 		clear(page) // the sink has what it needs; a long listing's names need not wait for its end
-
 	}
 	return nil
 }
@@ -240,11 +239,7 @@ func listPages[O any](ctx context.Context, p pager[O], items func(O) []listed) (
 			// through the names until the last Describe. A name that ends
 			// its ARN is that end of the cloned ARN.
 			it.arn, it.parent = strings.Clone(it.arn), strings.Clone(it.parent)
-			if name := it.name; strings.HasSuffix(it.arn, "/"+name) {
-				it.name = it.arn[len(it.arn)-len(name):]
-			} else {
-				it.name = strings.Clone(name)
-			}
+			it.name = collect.NameIn(it.arn, it.name)
 			out = append(out, it)
 		}
 	}
