@@ -51,7 +51,7 @@ func TestPlainMotoStillNeedsPatches(t *testing.T) {
 					"moto fixed FakeEndpointConfig.arn: drop patch_endpoint_config_arn from launcher.py", filter, status)
 			}
 		}
-		if !strings.Contains(logs.String(), "'tuple' object has no attribute 'split'") {
+		if !logs.waitFor("'tuple' object has no attribute 'split'") {
 			t.Errorf("moto_server's log lacks the known endpoint-config traceback:\n%s", logs.String())
 		}
 	})
@@ -66,7 +66,7 @@ func TestPlainMotoStillNeedsPatches(t *testing.T) {
 					"moto fixed model cards in the tagging API: drop patch_model_cards from launcher.py", filter, status)
 			}
 		}
-		if !strings.Contains(logs.String(), "'list' object has no attribute 'arn'") {
+		if !logs.waitFor("'list' object has no attribute 'arn'") {
 			t.Errorf("moto_server's log lacks the known model-card traceback:\n%s", logs.String())
 		}
 	})
@@ -311,6 +311,20 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// waitFor reports whether the output comes to contain s within a few
+// seconds. The server's log reaches the buffer through a pipe, so a line
+// it wrote before answering a request may arrive after the answer.
+func (b *lockedBuffer) waitFor(s string) bool {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(b.String(), s) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
 }
 
 // TestLauncherSelfCheck runs launcher.py (with moto's --help, so nothing is

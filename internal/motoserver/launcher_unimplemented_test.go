@@ -60,7 +60,7 @@ func TestLauncherAnswersUnimplementedAsAWS(t *testing.T) {
 	if c := awserr.Classify(err); c != awserr.Unsupported {
 		t.Errorf("classified as %v, want Unsupported", c)
 	}
-	if !strings.Contains(logs.String(), "ListAlgorithms: NotImplementedError") {
+	if !logs.waitFor("ListAlgorithms: NotImplementedError") {
 		t.Errorf("the launcher did not log why it answered 400; output:\n%s", logs.String())
 	}
 	if _, err := sm.ListNotebookInstances(ctx, &sagemaker.ListNotebookInstancesInput{MaxResults: aws.Int32(10)}); err != nil {
